@@ -1,0 +1,197 @@
+"""The ``activity-schema`` command line.
+
+This is the only layer that touches the terminal, the environment and ``sys.exit``.
+Heavy libraries (polars, pandera, httpx) are imported inside the commands so that
+``--help`` and ``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from ._version import __version__
+from .errors import ActivitySchemaError
+
+if TYPE_CHECKING:
+    from .catalog import SchemaSpec
+    from .config import Settings
+    from .readers import ReadOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Set to 1 to see a traceback for internal errors.
+DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
+
+
+def _fail(err: ActivitySchemaError) -> NoReturn:
+    click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+    sys.exit(err.exit_code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the package's errors into a one-line message and their exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ActivitySchemaError as err:
+            _fail(err)
+        except KeyboardInterrupt:
+            click.echo("activity-schema: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as err:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(
+                f"activity-schema: internal error: {type(err).__name__}: {err} "
+                f"(this is a bug; rerun with {DEBUG_ENV}=1 for details and report it)",
+                err=True,
+            )
+            sys.exit(70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="activity-schema")
+def main() -> None:
+    """Make tabular activity data safe to upload to Oracle Eloqua.
+
+    Read messy CSV, TSV, JSON, NDJSON or .xlsx exports in any encoding, map their
+    headers onto the import definition's fields, normalize and check every value, and
+    report each problem with its file, line and a fix.
+    """
+
+
+# --- shared options ----------------------------------------------------------------------
+
+def _read_options(
+    encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
+) -> ReadOptions:
+    from .readers import ReadOptions
+
+    if delimiter == "\\t" or (delimiter or "").lower() == "tab":
+        delimiter = "\t"
+    return ReadOptions(encoding=encoding, format=fmt, delimiter=delimiter, sheet=sheet)
+
+
+def input_options(func: F) -> F:
+    """Add the reading options every command shares."""
+    for decorator in reversed(
+        [
+            click.option("--encoding", metavar="CODEC", help="Input encoding (default: detect)."),
+            click.option(
+                "--input-format",
+                "input_format",
+                type=click.Choice(["csv", "tsv", "json", "ndjson", "xlsx"]),
+                help="Input format (default: detect from content).",
+            ),
+            click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
+            click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def schema_options(func: F) -> F:
+    """Add the schema options every command shares."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--definition",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Eloqua import definition JSON to derive the schema from.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Config file (default: activity_schema.toml or pyproject.toml, found "
+                "upwards from the current folder).",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def _load_settings(
+    definition: Path | None, config_path: Path | None, **flags: Any
+) -> tuple[SchemaSpec, Settings]:
+    from .config import load_settings
+
+    return load_settings(
+        definition=definition, config=config_path, cwd=Path.cwd(), flags=flags
+    )
+
+
+# --- inspect -------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@input_options
+@schema_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@handle_errors
+def inspect(
+    files: tuple[Path, ...],
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    output_format: str,
+) -> None:
+    """Show how each FILE is read: encoding, format, dialect, records and column mapping."""
+    from .inspection import INSPECT_FORMAT_VERSION, inspect_table
+    from .readers import read_path
+    from .render.inspect import render_inspect_text
+
+    schema, settings = _load_settings(definition, config_path)
+    options = _read_options(encoding, input_format, delimiter, sheet)
+    results: list[dict[str, Any]] = []
+    exit_code = 0
+    for path in files:
+        try:
+            table = read_path(path, options)
+        except ActivitySchemaError as err:
+            click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+            exit_code = max(exit_code, err.exit_code)
+            results.append({"path": str(path), "error": err.one_line()})
+            continue
+        results.append(inspect_table(table, schema, aliases=settings.aliases))
+    if output_format == "json":
+        payload = {"version": INSPECT_FORMAT_VERSION, "inputs": results}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        render_inspect_text(results, sys.stdout)
+    sys.exit(exit_code)
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m`
+    """Run the CLI."""
+    main(prog_name="activity-schema")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,396 @@
+"""Turn an input's bytes into UTF-8, saying which encoding was used and why.
+
+The order is fixed (see the foundation issue): an explicit encoding; a byte-order mark;
+UTF-16 without a BOM (its NUL pattern is unmistakable); a strict UTF-8 decode of the
+*whole* input; then chardet on the lines that hold non-ASCII bytes, preferring the
+Windows superset of what it names. A detector never sees only the first 200 KB of a
+file whose first non-ASCII byte comes later.
+
+Nothing is replaced silently: bytes that do not decode become visible ``\\xNN`` text and
+are returned as :class:`BadByte` records, which the reader turns into row errors.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from .defaults import (
+    CHARDET_SAMPLE_BYTES,
+    MAX_REPORTED_BAD_BYTES,
+    SUPERSET_ENCODINGS,
+    TIE_BREAK_RATIO,
+    WEAK_CONFIDENCE,
+)
+from .errors import InputError, UsageError
+
+__all__ = ["BadByte", "Decoded", "Detector", "decode", "detect_legacy"]
+
+BOMS: tuple[tuple[bytes, str, str], ...] = (
+    # UTF-32 first: its LE BOM starts with UTF-16 LE's.
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32BE"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"),
+)
+
+_VALID_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_NON_ASCII_LINES = re.compile(rb"[^\n]*[\x80-\xff][^\n]*\n?")
+
+#: A detector takes bytes and returns (python codec name, confidence, evidence).
+Detector = Callable[[bytes], tuple[str, float, str]]
+
+
+@dataclass(frozen=True)
+class BadByte:
+    """A byte sequence that is not valid in the chosen encoding."""
+
+    offset: int
+    line: int
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An input decoded to UTF-8.
+
+    Attributes:
+        data: The text as UTF-8 bytes, without a BOM.
+        encoding: The Python codec name of the source encoding (``utf-8``, ``cp1252``...).
+        reason: Why that encoding was chosen, for humans.
+        confidence: The detector's confidence, when a detector chose.
+        bom: Whether the input started with a byte-order mark.
+        bad_bytes: Every undecodable byte sequence, with its offset and line.
+        nul_count: How many NUL characters were removed.
+        nul_lines: The lines of the first removed NUL characters.
+    """
+
+    data: bytes
+    encoding: str
+    reason: str
+    confidence: float | None = None
+    bom: bool = False
+    bad_bytes: tuple[BadByte, ...] = ()
+    nul_count: int = 0
+    nul_lines: tuple[int, ...] = ()
+
+
+# The codec error handler below records where decoding failed; the list it appends to
+# lives in a context variable so that concurrent decodes never share state.
+_FAILURES: ContextVar[list[tuple[int, bytes]] | None] = ContextVar("_FAILURES", default=None)
+
+
+def _record_and_escape(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start : err.end]
+    failures = _FAILURES.get()
+    if failures is not None:
+        failures.append((err.start, bytes(bad)))
+    return "".join(f"\\x{b:02x}" for b in bad), err.end
+
+
+codecs.register_error("activity_schema.escape", _record_and_escape)
+
+
+def _decode_recording(raw: bytes, encoding: str) -> tuple[str, list[tuple[int, bytes]]]:
+    failures: list[tuple[int, bytes]] = []
+    token = _FAILURES.set(failures)
+    try:
+        text = raw.decode(encoding, errors="activity_schema.escape")
+    finally:
+        _FAILURES.reset(token)
+    return text, failures
+
+
+def _python_codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding {name!r}",
+            hint="use a Python codec name such as utf-8, cp1252, utf-16, shift_jis",
+        ) from None
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    sample = raw[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def detect_legacy(raw: bytes) -> tuple[str, float, str]:
+    """Guess a legacy (non-UTF) encoding with chardet, preferring Windows supersets.
+
+    Only lines that contain non-ASCII bytes are shown to chardet, so a file whose first
+    accented letter comes after megabytes of ASCII is judged on that letter.
+
+    Args:
+        raw: The input bytes (not valid UTF-8).
+
+    Returns:
+        The Python codec name, chardet's confidence, and a sentence of evidence.
+
+    Example:
+        >>> detect_legacy("Café, Zoë, Müller".encode("cp1252"))[0]
+        'cp1252'
+    """
+    import chardet
+    from chardet import EncodingEra
+
+    sample = b"".join(m.group(0) for m in _NON_ASCII_LINES.finditer(raw, 0, len(raw)))
+    sample = sample[:CHARDET_SAMPLE_BYTES] or raw[:CHARDET_SAMPLE_BYTES]
+    candidates = chardet.detect_all(
+        sample, encoding_era=EncodingEra.MODERN_WEB, prefer_superset=True
+    )
+    ranked: list[tuple[str, float, str]] = []
+    for cand in candidates:
+        name = cand.get("encoding")
+        if not name:
+            continue
+        codec = _superset(str(name))
+        ranked.append((codec, float(cand.get("confidence") or 0.0), str(name)))
+    if not ranked:
+        return "cp1252", 0.0, "chardet had no answer; cp1252 assumed"
+    top_codec, top_conf, top_name = ranked[0]
+    if top_codec != "cp1252" and top_codec in _LATIN_SINGLE_BYTE:
+        # Close calls between single-byte Latin code pages are near coin flips for
+        # chardet (confidences of 0.02-0.07 are common); marketing exports from Excel
+        # on Windows are cp1252 far more often, so it wins a close or weak call.
+        cp1252 = next((conf for codec, conf, _ in ranked if codec == "cp1252"), 0.0)
+        if cp1252 >= TIE_BREAK_RATIO * top_conf or (
+            top_conf < WEAK_CONFIDENCE and _decodes(raw, "cp1252")
+        ):
+            return (
+                "cp1252",
+                cp1252,
+                f"chardet's best guess {top_name} ({top_conf:.2f}) is weak; cp1252 "
+                "decodes every byte and is the usual Windows export encoding",
+            )
+    evidence = f"chardet: {top_name} (confidence {top_conf:.2f})"
+    if top_codec != codecs.lookup(top_name).name:
+        evidence += f", read as its superset {top_codec}"
+    return top_codec, top_conf, evidence
+
+
+_LATIN_SINGLE_BYTE = frozenset(
+    codecs.lookup(n).name
+    for n in (
+        "cp1250",
+        "cp1254",
+        "cp1257",
+        "iso8859-2",
+        "iso8859-9",
+        "iso8859-13",
+        "iso8859-16",
+        "mac-roman",
+        "cp850",
+        "cp437",
+    )
+)
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _superset(name: str) -> str:
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return "cp1252"
+    return SUPERSET_ENCODINGS.get(codec, codec)
+
+
+def _lines_of(raw: bytes, failures: list[tuple[int, bytes]], newline: bytes) -> list[int]:
+    if not failures:
+        return []
+    if newline == b"\n":
+        import numpy as np
+
+        newlines = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
+        offsets = np.array([off for off, _ in failures], dtype=np.int64)
+        return (np.searchsorted(newlines, offsets) + 1).tolist()  # type: ignore[no-any-return]
+    return [raw.count(newline, 0, off) + 1 for off, _ in failures]
+
+
+def _finish(
+    raw: bytes,
+    text: str,
+    failures: list[tuple[int, bytes]],
+    *,
+    encoding: str,
+    reason: str,
+    confidence: float | None = None,
+    bom: bool = False,
+    newline: bytes = b"\n",
+) -> Decoded:
+    nul_count = text.count("\x00")
+    nul_lines: tuple[int, ...] = ()
+    if nul_count:
+        lines = []
+        pos = text.find("\x00")
+        while pos != -1 and len(lines) < MAX_REPORTED_BAD_BYTES:
+            lines.append(text.count("\n", 0, pos) + 1)
+            pos = text.find("\x00", pos + 1)
+        nul_lines = tuple(lines)
+        text = text.replace("\x00", "")
+    bad = tuple(
+        BadByte(offset=off, line=line, raw=b)
+        for (off, b), line in zip(failures, _lines_of(raw, failures, newline), strict=True)
+    )
+    return Decoded(
+        data=text.encode("utf-8"),
+        encoding=encoding,
+        reason=reason,
+        confidence=confidence,
+        bom=bom,
+        bad_bytes=bad,
+        nul_count=nul_count,
+        nul_lines=nul_lines,
+    )
+
+
+def decode(
+    raw: bytes,
+    *,
+    encoding: str | None = None,
+    path: str = "<bytes>",
+    detector: Detector = detect_legacy,
+) -> Decoded:
+    """Decode an input to UTF-8, choosing the encoding in the documented order.
+
+    Args:
+        raw: The input's bytes.
+        encoding: An encoding to use instead of detecting one.
+        path: The input's name, for messages.
+        detector: The legacy-encoding detector (injectable for tests and other tools).
+
+    Returns:
+        The decoded input with its encoding and the evidence for it.
+
+    Raises:
+        InputError: The input cannot be decoded at all (truncated UTF-16).
+        UsageError: ``encoding`` is not a known codec.
+
+    Example:
+        >>> decode("Café".encode("cp1252")).encoding
+        'cp1252'
+    """
+    if encoding:
+        codec = _python_codec(encoding)
+        bom = False
+        family = codec.split("-")[0] + "-" + codec.split("-")[1] if "-" in codec else codec
+        for mark, bom_codec, _label in BOMS:
+            if raw.startswith(mark) and bom_codec.startswith(family):
+                # A BOM of the named family also tells the byte order.
+                raw, bom, codec = raw[len(mark) :], True, bom_codec
+                break
+        if codec in ("utf-16", "utf-32"):
+            # The BOM-less generic codecs assume the machine's byte order; decide it.
+            codec = _utf16_without_bom(raw) or f"{codec}-le"
+        _check_unit_size(raw, codec, path)
+        text, failures = _decode_recording(raw, codec)
+        return _finish(
+            raw,
+            text,
+            failures,
+            encoding=codec,
+            reason=f"given with --encoding {encoding}",
+            bom=bom,
+            newline=_newline(codec),
+        )
+
+    for mark, codec, label in BOMS:
+        if raw.startswith(mark):
+            body = raw[len(mark) :]
+            _check_unit_size(body, codec, path)
+            text, failures = _decode_recording(body, codec)
+            return _finish(
+                body,
+                text,
+                failures,
+                encoding=codec,
+                reason=f"{label} byte-order mark",
+                bom=True,
+                newline=_newline(codec),
+            )
+
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        _check_unit_size(raw, utf16, path)
+        text, failures = _decode_recording(raw, utf16)
+        return _finish(
+            raw,
+            text,
+            failures,
+            encoding=utf16,
+            reason="no BOM, but every other byte is NUL: UTF-16 "
+            + ("little-endian" if utf16.endswith("le") else "big-endian"),
+            newline=_newline(utf16),
+        )
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        reason = (
+            "pure ASCII (read as UTF-8)"
+            if raw.isascii()
+            else "strict UTF-8 decode of the whole input"
+        )
+        return _finish(raw, text, [], encoding="utf-8", reason=reason)
+
+    text, failures = _decode_recording(raw, "utf-8")
+    valid_multibyte = sum(1 for _ in _VALID_MULTIBYTE.finditer(raw))
+    bad_count = sum(len(b) for _, b in failures)
+    if valid_multibyte and bad_count <= valid_multibyte:
+        return _finish(
+            raw,
+            text,
+            failures,
+            encoding="utf-8",
+            reason=f"UTF-8 ({valid_multibyte} valid multi-byte characters) "
+            f"with {len(failures)} undecodable byte sequence(s)",
+        )
+
+    codec, confidence, evidence = detector(raw)
+    text, failures = _decode_recording(raw, codec)
+    return _finish(
+        raw, text, failures, encoding=codec, reason=evidence, confidence=confidence
+    )
+
+
+def _newline(codec: str) -> bytes:
+    return "\n".encode(codec) if codec.startswith(("utf-16", "utf-32")) else b"\n"
+
+
+def _check_unit_size(raw: bytes, codec: str, path: str) -> None:
+    unit = 4 if codec.startswith("utf-32") else 2 if codec.startswith("utf-16") else 1
+    if len(raw) % unit:
+        raise InputError(
+            f"{codec.upper()} input has {len(raw)} bytes, not a multiple of {unit}: "
+            "the file is truncated",
+            path=path,
+            offset=len(raw) - 1,
+            hint="export the file again, or pass --encoding if it is not "
+            f"{codec.upper()}",
+        )

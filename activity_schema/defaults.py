@@ -1,0 +1,101 @@
+"""Every default and limit of the tool, as named constants in one place.
+
+Eloqua's documented limits come from ``shared/eloqua/FACTS.md``; the section is noted.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- Decoding ---------------------------------------------------------------------------
+#: How much of the non-ASCII part of a legacy-encoded file chardet sees.
+CHARDET_SAMPLE_BYTES: Final = 256_000
+#: When chardet ranks another Latin code page first but cp1252 within this ratio of its
+#: confidence, cp1252 wins (chardet's legacy confidences are often 0.02-0.07).
+TIE_BREAK_RATIO: Final = 0.75
+#: A chardet confidence below which a Latin code page other than cp1252 is doubted.
+WEAK_CONFIDENCE: Final = 0.2
+#: Encodings read as their Windows (or otherwise larger) superset; ASCII is UTF-8.
+SUPERSET_ENCODINGS: Final[dict[str, str]] = {
+    "ascii": "utf-8",
+    "iso8859-1": "cp1252",
+    "iso8859-15": "cp1252",
+    "latin-1": "cp1252",
+    "shift_jis": "cp932",
+    "euc_jp": "euc_jis_2004",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "iso8859-2": "cp1250",
+    "iso8859-5": "cp1251",
+    "iso8859-7": "cp1253",
+    "iso8859-8": "cp1255",
+    "iso8859-9": "cp1254",
+    "iso8859-13": "cp1257",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+}
+#: How many undecodable byte sequences (or NUL bytes) are itemised; the rest are counted.
+MAX_REPORTED_BAD_BYTES: Final = 1000
+
+# --- Sniffing ---------------------------------------------------------------------------
+#: Delimiters the CSV sniffer considers, in order of preference on a tie.
+CANDIDATE_DELIMITERS: Final = (",", ";", "\t", "|")
+#: How many leading lines the dialect sniffer reads.
+SNIFF_LINES: Final = 200
+#: Magic numbers of binary files that are not activity data.
+BINARY_SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Excel (.xls) or other OLE2 file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "a Windows executable"),
+)
+#: Share of control bytes above which an input without a known signature is binary.
+BINARY_CONTROL_RATIO: Final = 0.10
+
+# --- Excel ------------------------------------------------------------------------------
+#: Largest uncompressed size of an .xlsx we open (zip-bomb guard).
+XLSX_MAX_UNCOMPRESSED_BYTES: Final = 2_000_000_000
+#: Largest compression ratio of any .xlsx member (zip-bomb guard).
+XLSX_MAX_COMPRESSION_RATIO: Final = 200
+
+# --- Header mapping ---------------------------------------------------------------------
+#: Smallest similarity (0-1) for an unknown column's "did you mean" suggestion.
+SUGGESTION_CUTOFF: Final = 0.6
+
+# --- Values (FACTS.md section 2) ----------------------------------------------------------
+#: Safe default length of a text field (contact text fields hold 100 characters).
+DEFAULT_MAX_LENGTH: Final = 100
+#: Longest email address Eloqua's contact email field holds.
+EMAIL_MAX_LENGTH: Final = 100
+#: Most digits of an Eloqua number.
+MAX_INTEGER_DIGITS: Final = 19
+#: Eloqua runs on US Eastern time; dates with an offset are converted to this zone.
+DEFAULT_TIMEZONE: Final = "America/New_York"
+#: The date format Eloqua reads most safely.
+DEFAULT_DATE_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+#: How all-ambiguous slash dates are read (Eloqua reads 01/02/03 month-first).
+DEFAULT_DATE_ORDER: Final = "mdy"
+#: Texts that stand for "no value"; Eloqua would store them literally.
+NULL_STRINGS: Final = ("null", "NULL", "Null", "None", "none", "NONE", "N/A", "n/a", "#N/A")
+
+# --- Reports ----------------------------------------------------------------------------
+#: Examples shown per issue code in text reports.
+DEFAULT_MAX_EXAMPLES: Final = 5
+#: GitHub shows at most 10 annotations of each severity per step.
+GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
+
+# --- Output and upload (FACTS.md section 3) -----------------------------------------------
+#: Largest body per POST; satisfies both readings of Eloqua's "32 MB".
+DEFAULT_MAX_BYTES: Final = 32_000_000
+#: Most POSTs staged for one sync.
+MAX_POSTS_PER_SYNC: Final = 500

@@ -1,0 +1,185 @@
+"""Exceptions for "cannot proceed" failures.
+
+Bad *data* is never an exception: it is an :class:`~activity_schema.report.Issue` in a
+report. The exceptions below are for the cases where the tool cannot go on at all: an
+unreadable input, a bad definition or configuration, or an HTTP failure. Each class
+carries the process exit code the CLI uses, and each instance carries its context.
+
+The tree::
+
+    ActivitySchemaError            exit 1
+    ├── UsageError                 exit 2   bad flags or arguments
+    │   └── ConfigError            exit 2   bad config, definition or schema rule
+    ├── InputError                 exit 3   an input cannot be read at all
+    └── UploadError                exit 4   talking to Eloqua failed
+        ├── AuthenticationError             401, or "Not authenticated." from discovery
+        ├── ForbiddenError                  403
+        ├── NotFoundError                   404 (an over-32 MB body gets 404 too)
+        ├── ConflictError                   409 (a sync is running)
+        ├── StorageExceededError            413
+        ├── BadRequestError                 400 (Eloqua's ``failures`` attached)
+        ├── ServerError                     5xx after retries
+        ├── TransportError                  connection or timeout after retries
+        └── ProtocolError                   a response that is not what the API documents
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActivitySchemaError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigError",
+    "ConflictError",
+    "ForbiddenError",
+    "InputError",
+    "NotFoundError",
+    "ProtocolError",
+    "ServerError",
+    "StorageExceededError",
+    "TransportError",
+    "UploadError",
+    "UsageError",
+]
+
+
+class ActivitySchemaError(Exception):
+    """Base class of every error this package raises on purpose.
+
+    Args:
+        message: What is wrong, in one line.
+        where: Where it is wrong (a path, ``path:line``, a config key, a URL).
+        hint: How to fix it.
+    """
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def one_line(self) -> str:
+        """Return the error as one actionable line: where, what, and how to fix."""
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return " ".join(text.split())
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+class UsageError(ActivitySchemaError):
+    """The command line or the API was called wrongly."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """A configuration file, definition file or schema rule is invalid."""
+
+
+class InputError(ActivitySchemaError):
+    """An input file cannot be read at all (missing, binary, malformed beyond recovery).
+
+    Args:
+        message: What is wrong.
+        path: The input's path (or ``<stdin>``/``<bytes>``).
+        line: The 1-based physical line, when known.
+        offset: The 0-based byte offset, when known.
+        hint: How to fix it.
+    """
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        offset: int | None = None,
+        hint: str | None = None,
+    ):
+        where = path
+        if where is not None and line is not None:
+            where = f"{where}:{line}"
+        super().__init__(message, where=where, hint=hint)
+        self.path = path
+        self.line = line
+        self.offset = offset
+
+
+class UploadError(ActivitySchemaError):
+    """Talking to Eloqua failed.
+
+    Args:
+        message: What failed.
+        status_code: The HTTP status, when there was a response.
+        failures: Eloqua's ``failures`` list from a 400 body, when given.
+        import_id: The activity import definition id, when known.
+        part: The part file being posted, when known.
+        url: The request URL (never carries credentials).
+        hint: How to fix it.
+    """
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        failures: list[dict[str, object]] | None = None,
+        import_id: int | None = None,
+        part: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ):
+        where = url
+        if part:
+            where = f"{part} -> {url}" if url else part
+        super().__init__(message, where=where, hint=hint)
+        self.status_code = status_code
+        self.failures = failures or []
+        self.import_id = import_id
+        self.part = part
+        self.url = url
+
+
+class AuthenticationError(UploadError):
+    """Eloqua rejected the credentials (401 or "Not authenticated.")."""
+
+
+class ForbiddenError(UploadError):
+    """The user may not use this endpoint or definition (403)."""
+
+
+class NotFoundError(UploadError):
+    """The URL or import definition does not exist, or a body exceeded 32 MB (404)."""
+
+
+class ConflictError(UploadError):
+    """The definition is busy, usually because a sync is running (409)."""
+
+
+class StorageExceededError(UploadError):
+    """The instance's staging storage is full (413)."""
+
+
+class BadRequestError(UploadError):
+    """Eloqua refused the request as malformed (400); ``failures`` says why."""
+
+
+class ServerError(UploadError):
+    """Eloqua kept answering 5xx (or 429) until the retry budget ran out."""
+
+
+class TransportError(UploadError):
+    """The connection failed or timed out until the retry budget ran out."""
+
+
+class ProtocolError(UploadError):
+    """Eloqua answered something the API does not document (garbage JSON, wrong shape)."""

@@ -1,0 +1,155 @@
+"""Normalize and check email addresses, as polars expressions.
+
+Eloqua rejects invalid addresses with ``ELQ-00002``, and a no-break space inside an
+address is enough to make it invalid (FACTS.md section 2). Its exact rule is not
+documented, so :func:`email_problem` checks the common syntax rules and Eloqua's
+100-character field length, and names the first rule a value breaks.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from activity_schema.defaults import EMAIL_MAX_LENGTH
+from activity_schema.normalize.text import ZERO_WIDTH_CLASS
+
+__all__ = ["EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_email"]
+
+# Whitespace of any kind, zero-width characters and controls: none belongs in an address.
+_INVISIBLE: Final = rf"[\s\p{{Zs}}{ZERO_WIDTH_CLASS}\p{{Cc}}]"
+#: Characters allowed in an unquoted local part (RFC 5322 atext, plus the dot).
+_LOCAL_CHARS: Final = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+$"
+#: Characters allowed in a domain (ASCII: internationalized domains must be punycode).
+_DOMAIN_CHARS: Final = r"^[A-Za-z0-9.\-]+$"
+# The address inside "Name <addr>": the last bracketed part that holds an @.
+_BRACKETED: Final = r"<([^<>]*@[^<>]*)>"
+_LEADING_JUNK: Final = "<>\"'"
+_TRAILING_JUNK: Final = "<>\"'.,;"
+_MAILTO: Final = r"^(?i:mailto:)+"
+
+
+def _strip_junk(e: pl.Expr) -> pl.Expr:
+    return e.str.strip_chars_start(_LEADING_JUNK).str.strip_chars_end(_TRAILING_JUNK)
+
+
+def normalize_email(e: pl.Expr) -> pl.Expr:
+    """Normalize email addresses: no invisible characters, no wrapping, lowercase domain.
+
+    All whitespace (no-break spaces included), zero-width and control characters are
+    removed; ``Name <addr>`` and ``"Name" <addr>`` give ``addr``; a ``mailto:`` prefix
+    (any case), surrounding ``<>`` and quotes, and a trailing ``.``, ``,`` or ``;`` are
+    stripped; the domain is lowercased, the local part kept as it is (it may be case
+    sensitive). An empty result becomes null. Invalid addresses are left for
+    :func:`email_problem` to explain.
+
+    Args:
+        e: A ``pl.String`` expression.
+
+    Returns:
+        The normalized ``pl.String`` expression.
+
+    Example:
+        >>> pl.select(normalize_email(pl.lit('"Ann" <Ann.Lee@Example.COM>;')).alias("v")).item()
+        'Ann.Lee@example.com'
+    """
+    bare = e.str.normalize("NFC").str.replace_all(_INVISIBLE, "")
+    inner = pl.coalesce(bare.str.extract(_BRACKETED, 1), bare)
+    unwrapped = _strip_junk(_strip_junk(inner).str.replace(_MAILTO, ""))
+    parts = unwrapped.str.extract_groups(r"^(?P<local>.*)@(?P<domain>[^@]*)$")
+    # NFC once more: lowercasing can leave a sequence that composes differently.
+    lowered = pl.concat_str(
+        parts.struct.field("local"),
+        pl.lit("@"),
+        parts.struct.field("domain").str.to_lowercase(),
+    ).str.normalize("NFC")
+    result = pl.when(unwrapped.str.contains("@", literal=True)).then(lowered).otherwise(unwrapped)
+    # name.keep(): a when/then takes its name from the first branch; keep the input's.
+    return pl.when(result.str.len_bytes() > 0).then(result).name.keep()
+
+
+def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
+    """Explain why an (already normalized) email address is invalid.
+
+    The first broken rule is named: whitespace, the ``@`` count, empty parts, invalid
+    characters (non-ASCII domains must be punycode), dots, hyphens at the ends of a
+    domain label, the top-level domain, and the length limit.
+
+    Args:
+        e: A ``pl.String`` expression, normally the output of :func:`normalize_email`.
+        max_length: Longest address allowed (Eloqua's contact email field holds 100).
+
+    Returns:
+        A ``pl.String`` expression: a short reason, or null for a valid or null address.
+
+    Example:
+        >>> pl.select(email_problem(pl.lit("ann@example")).alias("v")).item()
+        'no dot in the domain'
+    """
+    at = e.str.find("@", literal=True)
+    local = e.str.extract(r"^([^@]*)@", 1)
+    domain = e.str.extract(r"@([^@]*)$", 1)
+    tld = domain.str.extract(r"([^.]*)$", 1)
+    checks: list[tuple[pl.Expr, str]] = [
+        (e.str.contains(_INVISIBLE), "contains whitespace or invisible characters"),
+        (at.is_null(), "no @"),
+        (e.str.count_matches("@", literal=True) > 1, "more than one @"),
+        (local.str.len_chars() == 0, "empty local part (nothing before the @)"),
+        (domain.str.len_chars() == 0, "empty domain (nothing after the @)"),
+        (~local.str.contains(_LOCAL_CHARS), "invalid characters before the @"),
+        (
+            ~domain.str.contains(_DOMAIN_CHARS),
+            "invalid characters in the domain (international domains must be punycode)",
+        ),
+        (e.str.contains("..", literal=True), "consecutive dots"),
+        (
+            local.str.starts_with(".") | local.str.ends_with("."),
+            "local part starts or ends with a dot",
+        ),
+        (
+            domain.str.starts_with(".") | domain.str.ends_with("."),
+            "domain starts or ends with a dot",
+        ),
+        (~domain.str.contains(".", literal=True), "no dot in the domain"),
+        (
+            domain.str.contains(r"(?:^|\.)-|-(?:\.|$)"),
+            "a domain label starts or ends with a hyphen",
+        ),
+        (tld.str.contains(r"^[0-9]+$"), "numeric top-level domain"),
+        (
+            ~tld.str.contains(r"^(?:[A-Za-z]{2,}|xn--[A-Za-z0-9\-]+)$"),
+            "top-level domain must be at least 2 letters",
+        ),
+        (e.str.len_chars() > max_length, f"longer than {max_length} characters"),
+    ]
+    # The first rule broken gives the reason: coalesce keeps the first non-null. A null
+    # part (say, the domain of an address without @) skips a rule: fill_null(False).
+    first_reason = pl.coalesce(pl.when(c.fill_null(False)).then(pl.lit(r)) for c, r in checks)
+    return pl.when(e.is_not_null()).then(first_reason).name.keep()
+
+
+#: A cell that is nothing but an address: one @, a dotted domain, a letter TLD.
+_EMAIL_LIKE: Final = (
+    r"^(?i:mailto:)?<?[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}>?$"
+)
+
+
+def looks_like_email(e: pl.Expr) -> pl.Expr:
+    """Tell whether a cell is clearly an email address (say, one typed into FirstName).
+
+    Surrounding whitespace (any Unicode space) is ignored; nothing else may surround the
+    address, so ``"Ann (ann@example.com)"`` does not count.
+
+    Args:
+        e: A ``pl.String`` expression.
+
+    Returns:
+        A ``pl.Boolean`` expression; null cells give False.
+
+    Example:
+        >>> pl.select(looks_like_email(pl.lit(" ann@example.com ")).alias("v")).item()
+        True
+    """
+    trimmed = e.str.replace_all(rf"[\p{{Zs}}{ZERO_WIDTH_CLASS}]", " ").str.strip_chars()
+    return trimmed.str.contains(_EMAIL_LIKE).fill_null(False).name.keep()

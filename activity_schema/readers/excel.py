@@ -1,0 +1,106 @@
+"""Read the first (or a named) sheet of an .xlsx workbook into text columns.
+
+Cells are read as their canonical text through calamine (via fastexcel): numbers
+without a spurious ``.0``, dates as ``YYYY-MM-DD HH:MM:SS``, booleans as ``true``/``false``.
+The workbook is checked against zip-bomb limits before it is opened.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import polars as pl
+
+from ..defaults import XLSX_MAX_COMPRESSION_RATIO, XLSX_MAX_UNCOMPRESSED_BYTES
+from ..errors import InputError
+from .table import LINE, ROW, SourceTable, unique_names
+
+__all__ = ["read_xlsx"]
+
+
+def _check_zip(raw: bytes, name: str) -> None:
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except zipfile.BadZipFile:
+        raise InputError("the .xlsx file is damaged (not a valid ZIP)", path=name) from None
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise InputError(
+            f"the workbook unpacks to {total:,} bytes, over the limit of "
+            f"{XLSX_MAX_UNCOMPRESSED_BYTES:,}",
+            path=name,
+            hint="export the sheet as CSV instead",
+        )
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > XLSX_MAX_COMPRESSION_RATIO:
+            raise InputError(
+                f"workbook member {info.filename} is compressed {info.file_size // info.compress_size}:1, "
+                "which looks like a zip bomb",
+                path=name,
+                hint="export the sheet as CSV instead",
+            )
+
+
+def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable:
+    """Read one sheet of an .xlsx workbook.
+
+    Args:
+        raw: The workbook's bytes.
+        name: The input's display name.
+        sheet: The sheet to read; the first sheet when None.
+
+    Raises:
+        InputError: The workbook is damaged, too large, or has no such sheet.
+    """
+    import fastexcel
+
+    _check_zip(raw, name)
+    try:
+        reader = fastexcel.read_excel(raw)
+    except Exception as err:  # fastexcel raises its own hierarchy; all mean "unreadable"
+        raise InputError(f"cannot open the workbook: {err}", path=name) from None
+    sheets = list(reader.sheet_names)
+    if sheet is None:
+        if not sheets:
+            raise InputError("the workbook has no sheets", path=name)
+        sheet = sheets[0]
+    elif sheet not in sheets:
+        raise InputError(
+            f"the workbook has no sheet {sheet!r}",
+            path=name,
+            hint=f"use --sheet with one of: {', '.join(sheets)}",
+        )
+    try:
+        loaded = reader.load_sheet(sheet, header_row=None, dtypes="string")
+        grid = loaded.to_polars()
+    except Exception as err:  # see above
+        raise InputError(f"cannot read sheet {sheet!r}: {err}", path=name) from None
+    if grid.height == 0:
+        raise InputError(f"sheet {sheet!r} is empty", path=name, hint="pick another --sheet")
+    header_cells = grid.row(0)
+    headers = [str(h).strip() if h is not None else "" for h in header_cells]
+    # Trailing columns with neither a header nor any value are formatting, not data.
+    while headers and not headers[-1] and grid.get_column(grid.columns[len(headers) - 1]).slice(1).null_count() == grid.height - 1:
+        headers.pop()
+    names = unique_names(headers)
+    body = grid.slice(1).select(grid.columns[: len(headers)])
+    body.columns = names
+    frame = body.with_columns(
+        pl.int_range(1, body.height + 1, dtype=pl.Int64).alias(ROW),
+        # Sheet rows are 1-based and the header is row 1.
+        pl.int_range(2, body.height + 2, dtype=pl.Int64).alias(LINE),
+    )
+    empty = pl.all_horizontal(pl.col(names).is_null()) if names else pl.lit(True)
+    blank = int(frame.select(empty.sum()).item())
+    frame = frame.filter(~empty).with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW)
+    )
+    return SourceTable(
+        name=name,
+        frame=frame.select(ROW, LINE, *names),
+        headers=tuple(headers),
+        format="xlsx",
+        sheet=sheet,
+        blank_rows=blank,
+    )

@@ -1,0 +1,84 @@
+"""The value every reader returns: a table of text columns that knows where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..report import empty_issues
+
+__all__ = ["ROW", "LINE", "SourceTable", "unique_names"]
+
+#: Column holding each record's 1-based index in its input (header excluded).
+ROW = "_row"
+#: Column holding the physical line where each record starts.
+LINE = "_line"
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """An input read into text columns.
+
+    Attributes:
+        name: The input's display name (its path, ``<stdin>`` or ``<bytes>``).
+        frame: ``_row`` and ``_line`` (Int64) then one ``String`` column per source
+            column, named by :attr:`columns` made unique.
+        headers: The source column names exactly as spelled in the input.
+        format: ``csv``, ``tsv``, ``json``, ``ndjson``, ``xlsx`` or ``frame``.
+        encoding: The source encoding (None for xlsx and frames).
+        encoding_reason: Why that encoding was chosen.
+        confidence: The detector's confidence, when a detector chose.
+        dialect: For delimited text: ``{"delimiter", "quotechar", "evidence"}``.
+        sheet: For xlsx: the sheet read.
+        issues: What reading found, as an issue frame (row-level issues carry ``row``
+            and ``line``).
+        blank_rows: Blank lines or empty records skipped (not counted as rows).
+    """
+
+    name: str
+    frame: pl.DataFrame
+    headers: tuple[str, ...]
+    format: str
+    encoding: str | None = None
+    encoding_reason: str | None = None
+    confidence: float | None = None
+    dialect: dict[str, str] | None = None
+    sheet: str | None = None
+    issues: pl.DataFrame = field(default_factory=empty_issues)
+    blank_rows: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Return the frame's data column names, in source order."""
+        return tuple(c for c in self.frame.columns if c not in (ROW, LINE))
+
+    @property
+    def rows(self) -> int:
+        """Return the number of records."""
+        return self.frame.height
+
+
+def unique_names(headers: list[str]) -> list[str]:
+    """Return frame-safe column names: blanks named by position, duplicates numbered.
+
+    Example:
+        >>> unique_names(["Email", "", "Email"])
+        ['Email', 'column 2', 'Email (2)']
+    """
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for i, header in enumerate(headers):
+        name = header if header.strip() else f"column {i + 1}"
+        if name in (ROW, LINE):
+            name = f"{name} (source)"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        candidate = name if count == 1 else f"{name} ({count})"
+        while candidate in seen and count > 1:
+            count += 1
+            candidate = f"{name} ({count})"
+        if count > 1:
+            seen[candidate] = 1
+        out.append(candidate)
+    return out

@@ -1,0 +1,125 @@
+"""Tests for activity_schema.normalize.text."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activity_schema.normalize import clean_text, collapse_whitespace, repair_mojibake
+
+
+def apply(expr_fn: object, values: list[str | None]) -> list[str | None]:
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    return frame.select(expr_fn(pl.col("v")))["v"].to_list()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("plain", "plain"),
+        ("  padded\t", "padded"),
+        ("a\u00a0b", "a b"),
+        ("a\u2007b\u202fc\u2003d\u3000e", "a b c d e"),
+        ("zero\u200bwidth\u200c\u200d\u2060\ufeff", "zerowidth"),
+        ("\ufeffBOM at start", "BOM at start"),
+        ("line1\r\nline2\rline3\nline4", "line1\nline2\nline3\nline4"),
+        ("tab\tinside", "tab\tinside"),
+        ("bell\x07 nul\x00 del\x7f c1\x85\x9f", "bell nul del c1"),
+        ("Cafe\u0301", "Café"),
+        ("e\u200b\u0301", "é"),
+        ("", None),
+        ("   ", None),
+        ("\u00a0\u200b\r\n", None),
+        (None, None),
+    ],
+)
+def test_clean_text(raw: str | None, expected: str | None) -> None:
+    assert apply(clean_text, [raw]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mary  Ann", "Mary Ann"),
+        (" Mary \t\n Ann ", "Mary Ann"),
+        ("single", "single"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_collapse_whitespace(raw: str | None, expected: str | None) -> None:
+    assert apply(collapse_whitespace, [raw]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "status"),
+    [
+        ("CafÃ©", "Café", "fixed"),
+        ("donâ€™t", "don’t", "fixed"),
+        ("Ã\u00a0 la carte", "à la carte", "fixed"),
+        ("GrÃ¼ÃŸe aus MÃ¼nchen", "Grüße aus München", "fixed"),
+        ("CafÃƒÂ©", "Café", "fixed"),  # encoded twice
+        ("ZoÃ« and Zoë", "Zoë and Zoë", "fixed"),  # a correct character elsewhere is kept
+        ("Ã(", "Ã(", None),  # no continuation character: not mojibake
+        ("Ã©\u4e2d", "é\u4e2d", "fixed"),
+        ("Â€", "Â€", "suspect"),  # would decode to a C1 control
+        ("Ã©\x81", "é\x81", "fixed"),
+        ("\u00e0\u20ac\u20ac", "\u00e0\u20ac\u20ac", "suspect"),  # E0 80 80 is overlong
+        ("Café", "Café", None),
+        ("naïve résumé", "naïve résumé", None),
+        ("", "", None),
+        (None, None, None),
+    ],
+)
+def test_repair_mojibake(raw: str | None, expected: str | None, status: str | None) -> None:
+    values, statuses = repair_mojibake(pl.Series("c", [raw], dtype=pl.String))
+    assert values.to_list() == [expected]
+    assert statuses.to_list() == [status]
+    assert values.name == statuses.name == "c"
+
+
+def test_repair_mojibake_leaves_clean_series_alone() -> None:
+    series = pl.Series("c", ["a", None, "b"], dtype=pl.String)
+    values, statuses = repair_mojibake(series)
+    assert values.to_list() == ["a", None, "b"]
+    assert statuses.dtype == pl.String
+    assert statuses.null_count() == 3
+
+
+def test_repair_mojibake_keeps_positions() -> None:
+    series = pl.Series("c", ["ok", "CafÃ©", None, "Â€", "fine", "â€œhiâ€\u009d"])
+    values, statuses = repair_mojibake(series)
+    assert values.to_list() == ["ok", "Café", None, "Â€", "fine", "“hi”"]
+    assert statuses.to_list() == [None, "fixed", None, "suspect", None, "fixed"]
+
+
+texts = st.lists(st.one_of(st.none(), st.text()), max_size=20)
+
+
+@given(texts)
+def test_clean_text_never_raises_and_is_idempotent(values: list[str | None]) -> None:
+    once = apply(clean_text, values)
+    assert apply(clean_text, once) == once
+    assert apply(collapse_whitespace, apply(collapse_whitespace, once)) == apply(
+        collapse_whitespace, once
+    )
+
+
+@given(texts)
+def test_repair_mojibake_never_raises(values: list[str | None]) -> None:
+    repaired, statuses = repair_mojibake(pl.Series(values, dtype=pl.String))
+    assert repaired.len() == statuses.len() == len(values)
+    assert set(statuses.drop_nulls().to_list()) <= {"fixed", "suspect"}
+
+
+@given(st.text())
+def test_repair_mojibake_undoes_cp1252_misreading(text: str) -> None:
+    try:
+        garbled = text.encode("utf-8").decode("cp1252")
+    except UnicodeDecodeError:
+        return  # bytes cp1252 leaves undefined: not the misreading under test
+    values, statuses = repair_mojibake(pl.Series([garbled], dtype=pl.String))
+    if statuses[0] == "fixed":
+        assert values[0] == text
