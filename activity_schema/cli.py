@@ -188,6 +188,117 @@ def inspect(
     sys.exit(exit_code)
 
 
+# --- lint ----------------------------------------------------------------------------------
+
+def _read_all(files: tuple[Path, ...], options: ReadOptions) -> tuple[list[Any], list[dict[str, Any]], int]:
+    """Read every file; unreadable ones are reported and skipped, not fatal to the rest."""
+    from .readers import read_path
+
+    tables: list[Any] = []
+    inputs: list[dict[str, Any]] = []
+    exit_code = 0
+    for path in files:
+        try:
+            table = read_path(path, options)
+        except ActivitySchemaError as err:
+            click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+            exit_code = max(exit_code, err.exit_code)
+            inputs.append({"path": str(path), "error": err.one_line()})
+            continue
+        tables.append(table)
+        inputs.append(
+            {
+                "path": table.name,
+                "format": table.format,
+                "encoding": table.encoding,
+                "encoding_reason": table.encoding_reason,
+                "dialect": table.dialect,
+                "sheet": table.sheet,
+                "rows": table.rows,
+                "error": None,
+            }
+        )
+    return tables, inputs, exit_code
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@input_options
+@schema_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
+@click.option(
+    "--max-examples",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Examples shown per issue code in text output.",
+)
+@click.option("--no-fix", "no_fix", is_flag=True, help="Report fixable problems without fixing them.")
+@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["auto", "mdy", "dmy"]),
+    help="Day/month order of slash dates (default: auto, per column).",
+)
+@handle_errors
+def lint(
+    files: tuple[Path, ...],
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    output_format: str,
+    strict: bool | None,
+    max_examples: int,
+    no_fix: bool,
+    timezone: str | None,
+    date_order: str | None,
+) -> None:
+    """Check each FILE against the schema and report every problem with its line.
+
+    Exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or
+    configuration error, 3 unreadable input.
+    """
+    from .model import to_pandera
+    from .pipeline import check_tables
+    from .render.lint import build_report, render_github, render_json, render_text
+
+    spec, settings = _load_settings(
+        definition,
+        config_path,
+        strict=strict,
+        fix=False if no_fix else None,
+        timezone=timezone,
+        date_order=date_order,
+    )
+    options = _read_options(encoding, input_format, delimiter, sheet)
+    tables, inputs, exit_code = _read_all(files, options)
+    prepared = check_tables(tables, spec, to_pandera(spec), settings)
+    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
+        item["rejected_rows"] = checked.rejected.height
+    summary = prepared.summary
+    report = build_report(inputs, prepared.issues, summary.to_dict())
+    if output_format == "json":
+        render_json(report, sys.stdout)
+    elif output_format == "github":
+        render_github(report, sys.stdout, max_examples=max_examples)
+    else:
+        render_text(report, sys.stdout, max_examples=max_examples)
+    if summary.errors or (settings.strict and summary.warnings):
+        exit_code = max(exit_code, 1)
+    sys.exit(exit_code)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m`
     """Run the CLI."""
     main(prog_name="activity-schema")

@@ -109,13 +109,17 @@ def _decode_recording(raw: bytes, encoding: str) -> tuple[str, list[tuple[int, b
 
 
 def _python_codec(name: str) -> str:
+    hint = "use a Python codec name such as utf-8, cp1252, utf-16, shift_jis"
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
-        raise UsageError(
-            f"unknown encoding {name!r}",
-            hint="use a Python codec name such as utf-8, cp1252, utf-16, shift_jis",
-        ) from None
+        raise UsageError(f"unknown encoding {name!r}", hint=hint) from None
+    try:
+        # Codecs such as hex, base64 or idna exist but do not decode text files.
+        b"a,b\n".decode(codec, errors="activity_schema.escape")
+    except (LookupError, UnicodeError):
+        raise UsageError(f"{name!r} is not a text encoding", hint=hint) from None
+    return codec
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -241,11 +245,12 @@ def _finish(
     confidence: float | None = None,
     bom: bool = False,
     newline: bytes = b"\n",
+    skipped: int = 0,
 ) -> Decoded:
     nul_count = text.count("\x00")
     nul_lines: tuple[int, ...] = ()
     if nul_count:
-        lines = []
+        lines: list[int] = []
         pos = text.find("\x00")
         while pos != -1 and len(lines) < MAX_REPORTED_BAD_BYTES:
             lines.append(text.count("\n", 0, pos) + 1)
@@ -253,7 +258,8 @@ def _finish(
         nul_lines = tuple(lines)
         text = text.replace("\x00", "")
     bad = tuple(
-        BadByte(offset=off, line=line, raw=b)
+        # Offsets count from the start of the file, byte-order mark included.
+        BadByte(offset=off + skipped, line=line, raw=b)
         for (off, b), line in zip(failures, _lines_of(raw, failures, newline), strict=True)
     )
     return Decoded(
@@ -296,12 +302,13 @@ def decode(
     """
     if encoding:
         codec = _python_codec(encoding)
-        bom = False
+        bom, skipped = False, 0
         family = codec.split("-")[0] + "-" + codec.split("-")[1] if "-" in codec else codec
         for mark, bom_codec, _label in BOMS:
             if raw.startswith(mark) and bom_codec.startswith(family):
                 # A BOM of the named family also tells the byte order.
                 raw, bom, codec = raw[len(mark) :], True, bom_codec
+                skipped = len(mark)
                 break
         if codec in ("utf-16", "utf-32"):
             # The BOM-less generic codecs assume the machine's byte order; decide it.
@@ -316,6 +323,7 @@ def decode(
             reason=f"given with --encoding {encoding}",
             bom=bom,
             newline=_newline(codec),
+            skipped=skipped,
         )
 
     for mark, codec, label in BOMS:
@@ -331,6 +339,7 @@ def decode(
                 reason=f"{label} byte-order mark",
                 bom=True,
                 newline=_newline(codec),
+                skipped=len(mark),
             )
 
     utf16 = _utf16_without_bom(raw)

@@ -252,7 +252,9 @@ class FakeEloqua:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-eloqua")
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-eloqua"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self

@@ -155,7 +155,7 @@ def test_discovery(
     fake: FakeEloqua,
     make_client: MakeClient,
     credentials: Credentials,
-    error: type[Exception] | None,
+    error: type[UploadError] | None,
 ) -> None:
     client = make_client(credentials, base_url=None)
     if error is None:
@@ -622,10 +622,11 @@ def test_secrets_never_leak(
         fake.fail(status=401, path="/data")
         fake.fail(status=400, body=b'{"failures": [{"field": "x"}]}', path="/syncs")
         client.get_import_definition(IMPORT_ID)
-        for call, error in [
+        calls: list[tuple[Callable[[EloquaClient], object], type[UploadError]]] = [
             (lambda c: c.post_data(IMPORT_ID, rows_json(1), "application/json"), UploadError),
             (lambda c: c.create_sync(IMPORT_ID), BadRequestError),
-        ]:
+        ]
+        for call, error in calls:
             with pytest.raises(error) as info:
                 call(client)
             texts += _texts(info.value)

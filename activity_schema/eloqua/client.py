@@ -330,7 +330,12 @@ class EloquaClient:
             UploadError: The sync is still running after ``timeout`` seconds.
         """
         start = self._clock()
-        current = sync if isinstance(sync, Sync) else self.get_sync(sync)
+        if isinstance(sync, Sync):
+            current = sync
+        else:
+            current = self.get_sync(sync)
+            if on_poll is not None:
+                on_poll(current)
         while not current.status.is_final:
             if self._clock() - start + poll_interval > timeout:
                 raise UploadError(
@@ -488,10 +493,18 @@ class EloquaClient:
             if attempt >= policy.max_attempts:
                 raise final_error
             if self._clock() - start + delay > policy.total_timeout:
-                final_error.message += (
+                note = (
                     f"; waiting {delay:g} s more would exceed the {policy.total_timeout:g} s budget"
                 )
-                raise final_error
+                raise type(final_error)(
+                    final_error.message + note,
+                    status_code=final_error.status_code,
+                    failures=final_error.failures,
+                    import_id=import_id,
+                    part=part,
+                    url=final_error.url,
+                    hint=final_error.hint,
+                )
             event = RetryEvent(attempt, policy.max_attempts, reason, delay, method, url, status)
             logger.info("retrying %s %s in %.1f s (%s)", method, url, delay, reason)
             if self._on_retry is not None:

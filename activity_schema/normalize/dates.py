@@ -53,8 +53,8 @@ _TIME: Final = (
 # Separators are captured so that "2024-10/13" (two different ones) can be rejected:
 # the regex engine has no backreferences.
 _DATE_RE: Final = (
-    r"^(?:(?P<y1>\d{4})(?P<s1>[-/.])(?P<a1>\d{1,2})(?P<s2>[-/.])(?P<b1>\d{1,2})"
-    r"|(?P<a2>\d{1,2})(?P<s3>[-/.])(?P<b2>\d{1,2})(?P<s4>[-/.])(?P<y2>\d+))" + _TIME + "$"
+    r"^(?:(?P<y1>\d{4})(?P<s1>[-/.])(?P<m1>\d{1,2})(?P<s2>[-/.])(?P<d1>\d{1,2})"
+    r"|(?P<a>\d{1,2})(?P<s3>[-/.])(?P<b>\d{1,2})(?P<s4>[-/.])(?P<y2>\d+))" + _TIME + "$"
 )
 _SERIAL_RE: Final = r"^\d+(?:\.\d+)?$"
 #: Excel's last serial, 9999-12-31.
@@ -158,11 +158,15 @@ def _excel_serial(v: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, in_range.fill_null(False)
 
 
-def _parts(v: pl.Expr) -> dict[str, pl.Expr]:
-    """Split each value into the parts of the accepted forms (one vectorized pass)."""
-    field = v.str.extract_groups(_DATE_RE).struct.field
-    hour = _int(field("H"))
-    ampm = field("ampm").str.to_lowercase().str.slice(0, 1)
+def _parts() -> dict[str, pl.Expr]:
+    """Turn the regex groups (already columns) into integers and flags.
+
+    All outputs are computed from the groups at once, so the integer columns may reuse
+    the names of the text groups they come from.
+    """
+    col = pl.col
+    hour = _int(col("H"))
+    ampm = col("ampm").str.to_lowercase().str.slice(0, 1)
     # With AM/PM the hour must be 1-12; 12 AM is midnight, 12 PM noon.
     hour24 = (
         pl.when(ampm.is_null())
@@ -170,7 +174,7 @@ def _parts(v: pl.Expr) -> dict[str, pl.Expr]:
         .when(hour.is_between(1, 12))
         .then(hour % 12 + pl.when(ampm == "p").then(12).otherwise(0))
     )
-    tz = field("tz")
+    tz = col("tz")
     tz_field = tz.str.extract_groups(r"^(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})?$").struct.field
     tz_hh = _int(tz_field("hh"))
     tz_mm = _int(tz_field("mm")).fill_null(0)
@@ -181,28 +185,24 @@ def _parts(v: pl.Expr) -> dict[str, pl.Expr]:
         .when((tz_hh <= 23) & (tz_mm <= 59))
         .then((tz_hh * 60 + tz_mm) * tz_sign)
     )
-    minute = _int(field("M"))
-    second = _int(field("S")).fill_null(0)
+    minute = _int(col("M"))
+    second = _int(col("S")).fill_null(0)
     time_valid = hour24.is_between(0, 23) & minute.is_between(0, 59) & second.is_between(0, 59)
+    same_separators = (col("s1") == col("s2")) | (col("s3") == col("s4"))
     return {
-        "is_year_first": (field("y1").is_not_null() & (field("s1") == field("s2"))).fill_null(
-            False
-        ),
-        "is_number_first": (field("y2").is_not_null() & (field("s3") == field("s4"))).fill_null(
-            False
-        ),
-        "y1": _int(field("y1")),
-        "m1": _int(field("a1")),
-        "d1": _int(field("b1")),
-        "a": _int(field("a2")),
-        "b": _int(field("b2")),
-        "y2": _int(field("y2")),
-        "year_digits": field("y2").str.len_chars(),
-        "has_time": field("H").is_not_null(),
-        "hour": pl.when(field("H").is_null()).then(0).otherwise(hour24),
+        "is_year_first": (col("y1").is_not_null() & same_separators).fill_null(False),
+        "is_number_first": (col("y2").is_not_null() & same_separators).fill_null(False),
+        "y1": _int(col("y1")),
+        "m1": _int(col("m1")),
+        "d1": _int(col("d1")),
+        "a": _int(col("a")),
+        "b": _int(col("b")),
+        "y2": _int(col("y2")),
+        "year_digits": col("y2").str.len_chars(),
+        "hour": pl.when(col("H").is_null()).then(0).otherwise(hour24),
         "minute": minute.fill_null(0),
         "second": second,
-        "time_valid": field("H").is_null() | time_valid.fill_null(False),
+        "time_valid": col("H").is_null() | time_valid.fill_null(False),
         "has_tz": tz.is_not_null(),
         "tz_minutes": tz_minutes,
     }
@@ -269,10 +269,13 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
         (['2024-10-13 14:05:00', '2024-10-13 14:05:00'], 'dmy')
     """
     v = pl.col("v")
+    # Lazy, so that polars shares repeated sub-expressions (eager mode does not).
     frame = (
-        pl.DataFrame({"v": s.cast(pl.String)})
+        pl.LazyFrame({"v": s.cast(pl.String)})
         .with_columns(clean_text(v).alias("v"))
-        .with_columns(**_parts(v))
+        .with_columns(v.str.extract_groups(_DATE_RE).alias("groups"))
+        .unnest("groups")
+        .with_columns(**_parts())
         .with_columns(
             mdy_ok=_valid_ymd(pl.col("y2"), pl.col("a"), pl.col("b")),
             dmy_ok=_valid_ymd(pl.col("y2"), pl.col("b"), pl.col("a")),
@@ -281,6 +284,7 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
             only_mdy=pl.col("mdy_ok") & ~pl.col("dmy_ok"),
             only_dmy=pl.col("dmy_ok") & ~pl.col("mdy_ok"),
         )
+        .collect()
     )
     decision = _decide_order(frame, settings)
     order: DateOrder = decision.order or settings.default_order
@@ -351,11 +355,15 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
         .when(ambiguous)
         .then(pl.lit(DATE_AMBIGUOUS))
     )
-    out = frame.select(
-        values=parsed.dt.strftime(settings.output_format),
-        problem=problem,
-        conflicting=conflicting.fill_null(False),
-        detail=detail,
+    out = (
+        frame.lazy()
+        .select(
+            values=parsed.dt.strftime(settings.output_format),
+            problem=problem,
+            conflicting=conflicting.fill_null(False),
+            detail=detail,
+        )
+        .collect()
     )
     return DateResult(
         values=out["values"].alias(s.name),

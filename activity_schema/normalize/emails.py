@@ -13,7 +13,7 @@ from typing import Final
 import polars as pl
 
 from activity_schema.defaults import EMAIL_MAX_LENGTH
-from activity_schema.normalize.text import ZERO_WIDTH_CLASS
+from activity_schema.normalize.text import ZERO_WIDTH_CLASS, _named_like
 
 __all__ = ["EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_email"]
 
@@ -65,8 +65,7 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
         parts.struct.field("domain").str.to_lowercase(),
     ).str.normalize("NFC")
     result = pl.when(unwrapped.str.contains("@", literal=True)).then(lowered).otherwise(unwrapped)
-    # name.keep(): a when/then takes its name from the first branch; keep the input's.
-    return pl.when(result.str.len_bytes() > 0).then(result).name.keep()
+    return _named_like(result.replace("", None), e)
 
 
 def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
@@ -126,7 +125,7 @@ def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
     # The first rule broken gives the reason: coalesce keeps the first non-null. A null
     # part (say, the domain of an address without @) skips a rule: fill_null(False).
     first_reason = pl.coalesce(pl.when(c.fill_null(False)).then(pl.lit(r)) for c, r in checks)
-    return pl.when(e.is_not_null()).then(first_reason).name.keep()
+    return _named_like(pl.when(e.is_not_null()).then(first_reason), e)
 
 
 #: A cell that is nothing but an address: one @, a dotted domain, a letter TLD.
@@ -152,4 +151,4 @@ def looks_like_email(e: pl.Expr) -> pl.Expr:
         True
     """
     trimmed = e.str.replace_all(rf"[\p{{Zs}}{ZERO_WIDTH_CLASS}]", " ").str.strip_chars()
-    return trimmed.str.contains(_EMAIL_LIKE).fill_null(False).name.keep()
+    return _named_like(trimmed.str.contains(_EMAIL_LIKE).fill_null(False), e)

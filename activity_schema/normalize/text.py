@@ -69,6 +69,17 @@ _IMPLAUSIBLE: Final = frozenset({"Cc", "Cn", "Co", "Cs"})
 _MAX_REPAIR_PASSES: Final = 3
 
 
+def _named_like(result: pl.Expr, source: pl.Expr) -> pl.Expr:
+    """Give ``result`` the output name of ``source``.
+
+    A when/then takes its name from its first branch and concat_str from its first
+    input, so a normalizer would otherwise rename its column (``literal``, ``local``).
+    ``name.keep()`` is no help: it raises on an input without a column (``pl.lit``).
+    """
+    name = source.meta.output_name(raise_if_undetermined=False)
+    return result if name is None else result.alias(name)
+
+
 def clean_text(e: pl.Expr) -> pl.Expr:
     """Clean a text column: invisible characters, odd spaces, line ends, Unicode form.
 
@@ -95,8 +106,8 @@ def clean_text(e: pl.Expr) -> pl.Expr:
         .str.normalize("NFC")
         .str.strip_chars()
     )
-    # name.keep(): a when/then takes its name from the first branch; keep the input's.
-    return pl.when(cleaned.str.len_bytes() > 0).then(cleaned).name.keep()
+    # replace, not when/then: the chain above is then evaluated once, even in eager mode.
+    return cleaned.replace("", None)
 
 
 def collapse_whitespace(e: pl.Expr) -> pl.Expr:
@@ -112,7 +123,7 @@ def collapse_whitespace(e: pl.Expr) -> pl.Expr:
         >>> pl.select(collapse_whitespace(pl.lit(" Mary \\t Ann  ")).alias("v")).item()
         'Mary Ann'
     """
-    return e.str.replace_all(r"\s+", " ").str.strip_chars().name.keep()
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
 
 
 def _encode_mojibake(text: str) -> bytes | None:

@@ -140,8 +140,8 @@ def read_bytes(raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None
             if options.quotechar:
                 dialect = replace(dialect, quotechar=options.quotechar)
         table = read_delimited(data, dialect, name=name)
-    table = _attach_decoding(table, decoded, name)
-    return _require_rows(table)
+    # Rows first: bad bytes are attributed to records, so there must be some.
+    return _attach_decoding(_require_rows(table), decoded, name)
 
 
 def _require_rows(table: SourceTable) -> SourceTable:
@@ -193,10 +193,12 @@ def _bad_byte_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.Data
     record_lines = table.frame.get_column(LINE).to_numpy()
     bad_lines = np.array([b.line for b in decoded.bad_bytes], dtype=np.int64)
     # A bad byte belongs to the record that starts on or before its line.
-    owners = np.clip(np.searchsorted(record_lines, bad_lines, side="right") - 1, 0, None)
+    owners = np.searchsorted(record_lines, bad_lines, side="right") - 1
+    rows = table.frame.get_column(ROW).to_numpy()[np.clip(owners, 0, None)]
     frame = pl.DataFrame(
         {
-            ROW: table.frame.get_column(ROW).to_numpy()[owners],
+            # A bad byte before the first record is in the header: no row owns it.
+            ROW: pl.Series(rows).set(pl.Series(owners < 0), None),
             LINE: bad_lines,
             "offset": [b.offset for b in decoded.bad_bytes],
             "raw": [b.raw.hex(" ") for b in decoded.bad_bytes],

@@ -97,10 +97,24 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
     )
 
 
-def _parse_header(data: bytes, start: int, end: int, dialect: Dialect) -> list[str]:
+def _parse_header(data: bytes, start: int, end: int, dialect: Dialect, path: str) -> list[str]:
     text = data[start:end].decode("utf-8")
-    row = next(csv.reader([text], delimiter=dialect.delimiter, quotechar=dialect.quotechar))
-    return [cell.strip() for cell in row] if row else []
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=dialect.quotechar
+    )
+    try:
+        row = next(reader, [])
+    except csv.Error as err:
+        raise _csv_error(err, path) from None
+    return [cell.strip() for cell in row]
+
+
+def _csv_error(err: csv.Error, path: str) -> InputError:
+    return InputError(
+        f"cannot parse the file as delimited text: {err}",
+        path=path,
+        hint="check the quoting; pass --input-format and --delimiter to be explicit",
+    )
 
 
 def _parse_polars(
@@ -122,14 +136,17 @@ def _parse_polars(
     return frame
 
 
-def _parse_python(data: bytes, dialect: Dialect) -> list[list[str]]:
+def _parse_python(data: bytes, dialect: Dialect, path: str) -> list[list[str]]:
     reader = csv.reader(
         io.StringIO(data.decode("utf-8"), newline=""),
         delimiter=dialect.delimiter,
         quotechar=dialect.quotechar,
         strict=False,
     )
-    return [row for row in reader if row]
+    try:
+        return [row for row in reader if row]
+    except csv.Error as err:  # e.g. a cell over the csv module's field size limit
+        raise _csv_error(err, path) from None
 
 
 def _ragged_issues(data: bytes, structure: _Structure, width: int, name: str) -> pl.DataFrame:
@@ -194,7 +211,7 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         )
     structure = _scan(data, dialect.delimiter, dialect.quotechar, name)
     headers = _parse_header(
-        data, int(structure.starts[0]), int(structure.ends[0]), dialect
+        data, int(structure.starts[0]), int(structure.ends[0]), dialect, name
     )
     width = len(headers)
     names = unique_names(headers)
@@ -203,21 +220,28 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
     body_cells = structure.cells[1:]
     count = body_lines.size
 
-    frame = None if structure.stray_quotes else _parse_polars(data, dialect, names, header_end)
+    frame: pl.DataFrame | None
+    if count == 0:
+        # Header only: polars would return a frame without the named columns.
+        frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    elif structure.stray_quotes:
+        frame = None
+    else:
+        frame = _parse_polars(data, dialect, names, header_end)
     if frame is not None:
         # Polars keeps blank lines as all-null rows; drop exactly those we counted blank.
         if frame.height != count:
             frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
-        if frame.height != count:
-            frame = None
+        # A quoted empty cell ("") is as empty as an unquoted one, as in the csv path.
+        frame = frame.with_columns(pl.all().replace("", None)) if frame.height == count else None
     if frame is None:
-        rows = _parse_python(data[header_end:], dialect)
+        rows = _parse_python(data[header_end:], dialect, name)
         if len(rows) != count:
             raise InputError(
                 f"could not parse the file consistently ({len(rows)} records parsed, "
                 f"{count} found by line scan)",
                 path=name,
-                hint="check the quoting; pass --format and --delimiter to be explicit",
+                hint="check the quoting; pass --input-format and --delimiter to be explicit",
             )
         columns = {
             col: [r[i] if i < len(r) and r[i] != "" else None for r in rows]

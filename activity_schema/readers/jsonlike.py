@@ -112,8 +112,8 @@ def read_json(text: str, *, name: str) -> SourceTable:
             f"JSON nested too deeply in record {len(records) + 1}", path=name
         ) from None
     if text[pos:].strip(_WHITESPACE):
-        err = json.JSONDecodeError("extra data after the array", text, pos)
-        raise _decode_error(err, name)
+        extra = json.JSONDecodeError("extra data after the array", text, pos)
+        raise _decode_error(extra, name)
     line_numbers = [bisect.bisect_right(lines, s) for s in starts]
     return _to_table(records, line_numbers, name=name, fmt="json")
 

@@ -70,7 +70,8 @@ def unique_names(headers: list[str]) -> list[str]:
     out: list[str] = []
     for i, header in enumerate(headers):
         name = header if header.strip() else f"column {i + 1}"
-        if name in (ROW, LINE):
+        # Polars reads "*" and "^...$" column names as a wildcard and a regex.
+        if name in (ROW, LINE) or name == "*" or (name.startswith("^") and name.endswith("$")):
             name = f"{name} (source)"
         count = seen.get(name, 0) + 1
         seen[name] = count

@@ -87,7 +87,10 @@ def test_normalize_email(raw: str | None, expected: str | None) -> None:
             "ann@exämple.com",
             "invalid characters in the domain (international domains must be punycode)",
         ),
-        ("ann@exa_mple.com", "invalid characters in the domain (international domains must be punycode)"),
+        (
+            "ann@exa_mple.com",
+            "invalid characters in the domain (international domains must be punycode)",
+        ),
         ("ann@example.c", "top-level domain must be at least 2 letters"),
         ("ann@example.c0m", "top-level domain must be at least 2 letters"),
         ("ann@10.0.0.1", "numeric top-level domain"),
@@ -141,7 +144,9 @@ def test_normalize_email_never_raises_and_is_idempotent(values: list[str | None]
     assert all(isinstance(b, bool) for b in apply(looks_like_email, values))
 
 
-email_like = st.from_regex(r"\A[ \"<]{0,2}(mailto:)?[A-Za-z0-9.]{1,8}@[A-Za-z.\-]{1,8}[>;,. ]{0,2}\Z")
+email_like = st.from_regex(
+    r"\A[ \"<]{0,2}(mailto:)?[A-Za-z0-9.]{1,8}@[A-Za-z.\-]{1,8}[>;,. ]{0,2}\Z"
+)
 
 
 @given(st.lists(email_like, max_size=10))

@@ -1,0 +1,256 @@
+"""Checks on normalized values: cast by kind, then validate with pandera, then row rules.
+
+Casting is done here, column by column with non-strict casts, so that every uncastable
+cell of every column is reported (pandera's own coercion stops at the first failing
+column; see FACTS.md section 7). The typed frame then goes through pandera's polars
+backend with ``lazy=True``, which collects every failing cell in one failure-case frame;
+those failures are mapped onto issue codes. Row rules pandera does not express (a
+contact key from a group of fields, activity types per asset type, duplicate rows) are
+plain polars expressions.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaError, SchemaErrors
+
+from .catalog import Kind, SchemaSpec
+from .codes import IssueCode, Severity
+from .config import Settings
+from .model import dtype_of
+from .normalize import email_problem, integer_problem
+from .readers import LINE, ROW
+from .report import ISSUE_SCHEMA, empty_issues, issue_frame
+
+__all__ = ["check_values"]
+
+# pandera's built-in check names -> our codes (custom checks map to schema-check).
+_PANDERA_CODES = {
+    "not_nullable": (IssueCode.MISSING_VALUE, "required field is empty", "fill the value"),
+    "str_length": (IssueCode.TOO_LONG, "value is too long", "shorten the value"),
+    "isin": (IssueCode.NOT_ALLOWED, "value is not allowed", "use one of the allowed values"),
+    "greater_than_or_equal_to": (
+        IssueCode.INVALID_INTEGER,
+        "id must not be negative",
+        "use a positive id",
+    ),
+}
+
+
+def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: dict[str, str]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    issues: list[pl.DataFrame] = []
+    typed: list[pl.Expr] = []
+    for f in spec.fields:
+        col = pl.col(f.name)
+        if f.name not in sources:
+            typed.append(pl.lit(None, dtype=dtype_of(f.kind)).alias(f.name))
+            continue
+        if f.kind is Kind.EMAIL:
+            problem = email_problem(col, f.max_length or 10**6)
+            issues.append(
+                issue_frame(
+                    frame.filter(problem.is_not_null()),
+                    code=IssueCode.INVALID_EMAIL,
+                    severity=Severity.ERROR,
+                    message=pl.format("invalid email address: {}", problem),
+                    file=file,
+                    field_name=f.name,
+                    column=sources[f.name],
+                    value=col,
+                    fix="correct the address (one @, no spaces, a dotted domain)",
+                )
+            )
+            typed.append(pl.when(problem.is_null()).then(col).alias(f.name))
+        elif f.kind is Kind.INTEGER:
+            problem = integer_problem(col, f.max_length or 19)
+            issues.append(
+                issue_frame(
+                    frame.filter(problem.is_not_null()),
+                    code=IssueCode.INVALID_INTEGER,
+                    severity=Severity.ERROR,
+                    message=pl.format("not a valid id: {}", problem),
+                    file=file,
+                    field_name=f.name,
+                    column=sources[f.name],
+                    value=col,
+                    fix="use a whole number without letters, decimals or symbols",
+                )
+            )
+            typed.append(
+                pl.when(problem.is_null()).then(col.cast(pl.Int64, strict=False)).alias(f.name)
+            )
+        elif f.kind is Kind.DATETIME:
+            # Cleaning wrote valid dates in the output format and left invalid ones as
+            # they were; a non-strict parse types the first and nulls the second.
+            typed.append(col.str.to_datetime(strict=False, time_unit="us").alias(f.name))
+        else:
+            typed.append(col)
+    return frame.select(pl.col(ROW), pl.col(LINE), *typed), issues
+
+
+def _pandera_failures(
+    typed: pl.DataFrame, schema: pa.DataFrameSchema, spec: SchemaSpec, file: str, sources: dict[str, str]
+) -> pl.DataFrame:
+    try:
+        schema.validate(typed.drop(ROW, LINE), lazy=True)
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    except SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
+        raise AssertionError(str(err)) from err
+    else:
+        return empty_issues()
+    cases = cases.filter(pl.col("index").is_not_null()).with_columns(
+        pl.col("check").cast(pl.String).str.extract(r"^([A-Za-z_\-]+)").alias("check_name")
+    )
+    if cases.height == 0:
+        return empty_issues()
+    positions = typed.select(ROW, LINE).with_row_index("index")
+    cases = cases.with_columns(pl.col("index").cast(pl.UInt32)).join(positions, on="index", how="left")
+    frames: list[pl.DataFrame] = []
+    known = spec.names
+    for (column, check_name), group in cases.group_by(["column", "check_name"], maintain_order=True):
+        column = str(column)
+        check_name = str(check_name)
+        code, message, fix = _PANDERA_CODES.get(
+            check_name, (IssueCode.SCHEMA_CHECK, f"check {check_name!r} failed", "fix the value")
+        )
+        if code is IssueCode.TOO_LONG and column in known:
+            limit = spec.field(column).max_length
+            message = f"value is longer than {limit} characters"
+            fix = f"shorten it to at most {limit} characters"
+        if code is IssueCode.NOT_ALLOWED and column in known:
+            allowed = spec.field(column).allowed or ()
+            fix = "use one of: " + ", ".join(allowed[:10]) + (" ..." if len(allowed) > 10 else "")
+        frames.append(
+            issue_frame(
+                group,
+                code=code,
+                severity=Severity.ERROR,
+                message=message,
+                file=file,
+                field_name=column if column in known else None,
+                column=sources.get(column),
+                value=pl.col("failure_case"),
+                fix=fix,
+            )
+        )
+    return pl.concat(frames) if frames else empty_issues()
+
+
+def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]) -> list[pl.DataFrame]:
+    issues: list[pl.DataFrame] = []
+    for group in spec.one_of:
+        if not group:
+            continue
+        empty = pl.all_horizontal(pl.col(g).is_null() for g in group)
+        names = " or ".join(group)
+        issues.append(
+            issue_frame(
+                frame.filter(empty),
+                code=IssueCode.MISSING_VALUE,
+                severity=Severity.ERROR,
+                message=f"the row needs a contact key: {names}",
+                file=file,
+                field_name=group[0],
+                column=sources.get(group[0]),
+                fix=f"fill {names}",
+            )
+        )
+    type_field = next((f.name for f in spec.fields if f.statement == "{{Activity.Type}}"), None)
+    asset_field = next((f.name for f in spec.fields if f.statement == "{{Activity.Asset.Type}}"), None)
+    type_field = type_field or ("type" if "type" in spec.names else None)
+    asset_field = asset_field or ("AssetType" if "AssetType" in spec.names else None)
+    if settings.activity_types and type_field and asset_field:
+        mapping = pl.DataFrame(
+            {
+                "__asset": list(settings.activity_types),
+                "__types": [list(v) for v in settings.activity_types.values()],
+            },
+            schema={"__asset": pl.String, "__types": pl.List(pl.String)},
+        )
+        joined = frame.join(mapping, left_on=asset_field, right_on="__asset", how="left")
+        unknown_asset = pl.col(asset_field).is_not_null() & pl.col("__types").is_null()
+        bad_type = (
+            pl.col("__types").is_not_null()
+            & pl.col(type_field).is_not_null()
+            & ~pl.col("__types").list.contains(pl.col(type_field))
+        )
+        assets = ", ".join(settings.activity_types)
+        issues.append(
+            issue_frame(
+                joined.filter(unknown_asset),
+                code=IssueCode.NOT_ALLOWED,
+                severity=Severity.ERROR,
+                message="asset type is not configured",
+                file=file,
+                field_name=asset_field,
+                column=sources.get(asset_field),
+                value=pl.col(asset_field),
+                fix=f"use one of: {assets}",
+            )
+        )
+        issues.append(
+            issue_frame(
+                joined.filter(bad_type),
+                code=IssueCode.NOT_ALLOWED,
+                severity=Severity.ERROR,
+                message=pl.format("activity type not configured for asset type '{}'", pl.col(asset_field)),
+                file=file,
+                field_name=type_field,
+                column=sources.get(type_field),
+                value=pl.col(type_field),
+                fix=pl.format("use one of: {}", pl.col("__types").list.join(", ")),
+            )
+        )
+    fields = [f for f in spec.names if f in sources]
+    if fields:
+        first = pl.col(ROW).min().over(fields)
+        duplicates = frame.with_columns(first.alias("__first")).filter(pl.col(ROW) != pl.col("__first"))
+        issues.append(
+            issue_frame(
+                duplicates,
+                code=IssueCode.DUPLICATE_ROW,
+                severity=Severity.WARNING,
+                message=pl.format("same values as row {}", pl.col("__first")),
+                file=file,
+                fix="remove the copy, or convert with --dedupe (Eloqua would create two activities)",
+            )
+        )
+    return issues
+
+
+def check_values(
+    frame: pl.DataFrame,
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+    *,
+    file: str,
+    sources: dict[str, str],
+) -> pl.DataFrame:
+    """Check normalized values and return every failure as an issue frame.
+
+    Args:
+        frame: ``_row``, ``_line`` and the fields' normalized text.
+        spec: The schema spec (kinds, limits).
+        schema: The pandera schema to validate the typed frame with.
+        settings: Activity types per asset type.
+        file: The input's display name.
+        sources: ``{field: source header}``.
+    """
+    typed, issues = _cast_problems(frame, spec, file, sources)
+    failures = _pandera_failures(typed, schema, spec, file, sources)
+    if failures.height:
+        # A cell already reported as invalid is null in the typed frame; pandera's
+        # not-nullable finding about it would be a second report of the same problem.
+        reported = [i for i in issues if i.height]
+        if reported:
+            seen = pl.concat(reported).select("row", "field").unique()
+            failures = failures.join(seen, on=["row", "field"], how="anti", nulls_equal=True)
+        unmapped = [f.name for f in spec.fields if f.name not in sources and f.required]
+        failures = failures.filter(~(pl.col("field").is_in(unmapped) & (pl.col("code") == str(IssueCode.MISSING_VALUE))))
+    issues.append(failures)
+    issues.extend(_row_rules(frame, spec, settings, file, sources))
+    found = [i for i in issues if i.height]
+    return pl.concat(found).cast(ISSUE_SCHEMA) if found else empty_issues()  # type: ignore[arg-type]

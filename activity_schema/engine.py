@@ -1,0 +1,122 @@
+"""Check one table against a schema: map headers, normalize, coerce, validate, decide.
+
+This is the per-input core shared by ``lint``, ``convert`` and the Python API. It takes a
+:class:`~activity_schema.readers.SourceTable` and returns a :class:`CheckedTable`: every
+row's normalized values, whether it is rejected, and every issue found on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+
+from .catalog import SchemaSpec
+from .checks import check_values
+from .cleaning import clean_fields
+from .codes import Severity
+from .coerce import coerce_content
+from .config import Settings
+from .mapping import HeaderMapping, map_headers
+from .readers import LINE, ROW, SourceTable
+from .report import ISSUE_SCHEMA, Issue
+
+__all__ = ["CheckedTable", "check_table"]
+
+
+@dataclass(frozen=True)
+class CheckedTable:
+    """One input after checking.
+
+    Attributes:
+        source: The input as read.
+        mapping: How its columns map onto the schema's fields.
+        values: ``_row``, ``_line``, then every schema field's normalized text (null
+            where empty), for every row.
+        rejected: ``_row`` of each rejected row with ``codes``, the error codes that
+            rejected it.
+        issues: Every issue, file-level and row-level, as an issue frame.
+        date_orders: Per datetime field, the order used and why.
+    """
+
+    source: SourceTable
+    mapping: HeaderMapping
+    values: pl.DataFrame
+    rejected: pl.DataFrame
+    issues: pl.DataFrame
+    date_orders: dict[str, tuple[str | None, str]]
+
+    @property
+    def valid(self) -> pl.DataFrame:
+        """Return the rows that are not rejected."""
+        return self.values.join(self.rejected.select(ROW), on=ROW, how="anti")
+
+
+def _issues_frame(issues: tuple[Issue, ...]) -> pl.DataFrame:
+    return pl.DataFrame([i.to_dict() for i in issues], schema=ISSUE_SCHEMA)
+
+
+def check_table(
+    table: SourceTable,
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+) -> CheckedTable:
+    """Check one input against a schema.
+
+    Args:
+        table: The input as read.
+        spec: The schema's fields (drives mapping and normalization).
+        schema: The pandera schema (drives validation).
+        settings: Run settings (dates, fixes, aliases, activity types).
+
+    Returns:
+        The checked table.
+    """
+    mapping = map_headers(
+        table.headers, table.columns, spec, file=table.name, aliases=settings.aliases
+    )
+    renames = mapping.renames
+    sources = {
+        field_name: next(m.header for m in mapping.matches if m.column == column)
+        for column, field_name in renames.items()
+    }
+    by_field = {field_name: column for column, field_name in renames.items()}
+    work = table.frame.select(
+        pl.col(ROW),
+        pl.col(LINE),
+        *(
+            pl.col(by_field[f]).alias(f) if f in by_field else pl.lit(None, dtype=pl.String).alias(f)
+            for f in spec.names
+        ),
+    )
+    cleaned = clean_fields(work, spec, settings, file=table.name, sources=sources)
+    coerced = coerce_content(cleaned.frame, spec, file=table.name, sources=sources, fix=settings.fix)
+    checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
+    issue_parts = [table.issues, _issues_frame(mapping.issues), cleaned.issues, coerced.issues, checked]
+    issues = pl.concat([p for p in issue_parts if p.height]) if any(p.height for p in issue_parts) else _issues_frame(())
+
+    values = coerced.frame if settings.fix else work
+    errors = issues.filter(pl.col("severity") == str(Severity.ERROR))
+    file_errors = errors.filter(pl.col("row").is_null())
+    if file_errors.height:
+        # A file-level error (a missing required column, two columns for one field)
+        # makes every row wrong in the same way.
+        codes = ",".join(sorted(set(file_errors.get_column("code").to_list())))
+        rejected = values.select(ROW).with_columns(pl.lit(codes).alias("codes"))
+    else:
+        rejected = (
+            errors.group_by("row", maintain_order=True)
+            .agg(pl.col("code").unique(maintain_order=True).str.join(",").alias("codes"))
+            .rename({"row": ROW})
+            .sort(ROW)
+        )
+    return CheckedTable(
+        source=table,
+        mapping=mapping,
+        values=values,
+        rejected=rejected,
+        issues=issues,
+        date_orders=cleaned.date_orders,
+    )
