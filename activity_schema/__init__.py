@@ -23,11 +23,14 @@ if TYPE_CHECKING:
         UploadError,
         UsageError,
     )
+    from .model import ActivityImportDataItem
+    from .pipeline import Prepared, Summary, prepare
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
     from .report import Issue
 
 __all__ = [
     "DEFAULT_SCHEMA",
+    "ActivityImportDataItem",
     "ActivitySchemaError",
     "ConfigError",
     "FieldSpec",
@@ -35,15 +38,18 @@ __all__ = [
     "Issue",
     "IssueCode",
     "Kind",
+    "Prepared",
     "ReadOptions",
     "SchemaSpec",
     "Settings",
     "Severity",
     "SourceTable",
+    "Summary",
     "UploadError",
     "UsageError",
     "__version__",
     "load_settings",
+    "prepare",
     "read_bytes",
     "read_path",
     "schema_from_definition",
@@ -64,6 +70,10 @@ _LAZY = {
     "InputError": "errors",
     "UploadError": "errors",
     "UsageError": "errors",
+    "ActivityImportDataItem": "model",
+    "Prepared": "pipeline",
+    "Summary": "pipeline",
+    "prepare": "pipeline",
     "ReadOptions": "readers",
     "SourceTable": "readers",
     "read_bytes": "readers",

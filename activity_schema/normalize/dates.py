@@ -12,7 +12,7 @@ Accepted forms:
   of ``T``; ``/`` or ``.`` instead of ``-`` (``2024/10/13 14:05``).
 - Month- or day-first: ``10/13/2024``, ``13.10.2024``, ``13-10-2024``, each with an
   optional ``h:mm[:ss]`` and an optional ``AM``/``PM`` (any case, space optional).
-- Excel serial numbers (1900 date system): ``45579`` is 2024-10-13, a fraction is the
+- Excel serial numbers (1900 date system): ``45578`` is 2024-10-13, a fraction is the
   time of day. Serial 60 is Excel's fictitious 1900-02-29 and is rejected.
 
 Offsets (and ``Z``) are converted to the target time zone and dropped; naive values are
@@ -21,6 +21,7 @@ kept as they are; a date without time gets midnight.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -63,6 +64,8 @@ _SERIAL_MAX: Final = 2_958_465
 _SERIAL_EPOCH_DAYS: Final = 25_569
 _SECONDS_PER_DAY: Final = 86_400
 
+#: A datetime the output format is tried on when settings are made.
+_FORMAT_PROBE: Final = dt.datetime(2024, 10, 13, 14, 5, 7)
 _ORDER_NAMES: Final[dict[DateOrder, str]] = {"mdy": "month-first", "dmy": "day-first"}
 
 
@@ -100,6 +103,13 @@ class DateSettings:
             raise ConfigError(
                 f"unknown time zone {self.timezone!r}",
                 hint="use an IANA name such as America/New_York or UTC",
+            ) from exc
+        try:
+            pl.select(pl.lit(_FORMAT_PROBE).dt.strftime(self.output_format))
+        except pl.exceptions.PolarsError as exc:
+            raise ConfigError(
+                f"invalid date output format {self.output_format!r}",
+                hint="use strftime codes such as %Y-%m-%d %H:%M:%S",
             ) from exc
 
 
@@ -242,7 +252,10 @@ def _decide_order(frame: pl.DataFrame, settings: DateSettings) -> _OrderDecision
         return _OrderDecision("dmy", f"value {only_dmy['v'][0]} can only be day-first", False)
     if only_mdy.height:
         return _OrderDecision("mdy", f"value {only_mdy['v'][0]} can only be month-first", False)
-    reason = f"all slash dates are ambiguous: configured default {default}"
+    if numbered.filter(pl.col("mdy_ok") & pl.col("dmy_ok") & (pl.col("a") != pl.col("b"))).height:
+        reason = f"all slash dates are ambiguous: configured default {default}"
+    else:
+        reason = f"no slash date tells day from month: configured default {default}"
     return _OrderDecision(default, reason, True)
 
 

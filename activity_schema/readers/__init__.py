@@ -128,6 +128,9 @@ def read_bytes(raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None
         fmt = sniff_text_format(data)
         if fmt == "csv" and hinted == "tsv":
             fmt = "tsv"
+        elif fmt == "json" and hinted == "ndjson":
+            # One NDJSON record looks like a lone JSON object; the extension decides.
+            fmt = "ndjson"
     if fmt in ("json", "ndjson"):
         text = data.decode("utf-8")
         table = read_json(text, name=name) if fmt == "json" else read_ndjson(text, name=name)

@@ -157,6 +157,13 @@ def test_missing_values_have_no_problem(raw: str | None) -> None:
             ["ambiguous", None, None],
         ),
         (
+            ["03/03/2024", "13/13/2024"],
+            "mdy",
+            "no slash date tells day from month: configured default mdy",
+            ["2024-03-03 00:00:00", None],
+            [None, "invalid"],
+        ),
+        (
             ["2024-05-06", "45578"],
             None,
             "no month/day-first dates in the column",
@@ -244,7 +251,13 @@ def test_result_series_keep_name_and_length() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"timezone": "Mars/Olympus"}, {"order": "ymd"}, {"default_order": "auto"}],
+    [
+        {"timezone": "Mars/Olympus"},
+        {"timezone": ""},
+        {"order": "ymd"},
+        {"default_order": "auto"},
+        {"output_format": "%Q"},
+    ],
 )
 def test_bad_settings_are_config_errors(kwargs: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
