@@ -101,9 +101,7 @@ class SchemaSpec:
 
     def replace_field(self, spec: FieldSpec) -> SchemaSpec:
         """Return a copy with the field of the same name replaced."""
-        return replace(
-            self, fields=tuple(spec if f.name == spec.name else f for f in self.fields)
-        )
+        return replace(self, fields=tuple(spec if f.name == spec.name else f for f in self.fields))
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -128,12 +126,25 @@ def header_key(header: str) -> str:
 CONTACT_FIELDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "C_EmailAddress": (
         Kind.EMAIL,
-        ("Email Address", "Email", "E-mail", "E-mail Address", "Mail", "Contact Email",
-         "Work Email", "Business Email", "Email_Address", "EmailAddress"),
+        (
+            "Email Address",
+            "Email",
+            "E-mail",
+            "E-mail Address",
+            "Mail",
+            "Contact Email",
+            "Work Email",
+            "Business Email",
+            "Email_Address",
+            "EmailAddress",
+        ),
     ),
     "C_FirstName": (Kind.NAME, ("First Name", "FirstName", "Given Name", "Forename", "fname")),
     "C_LastName": (Kind.NAME, ("Last Name", "LastName", "Surname", "Family Name", "lname")),
-    "C_Company": (Kind.TEXT, ("Company", "Company Name", "Organization", "Organisation", "Account")),
+    "C_Company": (
+        Kind.TEXT,
+        ("Company", "Company Name", "Organization", "Organisation", "Account"),
+    ),
     "C_Title": (Kind.TEXT, ("Title", "Job Title")),
     "C_Salutation": (Kind.TEXT, ("Salutation",)),
     "C_Address1": (Kind.TEXT, ("Address 1", "Address", "Street")),
@@ -141,7 +152,10 @@ CONTACT_FIELDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "C_Address3": (Kind.TEXT, ("Address 3",)),
     "C_City": (Kind.TEXT, ("City", "Town")),
     "C_State_Prov": (Kind.TEXT, ("State or Province", "State", "Province", "State/Province")),
-    "C_Zip_Postal": (Kind.TEXT, ("Zip or Postal Code", "Zip", "Postal Code", "Postcode", "ZIP Code")),
+    "C_Zip_Postal": (
+        Kind.TEXT,
+        ("Zip or Postal Code", "Zip", "Postal Code", "Postcode", "ZIP Code"),
+    ),
     "C_Country": (Kind.TEXT, ("Country",)),
     "C_BusPhone": (Kind.TEXT, ("Business Phone", "Phone", "Work Phone")),
     "C_MobilePhone": (Kind.TEXT, ("Mobile Phone", "Mobile", "Cell Phone")),
@@ -149,7 +163,9 @@ CONTACT_FIELDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "C_EmailDisplayName": (Kind.TEXT, ("Email Display Name",)),
 }
 
-_EMAIL, _FIRST, _LAST = (CONTACT_FIELDS[k][1] for k in ("C_EmailAddress", "C_FirstName", "C_LastName"))
+_EMAIL, _FIRST, _LAST = (
+    CONTACT_FIELDS[k][1] for k in ("C_EmailAddress", "C_FirstName", "C_LastName")
+)
 
 DEFAULT_SCHEMA = SchemaSpec(
     name="ActivityImportDataItem",

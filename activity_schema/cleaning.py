@@ -98,9 +98,11 @@ def clean_fields(
         source = sources[f.name]
         if f.kind in (Kind.TEXT, Kind.NAME):
             repaired, status = repair_mojibake(staged.get_column(f"__new_{f.name}"))
+            # rechunk: polars 2.1 panics in pl.format on a filtered frame whose first
+            # chunk is empty, and attached series may come in several chunks.
             staged = staged.with_columns(
                 repaired.alias(f"__new_{f.name}"), status.alias(f"__moji_{f.name}")
-            )
+            ).rechunk()
             moji = pl.col(f"__moji_{f.name}")
             issues.append(
                 issue_frame(
@@ -145,7 +147,7 @@ def clean_fields(
                 result.values.alias(f"__date_{f.name}"),
                 result.problem.alias(f"__dprob_{f.name}"),
                 result.detail.alias(f"__ddetail_{f.name}"),
-            )
+            ).rechunk()  # see the mojibake step: parse_dates returns multi-chunk series
             problem = pl.col(f"__dprob_{f.name}")
             issues.append(
                 issue_frame(

@@ -76,6 +76,7 @@ def main() -> None:
 
 # --- shared options ----------------------------------------------------------------------
 
+
 def _read_options(
     encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
 ) -> ReadOptions:
@@ -98,7 +99,9 @@ def input_options(func: F) -> F:
                 help="Input format (default: detect from content).",
             ),
             click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
-            click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."),
+            click.option(
+                "--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."
+            ),
         ]
     ):
         func = decorator(func)
@@ -132,12 +135,11 @@ def _load_settings(
 ) -> tuple[SchemaSpec, Settings]:
     from .config import load_settings
 
-    return load_settings(
-        definition=definition, config=config_path, cwd=Path.cwd(), flags=flags
-    )
+    return load_settings(definition=definition, config=config_path, cwd=Path.cwd(), flags=flags)
 
 
 # --- inspect -------------------------------------------------------------------------------
+
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -190,7 +192,10 @@ def inspect(
 
 # --- lint ----------------------------------------------------------------------------------
 
-def _read_all(files: tuple[Path, ...], options: ReadOptions) -> tuple[list[Any], list[dict[str, Any]], int]:
+
+def _read_all(
+    files: tuple[Path, ...], options: ReadOptions
+) -> tuple[list[Any], list[dict[str, Any]], int]:
     """Read every file; unreadable ones are reported and skipped, not fatal to the rest."""
     from .readers import read_path
 
@@ -241,7 +246,9 @@ def _read_all(files: tuple[Path, ...], options: ReadOptions) -> tuple[list[Any],
     show_default=True,
     help="Examples shown per issue code in text output.",
 )
-@click.option("--no-fix", "no_fix", is_flag=True, help="Report fixable problems without fixing them.")
+@click.option(
+    "--no-fix", "no_fix", is_flag=True, help="Report fixable problems without fixing them."
+)
 @click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
 @click.option(
     "--date-order",

@@ -18,7 +18,7 @@ import polars as pl
 
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
-from .normalize import looks_like_email
+from .normalize import clean_text, collapse_whitespace, looks_like_email, normalize_email
 from .report import empty_issues, file_issue, issue_frame
 
 __all__ = ["Coerced", "SWAP_COLUMNS_SHARE", "coerce_content"]
@@ -48,6 +48,7 @@ def coerce_content(
     *,
     file: str,
     sources: dict[str, str],
+    originals: pl.DataFrame | None = None,
     fix: bool = True,
 ) -> Coerced:
     """Move email addresses typed into other fields back to the email field.
@@ -57,6 +58,9 @@ def coerce_content(
         spec: The schema (its first email field is the target).
         file: The input's display name.
         sources: ``{field: source header}``.
+        originals: The values before normalization (same rows and columns); a name
+            found in the email field is moved with its own spacing, not the email
+            normalizer's. Defaults to ``frame``.
         fix: Apply the fixes; when False they are reported as warnings only.
 
     Returns:
@@ -74,6 +78,8 @@ def coerce_content(
     if not others:
         return Coerced(frame, empty_issues())
     issues: list[pl.DataFrame] = []
+    before = originals if originals is not None else frame
+    frame = frame.with_columns(before.get_column(email).alias("__original_email"))
     e = pl.col(email)
     email_ok = looks_like_email(e).fill_null(False)
     fixed = Severity.FIXED if fix else Severity.WARNING
@@ -130,7 +136,10 @@ def coerce_content(
                 code=IssueCode.SWAPPED_VALUES,
                 severity=fixed,
                 message=pl.format(
-                    "{} holds '{}' and {} holds an email address", pl.lit(email), e, pl.lit(other)
+                    "{} holds '{}' and {} holds an email address",
+                    pl.lit(email),
+                    pl.col("__original_email").str.strip_chars(),
+                    pl.lit(other),
                 ),
                 file=file,
                 field_name=other,
@@ -153,9 +162,11 @@ def coerce_content(
             )
         )
         if fix:
+            as_name = collapse_whitespace(clean_text(pl.col("__original_email")))
             frame = frame.with_columns(
-                pl.when(move | swap).then(o).otherwise(e).alias(email),
-                pl.when(move).then(None).when(swap).then(e).otherwise(o).alias(other),
+                pl.when(move | swap).then(normalize_email(o)).otherwise(e).alias(email),
+                pl.when(move).then(None).when(swap).then(as_name).otherwise(o).alias(other),
             )
     found = [i for i in issues if i.height]
+    frame = frame.drop("__original_email")
     return Coerced(frame, pl.concat(found) if found else empty_issues())

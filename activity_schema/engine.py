@@ -92,7 +92,9 @@ def check_table(
         ),
     )
     cleaned = clean_fields(work, spec, settings, file=table.name, sources=sources)
-    coerced = coerce_content(cleaned.frame, spec, file=table.name, sources=sources, fix=settings.fix)
+    coerced = coerce_content(
+        cleaned.frame, spec, file=table.name, sources=sources, originals=work, fix=settings.fix
+    )
     checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
     issue_parts = [table.issues, _issues_frame(mapping.issues), cleaned.issues, coerced.issues, checked]
     issues = pl.concat([p for p in issue_parts if p.height]) if any(p.height for p in issue_parts) else _issues_frame(())

@@ -100,7 +100,9 @@ class Prepared:
         frames = [rejected(t).with_columns(pl.lit(t.source.name).alias(FILE)) for t in self.tables]
         frames = [f for f in frames if f.height]
         if not frames:
-            return pl.DataFrame(schema={FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64, "codes": pl.String})
+            return pl.DataFrame(
+                schema={FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64, "codes": pl.String}
+            )
         combined = pl.concat(frames, how="diagonal_relaxed")
         return combined.select(FILE, ROW, LINE, "codes", pl.exclude(FILE, ROW, LINE, "codes"))
 
@@ -117,9 +119,16 @@ class Prepared:
         rejected = sum(t.rejected.height for t in self.tables)
         sev = pl.col("severity")
         fixed = issues.filter((sev == str(Severity.FIXED)) & pl.col("row").is_not_null())
-        rejected_keys = pl.concat(
-            [t.rejected.select(pl.lit(t.source.name).alias("file"), pl.col(ROW).alias("row")) for t in self.tables]
-        ) if self.tables else None
+        rejected_keys = (
+            pl.concat(
+                [
+                    t.rejected.select(pl.lit(t.source.name).alias("file"), pl.col(ROW).alias("row"))
+                    for t in self.tables
+                ]
+            )
+            if self.tables
+            else None
+        )
         if rejected_keys is not None and rejected_keys.height:
             fixed = fixed.join(rejected_keys, on=["file", "row"], how="anti")
         return Summary(
@@ -133,7 +142,9 @@ class Prepared:
         )
 
 
-def table_from_records(records: Sequence[dict[str, Any]] | pl.DataFrame, *, name: str) -> SourceTable:
+def table_from_records(
+    records: Sequence[dict[str, Any]] | pl.DataFrame, *, name: str
+) -> SourceTable:
     """Wrap in-memory rows (a DataFrame or a list of dicts) as a source table of text.
 
     Values are turned into text as a reader would: ``None`` stays missing, everything
@@ -174,7 +185,9 @@ def _read(source: Source, index: int, options: ReadOptions) -> SourceTable:
         return read_bytes(source, name=f"<bytes {index + 1}>", options=options)
     if isinstance(source, pl.DataFrame | list):
         return table_from_records(source, name=f"<records {index + 1}>")
-    raise UsageError(f"cannot read a {type(source).__name__}; pass a path, bytes, a DataFrame or a list of dicts")
+    raise UsageError(
+        f"cannot read a {type(source).__name__}; pass a path, bytes, a DataFrame or a list of dicts"
+    )
 
 
 def prepare(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from activity_schema.errors import ConfigError
 from activity_schema.normalize import DateResult, DateSettings, parse_dates
+from activity_schema.normalize import dates as module
 
 NY = DateSettings()
 
@@ -301,3 +303,7 @@ def test_offsets_are_converted(value: dt.datetime, offset_minutes: int) -> None:
     aware = value.replace(microsecond=0, tzinfo=dt.timezone(dt.timedelta(minutes=offset_minutes)))
     expected = aware.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S")
     assert parse([aware.isoformat()]).values.to_list() == [expected]
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Callable
 
 import polars as pl
@@ -15,6 +16,7 @@ from activity_schema.normalize import (
     looks_like_email,
     normalize_email,
 )
+from activity_schema.normalize import emails as module
 
 
 def apply(fn: Callable[[pl.Expr], pl.Expr], values: list[str | None]) -> list[object]:
@@ -153,3 +155,7 @@ email_like = st.from_regex(
 def test_normalize_email_idempotent_on_near_addresses(values: list[str | None]) -> None:
     once = apply(normalize_email, values)
     assert apply(normalize_email, once) == once  # type: ignore[arg-type]
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(module, raise_on_error=False).failed == 0

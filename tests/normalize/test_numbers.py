@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Callable
 
 import polars as pl
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from activity_schema.normalize import MAX_INTEGER_DIGITS, integer_problem, normalize_integer
+from activity_schema.normalize import numbers as module
 
 
 def apply(fn: Callable[[pl.Expr], pl.Expr], values: list[str | None]) -> list[str | None]:
@@ -105,3 +107,7 @@ def test_normalize_integer_idempotent_on_number_like_text(values: list[str | Non
 @given(st.integers(min_value=0, max_value=10**18))
 def test_grouped_integers_round_trip(n: int) -> None:
     assert apply(normalize_integer, [f"{n:,}", f"+{n}.00"]) == [str(n), str(n)]
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(module, raise_on_error=False).failed == 0
