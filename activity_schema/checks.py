@@ -18,6 +18,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .config import Settings
+from .fastpath import CLEAN_INTEGER, VALID_EMAIL, evaluate_where
 from .model import dtype_of
 from .normalize import email_problem, integer_problem
 from .readers import LINE, ROW
@@ -47,7 +48,16 @@ def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: di
             typed.append(pl.lit(None, dtype=dtype_of(f.kind)).alias(f.name))
             continue
         if f.kind is Kind.EMAIL:
-            problem = email_problem(col, f.max_length or 10**6)
+            limit = f.max_length or 10**6
+            frame = frame.with_columns(
+                evaluate_where(
+                    frame,
+                    ~col.str.contains(VALID_EMAIL) | (col.str.len_chars() > limit),
+                    email_problem(col, limit),
+                    otherwise=pl.lit(None, dtype=pl.String),
+                ).alias(f"__problem_{f.name}")
+            )
+            problem = pl.col(f"__problem_{f.name}")
             issues.append(
                 issue_frame(
                     frame.filter(problem.is_not_null()),
@@ -63,7 +73,16 @@ def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: di
             )
             typed.append(pl.when(problem.is_null()).then(col).alias(f.name))
         elif f.kind is Kind.INTEGER:
-            problem = integer_problem(col, f.max_length or 19)
+            digits = f.max_length or 19
+            frame = frame.with_columns(
+                evaluate_where(
+                    frame,
+                    ~col.str.contains(CLEAN_INTEGER) | (col.str.len_chars() > digits),
+                    integer_problem(col, digits),
+                    otherwise=pl.lit(None, dtype=pl.String),
+                ).alias(f"__problem_{f.name}")
+            )
+            problem = pl.col(f"__problem_{f.name}")
             issues.append(
                 issue_frame(
                     frame.filter(problem.is_not_null()),

@@ -17,6 +17,7 @@ from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .config import Settings
 from .defaults import NULL_STRINGS
+from .fastpath import CLEAN_EMAIL, CLEAN_INTEGER, CLEAN_NAME, CLEAN_TEXT, evaluate_where
 from .normalize import (
     DATE_AMBIGUOUS,
     DATE_INVALID,
@@ -50,6 +51,16 @@ class Cleaned:
     date_orders: dict[str, tuple[str | None, str]]
 
 
+# Values matching these are left unchanged by their kind's normalizer (see fastpath.py).
+_ALREADY_CLEAN = {
+    Kind.TEXT: CLEAN_TEXT,
+    Kind.NAME: CLEAN_NAME,
+    Kind.EMAIL: CLEAN_EMAIL,
+    Kind.INTEGER: CLEAN_INTEGER,
+    Kind.DATETIME: CLEAN_TEXT,
+}
+
+
 def _normalizer(kind: Kind, col: pl.Expr) -> pl.Expr:
     if kind is Kind.EMAIL:
         return normalize_email(col)
@@ -81,13 +92,28 @@ def clean_fields(
         The normalized frame, its issues, and the date-order decisions.
     """
     present = [f for f in spec.fields if f.name in sources]
-    exprs = []
-    for f in present:
-        cleaned = clean_text(pl.col(f.name))
-        is_null_string = cleaned.is_in(list(NULL_STRINGS)).fill_null(False)
-        exprs.append(is_null_string.alias(f"__null_{f.name}"))
-        exprs.append(_normalizer(f.kind, pl.col(f.name)).alias(f"__new_{f.name}"))
-    staged = work.with_columns(exprs)
+    # With --no-fix the engine keeps the original values: a fix is only a suggestion.
+    fixed = Severity.FIXED if settings.fix else Severity.WARNING
+    changed_to = "changed to '{}'" if settings.fix else "change to '{}'"
+    emptied = "emptied" if settings.fix else "empty it"
+    emptied += " (only invisible characters or spaces)"
+    staged = work.with_columns(
+        pl.col(f.name)
+        .str.strip_chars()
+        .is_in(list(NULL_STRINGS))
+        .fill_null(False)
+        .alias(f"__null_{f.name}")
+        for f in present
+    )
+    staged = staged.with_columns(
+        evaluate_where(
+            work,
+            pl.col(f.name).is_not_null() & ~pl.col(f.name).str.contains(_ALREADY_CLEAN[f.kind]),
+            _normalizer(f.kind, pl.col(f.name)),
+            otherwise=pl.col(f.name),
+        ).alias(f"__new_{f.name}")
+        for f in present
+    )
 
     issues: list[pl.DataFrame] = []
     date_orders: dict[str, tuple[str | None, str]] = {}
@@ -108,13 +134,15 @@ def clean_fields(
                 issue_frame(
                     staged.filter(moji == MOJIBAKE_FIXED),
                     code=IssueCode.MOJIBAKE,
-                    severity=Severity.FIXED,
-                    message="double-encoded text repaired",
+                    severity=fixed,
+                    message="double-encoded text repaired"
+                    if settings.fix
+                    else "double-encoded text can be repaired",
                     file=file,
                     field_name=f.name,
                     column=source,
                     value=pl.col(f.name),
-                    fix=pl.format("changed to '{}'", new),
+                    fix=pl.format(changed_to, new),
                 )
             )
             issues.append(
@@ -206,17 +234,19 @@ def clean_fields(
             issue_frame(
                 staged.filter(is_null_string),
                 code=IssueCode.NULL_STRING,
-                severity=Severity.FIXED,
+                severity=fixed,
                 message=pl.format("'{}' stands for an empty value", original),
                 file=file,
                 field_name=f.name,
                 column=source,
                 value=original,
-                fix="emptied",
+                fix="emptied" if settings.fix else "empty it",
             )
         )
         changed = (
             original.is_not_null()
+            # An empty string (from JSON or records) is already empty: nothing to report.
+            & (original != "")
             & ~is_null_string
             & moji.is_null()
             & (new.is_null() | (new != original))
@@ -227,15 +257,15 @@ def clean_fields(
             issue_frame(
                 staged.filter(changed),
                 code=IssueCode.NORMALIZED,
-                severity=Severity.FIXED,
+                severity=fixed,
                 message="value normalized",
                 file=file,
                 field_name=f.name,
                 column=source,
                 value=original,
                 fix=pl.when(new.is_null())
-                .then(pl.lit("emptied (only invisible characters or spaces)"))
-                .otherwise(pl.format("changed to '{}'", new)),
+                .then(pl.lit(emptied))
+                .otherwise(pl.format(changed_to, new)),
             )
         )
         replacements.append(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from ._version import __version__
-from .errors import ActivitySchemaError
+from .errors import ActivitySchemaError, InputError
 
 if TYPE_CHECKING:
     from .catalog import SchemaSpec
@@ -63,7 +63,34 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A group whose usage errors are one line, like every other error of the tool."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as err:
+            command = (
+                f" {err.ctx.command_path.split(' ', 1)[1]}"
+                if err.ctx and " " in err.ctx.command_path
+                else ""
+            )
+            click.echo(
+                f"activity-schema: error: {err.format_message()} "
+                f"(see activity-schema{command} --help)",
+                err=True,
+            )
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("activity-schema: interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit as err:
+            sys.exit(err.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="activity-schema")
 def main() -> None:
     """Make tabular activity data safe to upload to Oracle Eloqua.
@@ -176,7 +203,8 @@ def inspect(
     for path in files:
         try:
             table = read_path(path, options)
-        except ActivitySchemaError as err:
+        except InputError as err:
+            # One unreadable file does not stop the others; a usage error does.
             click.echo(f"activity-schema: error: {err.one_line()}", err=True)
             exit_code = max(exit_code, err.exit_code)
             results.append({"path": str(path), "error": err.one_line()})
@@ -205,7 +233,8 @@ def _read_all(
     for path in files:
         try:
             table = read_path(path, options)
-        except ActivitySchemaError as err:
+        except InputError as err:
+            # One unreadable file does not stop the others; a usage error does.
             click.echo(f"activity-schema: error: {err.one_line()}", err=True)
             exit_code = max(exit_code, err.exit_code)
             inputs.append({"path": str(path), "error": err.one_line()})
@@ -278,7 +307,6 @@ def lint(
     """
     from .model import to_pandera
     from .pipeline import check_tables
-    from .render.lint import build_report, render_github, render_json, render_text
 
     spec, settings = _load_settings(
         definition,
@@ -291,19 +319,163 @@ def lint(
     options = _read_options(encoding, input_format, delimiter, sheet)
     tables, inputs, exit_code = _read_all(files, options)
     prepared = check_tables(tables, spec, to_pandera(spec), settings)
-    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
-        item["rejected_rows"] = checked.rejected.height
     summary = prepared.summary
-    report = build_report(inputs, prepared.issues, summary.to_dict())
-    if output_format == "json":
-        render_json(report, sys.stdout)
-    elif output_format == "github":
-        render_github(report, sys.stdout, max_examples=max_examples)
-    else:
-        render_text(report, sys.stdout, max_examples=max_examples)
+    _render(_report(prepared, inputs), output_format, sys.stdout, max_examples)
     if summary.errors or (settings.strict and summary.warnings):
         exit_code = max(exit_code, 1)
     sys.exit(exit_code)
+
+
+# --- convert -------------------------------------------------------------------------------
+
+
+def _report(
+    prepared: Any, inputs: list[dict[str, Any]], extra_issues: Any = None
+) -> dict[str, Any]:
+    import polars as pl
+
+    from .render.lint import build_report
+
+    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
+        item["rejected_rows"] = checked.rejected.height
+    issues = prepared.issues
+    if extra_issues is not None and extra_issues.height:
+        issues = pl.concat([issues, extra_issues])
+    return build_report(inputs, issues, prepared.summary.to_dict())
+
+
+def _render(report: dict[str, Any], output_format: str, stream: Any, max_examples: int) -> None:
+    from .render.lint import render_github, render_json, render_text
+
+    if output_format == "json":
+        render_json(report, stream)
+    elif output_format == "github":
+        render_github(report, stream, max_examples=max_examples)
+    else:
+        render_text(report, stream, max_examples=max_examples)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    metavar="OUTDIR",
+    help="Folder for the parts, rejects.csv and manifest.json; '-' writes one document to stdout.",
+)
+@click.option(
+    "--to",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Output format of the parts.",
+)
+@input_options
+@schema_options
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=32_000_000,
+    show_default=True,
+    help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
+)
+@click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
+@click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
+@click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
+@click.option("--force", is_flag=True, help="Replace the output of an earlier run in OUTDIR.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format (the report goes to stderr).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Examples shown per issue code in text output.",
+)
+@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["auto", "mdy", "dmy"]),
+    help="Day/month order of slash dates (default: auto, per column).",
+)
+@handle_errors
+def convert(
+    files: tuple[Path, ...],
+    output: str,
+    to: str,
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    max_bytes: int,
+    max_rows: int | None,
+    no_fix: bool,
+    dedupe: bool,
+    force: bool,
+    output_format: str,
+    max_examples: int,
+    timezone: str | None,
+    date_order: str | None,
+) -> None:
+    """Write upload-ready UTF-8 parts of each FILE's valid rows, and the rejects aside.
+
+    Parts are JSON arrays (or CSV) whose keys are the schema's field names, each under
+    --max-bytes. OUTDIR also gets rejects.csv and manifest.json, whose counts always add
+    up: rows_in == rows_out + rows_rejected + rows_dropped. Exit codes: 0 all rows out,
+    1 some rows rejected (the good rows are still written), 2 usage, 3 unreadable input.
+    """
+    from .convert import convert as write_parts
+    from .convert import write_stream
+    from .model import to_pandera
+    from .pipeline import check_tables
+
+    spec, settings = _load_settings(
+        definition,
+        config_path,
+        fix=False if no_fix else None,
+        timezone=timezone,
+        date_order=date_order,
+    )
+    options = _read_options(encoding, input_format, delimiter, sheet)
+    tables, inputs, exit_code = _read_all(files, options)
+    if exit_code:
+        # Converting only some of the inputs would silently leave rows behind.
+        raise InputError(
+            "nothing was written because an input is unreadable",
+            hint="fix or remove the unreadable input and run again",
+        )
+    prepared = check_tables(tables, spec, to_pandera(spec), settings)
+    if output == "-":
+        result = write_stream(prepared, sys.stdout.buffer, to=to, dedupe=dedupe)  # type: ignore[arg-type]
+    else:
+        result = write_parts(
+            prepared,
+            Path(output),
+            to=to,  # type: ignore[arg-type]
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            force=force,
+        )
+    report = _report(prepared, inputs, result.issues)
+    _render(report, output_format, sys.stderr, max_examples)
+    if output != "-":
+        click.echo(
+            f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "
+            f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
+            err=True,
+        )
+    sys.exit(1 if result.rows_rejected else 0)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

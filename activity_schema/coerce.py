@@ -107,7 +107,14 @@ def coerce_content(
                     )
                 )
                 if fix:
-                    frame = frame.with_columns(o.alias(email), e.alias(other))
+                    # The names go back with their own spacing (the email normalizer has
+                    # squeezed them), the addresses through the email normalizer.
+                    frame = frame.with_columns(
+                        normalize_email(o).alias(email),
+                        collapse_whitespace(clean_text(pl.col("__original_email"))).alias(other),
+                        # What the email column now holds came from the other column.
+                        o.alias("__original_email"),
+                    )
                 break
 
     for other in others:

@@ -172,18 +172,39 @@ def detect_legacy(raw: bytes) -> tuple[str, float, str]:
     top_codec, top_conf, top_name = ranked[0]
     if top_codec != "cp1252" and top_codec in _LATIN_SINGLE_BYTE:
         # Close calls between single-byte Latin code pages are near coin flips for
-        # chardet (confidences of 0.02-0.07 are common); marketing exports from Excel
-        # on Windows are cp1252 far more often, so it wins a close or weak call.
+        # chardet (confidences of 0.02-0.07 are common). Marketing exports from Excel
+        # on Windows are cp1252 far more often, so cp1252 wins a close or weak call,
+        # unless it turns the accented letters into symbols ("Ma³gorzata" for cp1250's
+        # "Małgorzata") where the other page gives letters.
         cp1252 = next((conf for codec, conf, _ in ranked if codec == "cp1252"), 0.0)
-        if cp1252 >= TIE_BREAK_RATIO * top_conf or (
-            top_conf < WEAK_CONFIDENCE and _decodes(raw, "cp1252")
+        close = cp1252 >= TIE_BREAK_RATIO * top_conf or top_conf < WEAK_CONFIDENCE
+        if (
+            close
+            and _decodes(raw, "cp1252")
+            and _letter_share(sample, "cp1252") >= _letter_share(sample, top_codec)
         ):
             return (
                 "cp1252",
                 cp1252,
                 f"chardet's best guess {top_name} ({top_conf:.2f}) is weak; cp1252 "
-                "decodes every byte and is the usual Windows export encoding",
+                "decodes every byte into letters as well and is the usual Windows export "
+                "encoding",
             )
+    if (
+        top_codec in _NON_LATIN_SINGLE_BYTE
+        and top_conf < WEAK_CONFIDENCE
+        and _lone_high_byte_share(sample) >= 0.5
+        and _decodes(raw, "cp1252")
+    ):
+        # Short accented Latin text ("Café Crème") often scores highest as Greek or
+        # Arabic; those scripts write whole words in high bytes, Latin text lone letters.
+        return (
+            "cp1252",
+            next((conf for codec, conf, _ in ranked if codec == "cp1252"), 0.0),
+            f"chardet's best guess {top_name} ({top_conf:.2f}) is weak and the non-ASCII "
+            "bytes are lone letters inside ASCII words, as in accented Latin text; cp1252 "
+            "decodes every byte",
+        )
     evidence = f"chardet: {top_name} (confidence {top_conf:.2f})"
     if top_codec != codecs.lookup(top_name).name:
         evidence += f", read as its superset {top_codec}"
@@ -205,6 +226,31 @@ _LATIN_SINGLE_BYTE = frozenset(
         "cp437",
     )
 )
+
+
+_NON_LATIN_SINGLE_BYTE = frozenset(
+    codecs.lookup(n).name
+    for n in ("cp1251", "cp1253", "cp1255", "cp1256", "koi8-r", "cp866", "mac-cyrillic")
+)
+_HIGH_RUNS = re.compile(rb"[\x80-\xff]{2,}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+
+def _lone_high_byte_share(sample: bytes) -> float:
+    high = len(_HIGH.findall(sample))
+    if not high:
+        return 0.0
+    in_runs = sum(len(m) for m in _HIGH_RUNS.findall(sample))
+    return (high - in_runs) / high
+
+
+def _letter_share(sample: bytes, codec: str) -> float:
+    """Return the share of non-ASCII characters that are letters when decoded so."""
+    text = sample.decode(codec, errors="replace")
+    high = [ch for ch in text if ord(ch) > 0x7F]
+    if not high:
+        return 0.0
+    return sum(ch.isalpha() for ch in high) / len(high)
 
 
 def _decodes(raw: bytes, codec: str) -> bool:

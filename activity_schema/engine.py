@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from .catalog import SchemaSpec
+from .catalog import Kind, SchemaSpec
 from .checks import check_values
 from .cleaning import clean_fields
-from .codes import Severity
+from .codes import IssueCode, Severity
 from .coerce import coerce_content
 from .config import Settings
 from .mapping import HeaderMapping, map_headers
@@ -57,6 +57,46 @@ def _issues_frame(issues: tuple[Issue, ...]) -> pl.DataFrame:
     return pl.DataFrame([i.to_dict() for i in issues], schema=ISSUE_SCHEMA)
 
 
+def _drop_superseded(
+    cleaned: pl.DataFrame, coerced: pl.DataFrame, spec: SchemaSpec
+) -> pl.DataFrame:
+    """Drop normalizations of email cells whose content coercion moved elsewhere.
+
+    The email normalizer squeezes a name typed into the email field ("Ann Lee" becomes
+    "AnnLee"); once the name is swapped back into its own field, that change never
+    happened, and reporting it would send the user after a phantom.
+    """
+    email = next((f.name for f in spec.fields if f.kind is Kind.EMAIL), None)
+    if email is None or not cleaned.height or not coerced.height:
+        return cleaned
+    on_email = (pl.col("code") == str(IssueCode.NORMALIZED)) & (pl.col("field") == email)
+    codes = coerced.get_column("code")
+    if (codes == str(IssueCode.SWAPPED_COLUMNS)).any():
+        return cleaned.filter(~on_email)
+    swapped = coerced.filter(pl.col("code") == str(IssueCode.SWAPPED_VALUES)).get_column("row")
+    return cleaned.filter(~(on_email & pl.col("row").is_in(swapped.implode())))
+
+
+def _drop_missing_for_invalid_dates(
+    checked: pl.DataFrame, cleaned: pl.DataFrame
+) -> pl.DataFrame:
+    """Drop ``missing-value`` findings on cells already reported as ``invalid-date``.
+
+    An invalid date is null once typed, so pandera finds a required date field empty:
+    a second report of the same cell, which would also count twice as an error.
+    """
+    invalid = (
+        cleaned.filter(pl.col("code") == str(IssueCode.INVALID_DATE))
+        .select("row", "field")
+        .with_columns(pl.lit(True).alias("__invalid"))
+    )
+    if not invalid.height or not checked.height:
+        return checked
+    marked = checked.join(invalid, on=["row", "field"], how="left", maintain_order="left")
+    twice = (pl.col("code") == str(IssueCode.MISSING_VALUE)) & pl.col("__invalid").fill_null(False)
+    return marked.filter(~twice).drop("__invalid")
+
+
 def check_table(
     table: SourceTable,
     spec: SchemaSpec,
@@ -96,7 +136,15 @@ def check_table(
         cleaned.frame, spec, file=table.name, sources=sources, originals=work, fix=settings.fix
     )
     checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
-    issue_parts = [table.issues, _issues_frame(mapping.issues), cleaned.issues, coerced.issues, checked]
+    cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
+    checked = _drop_missing_for_invalid_dates(checked, cleaned_issues)
+    issue_parts = [
+        table.issues,
+        _issues_frame(mapping.issues),
+        cleaned_issues,
+        coerced.issues,
+        checked,
+    ]
     issues = pl.concat([p for p in issue_parts if p.height]) if any(p.height for p in issue_parts) else _issues_frame(())
 
     values = coerced.frame if settings.fix else work

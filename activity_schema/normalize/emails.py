@@ -54,17 +54,16 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
         >>> pl.select(normalize_email(pl.lit('"Ann" <Ann.Lee@Example.COM>;')).alias("v")).item()
         'Ann.Lee@example.com'
     """
-    bare = e.str.normalize("NFC").str.replace_all(_INVISIBLE, "")
+    # NFC after the removals: dropping a space between two combining marks changes their
+    # canonical order.
+    bare = e.str.replace_all(_INVISIBLE, "").str.normalize("NFC")
     inner = pl.coalesce(bare.str.extract(_BRACKETED, 1), bare)
     unwrapped = _strip_junk(_strip_junk(inner).str.replace(_MAILTO, ""))
-    parts = unwrapped.str.extract_groups(r"^(?P<local>.*)@(?P<domain>[^@]*)$")
+    local = unwrapped.str.extract(r"^(.*)@[^@]*$", 1)
+    domain = unwrapped.str.extract(r"@([^@]*)$", 1)
+    lowered = pl.concat_str(local, pl.lit("@"), domain.str.to_lowercase())
     # NFC once more: lowercasing can leave a sequence that composes differently.
-    lowered = pl.concat_str(
-        parts.struct.field("local"),
-        pl.lit("@"),
-        parts.struct.field("domain").str.to_lowercase(),
-    ).str.normalize("NFC")
-    result = pl.when(unwrapped.str.contains("@", literal=True)).then(lowered).otherwise(unwrapped)
+    result = pl.coalesce(lowered, unwrapped).str.normalize("NFC")
     return _named_like(result.replace("", None), e)
 
 
@@ -74,6 +73,10 @@ def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
     The first broken rule is named: whitespace, the ``@`` count, empty parts, invalid
     characters (non-ASCII domains must be punycode), dots, hyphens at the ends of a
     domain label, the top-level domain, and the length limit.
+
+    Run it on a column that holds the normalized values (or inside a lazy query): eager
+    ``DataFrame.select`` does not share common sub-expressions, so passing
+    ``normalize_email(col)`` here would normalize once per rule.
 
     Args:
         e: A ``pl.String`` expression, normally the output of :func:`normalize_email`.

@@ -19,7 +19,9 @@ import polars as pl
 
 __all__ = [
     "MOJIBAKE_FIXED",
+    "MOJIBAKE_PATTERN",
     "MOJIBAKE_SUSPECT",
+    "ZERO_WIDTH_CLASS",
     "MojibakeStatus",
     "clean_text",
     "collapse_whitespace",

@@ -64,6 +64,14 @@ class ReadOptions:
         for label, char in (("delimiter", self.delimiter), ("quote character", self.quotechar)):
             if char is not None and len(char) != 1:
                 raise UsageError(f"the {label} must be one character, got {char!r}")
+            # The record scan works on bytes: one ASCII byte that is not a line break.
+            if char is not None and (not char.isascii() or char in "\r\n"):
+                raise UsageError(
+                    f"the {label} must be an ASCII character other than a line break, got {char!r}"
+                )
+        # With --delimiter and no quote character, the quote character is '"'.
+        if self.delimiter is not None and self.delimiter == (self.quotechar or '"'):
+            raise UsageError(f"the delimiter and the quote character are both {self.delimiter!r}")
 
 
 def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTable:

@@ -23,7 +23,15 @@ from .table import LINE, ROW, SourceTable, unique_names
 __all__ = ["read_json", "read_ndjson"]
 
 _WHITESPACE = " \t\n\r"
-_DECODER = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
+
+
+class _Number(str):
+    """A JSON number kept as its literal text; the type still says it was a number."""
+
+    __slots__ = ()
+
+
+_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 
 
 def _kind(value: object) -> str:
@@ -146,7 +154,7 @@ def read_ndjson(text: str, *, name: str) -> SourceTable:
     if not records:
         raise InputError("the file is empty", path=name, hint="export the data again")
     # The final newline of a file is not a blank line.
-    return _to_table(records, line_numbers, name=name, fmt="ndjson", blank=max(blank - 1, 0))
+    return _to_table(records, line_numbers, name=name, fmt="ndjson", blank=blank - text.endswith("\n"))
 
 
 def _to_table(
@@ -190,7 +198,7 @@ def _to_table(
             elif isinstance(value, bool):
                 columns[col].append("true" if value else "false")
             else:
-                columns[col].append(value if value != "" else None)
+                columns[col].append(str(value) if value != "" else None)
     frame = pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String)).with_columns(
         pl.int_range(1, len(records) + 1, dtype=pl.Int64).alias(ROW),
         pl.Series(LINE, line_numbers, dtype=pl.Int64),

@@ -1,0 +1,76 @@
+"""Run expensive per-cell expressions only on the cells that need them.
+
+Most cells of a real export are already clean: an ASCII name without stray spaces, a
+lower-case email domain, a plain integer. For those the normalizers are the identity
+and the validity checks find nothing, so a cheap regex that proves "already clean" lets
+the expensive expression run on the few remaining cells only. Polars evaluates both
+branches of ``when/then``, so the subset is taken with a filter and written back with
+``scatter``.
+
+Each pattern below must imply that the matching normalizer returns its input unchanged
+(or that the check finds no problem); ``tests/test_fastpath.py`` checks this on
+generated values.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+__all__ = [
+    "CLEAN_EMAIL",
+    "CLEAN_INTEGER",
+    "CLEAN_NAME",
+    "CLEAN_TEXT",
+    "VALID_EMAIL",
+    "evaluate_where",
+]
+
+#: Printable ASCII without leading or trailing spaces: clean_text is the identity.
+CLEAN_TEXT: Final = r"^[\x21-\x7E](?:[\x20-\x7E]*[\x21-\x7E])?$"
+#: As CLEAN_TEXT with single inner spaces: collapse_whitespace is the identity too.
+CLEAN_NAME: Final = r"^[\x21-\x7E]+(?: [\x21-\x7E]+)*$"
+#: A bare ASCII address with a lower-case domain: normalize_email is the identity.
+CLEAN_EMAIL: Final = r"^[A-Za-z0-9_%+\-][A-Za-z0-9._%+'\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*$"
+#: A canonical integer: normalize_integer is the identity.
+CLEAN_INTEGER: Final = r"^(?:0|[1-9][0-9]*)$"
+#: An address that breaks none of email_problem's rules (length is checked apart).
+VALID_EMAIL: Final = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
+)
+
+
+def evaluate_where(
+    frame: pl.DataFrame, needed: pl.Expr, expr: pl.Expr, *, otherwise: pl.Expr
+) -> pl.Series:
+    """Evaluate ``expr`` on the rows where ``needed`` holds, ``otherwise`` elsewhere.
+
+    Args:
+        frame: The frame both expressions run on.
+        needed: Boolean expression: the rows that need ``expr`` (null counts as True).
+        expr: The expensive expression.
+        otherwise: The cheap expression for the other rows (usually the column itself).
+
+    Returns:
+        A series as long as ``frame``, named like ``otherwise``'s output.
+
+    Example:
+        >>> df = pl.DataFrame({"v": ["a", " b "]})
+        >>> evaluate_where(
+        ...     df, pl.col("v").str.contains("^ "), pl.col("v").str.strip_chars(),
+        ...     otherwise=pl.col("v"),
+        ... ).to_list()
+        ['a', 'b']
+    """
+    # with_columns broadcasts a literal `otherwise` to the frame's length; select would not.
+    base = frame.with_columns(otherwise.alias("__base")).get_column("__base")
+    indices = frame.select(pl.arg_where(needed.fill_null(True))).to_series()
+    if indices.len() == 0:
+        return base
+    values = frame[indices].select(expr).to_series()
+    if values.dtype != base.dtype:
+        base = base.cast(values.dtype)
+    return base.clone().scatter(indices, values).alias(values.name)
