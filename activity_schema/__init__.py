@@ -1,6 +1,8 @@
 """activity_schema: make tabular activity data safe to upload to Oracle Eloqua.
 
-The public API is re-exported here lazily, so that importing the package (and running
+The public API is re-exported here lazily (the folder-writing job is
+``activity_schema.convert.convert``; it is not re-exported because the name would shadow
+the module), so that importing the package (and running
 ``activity-schema --help``) does not import polars, pandera or httpx.
 """
 
@@ -25,14 +27,18 @@ if TYPE_CHECKING:
     )
     from .model import ActivityImportDataItem
     from .pipeline import Prepared, Summary, prepare
+    from .plan import ConvertPlan, plan_convert
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
     from .report import Issue
+    from .writers import Chunk
 
 __all__ = [
     "DEFAULT_SCHEMA",
     "ActivityImportDataItem",
     "ActivitySchemaError",
+    "Chunk",
     "ConfigError",
+    "ConvertPlan",
     "FieldSpec",
     "InputError",
     "Issue",
@@ -49,6 +55,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "load_settings",
+    "plan_convert",
     "prepare",
     "read_bytes",
     "read_path",
@@ -72,6 +79,9 @@ _LAZY = {
     "UsageError": "errors",
     "ActivityImportDataItem": "model",
     "Prepared": "pipeline",
+    "ConvertPlan": "plan",
+    "plan_convert": "plan",
+    "Chunk": "writers",
     "Summary": "pipeline",
     "prepare": "pipeline",
     "ReadOptions": "readers",

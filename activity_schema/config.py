@@ -206,9 +206,7 @@ def settings_from_mapping(
             "activity_types needs the schema to have an asset type and an activity type field",
             where=source,
         )
-    settings = Settings(
-        **values, aliases=aliases, activity_types=activity_types, source=source
-    )
+    settings = Settings(**values, aliases=aliases, activity_types=activity_types, source=source)
     return schema, settings
 
 

@@ -429,9 +429,7 @@ def decode(
 
     codec, confidence, evidence = detector(raw)
     text, failures = _decode_recording(raw, codec)
-    return _finish(
-        raw, text, failures, encoding=codec, reason=evidence, confidence=confidence
-    )
+    return _finish(raw, text, failures, encoding=codec, reason=evidence, confidence=confidence)
 
 
 def _newline(codec: str) -> bytes:
@@ -446,6 +444,5 @@ def _check_unit_size(raw: bytes, codec: str, path: str) -> None:
             "the file is truncated",
             path=path,
             offset=len(raw) - 1,
-            hint="export the file again, or pass --encoding if it is not "
-            f"{codec.upper()}",
+            hint=f"export the file again, or pass --encoding if it is not {codec.upper()}",
         )

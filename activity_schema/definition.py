@@ -55,14 +55,14 @@ def parse_definition(text: str, *, source: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigError(
-            f"the definition is not valid JSON (line {err.lineno}, column {err.colno}: "
-            f"{err.msg})",
+            f"the definition is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})",
             where=source,
             hint="save the body of GET /api/bulk/2.0/activities/imports/{id}",
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(
-            "the definition must be a JSON object", where=source,
+            "the definition must be a JSON object",
+            where=source,
             hint='expected {"name": ..., "fields": {...}}',
         )
     fields = data.get("fields")
@@ -70,7 +70,8 @@ def parse_definition(text: str, *, source: str) -> dict[str, Any]:
         raise ConfigError(
             "the definition has no `fields` object",
             where=source,
-            hint='expected "fields": {"EmailAddress": "{{Activity.Contact.Field(C_EmailAddress)}}", ...}',
+            hint='expected "fields": {"EmailAddress": '
+            '"{{Activity.Contact.Field(C_EmailAddress)}}", ...}',
         )
     if len(fields) > MAX_DEFINITION_FIELDS:
         raise ConfigError(

@@ -21,7 +21,7 @@ from .config import Settings, load_settings
 from .engine import CheckedTable, check_table
 from .errors import UsageError
 from .model import spec_from_model, to_pandera
-from .readers import LINE, ROW, ReadOptions, SourceTable, read_bytes, read_path
+from .readers import FILE, LINE, ROW, ReadOptions, SourceTable, read_bytes, read_path
 from .readers.table import unique_names
 from .report import ISSUE_SCHEMA
 
@@ -36,8 +36,6 @@ __all__ = [
     "table_from_records",
 ]
 
-#: Column holding each record's source file in combined frames.
-FILE = "_file"
 
 Source = str | Path | bytes | pl.DataFrame | list[dict[str, Any]]
 

@@ -22,7 +22,15 @@ from .defaults import (
 )
 from .errors import InputError
 
-__all__ = ["FORMATS", "Dialect", "Format", "format_from_extension", "sniff_binary", "sniff_dialect", "sniff_text_format"]
+__all__ = [
+    "FORMATS",
+    "Dialect",
+    "Format",
+    "format_from_extension",
+    "sniff_binary",
+    "sniff_dialect",
+    "sniff_text_format",
+]
 
 Format = Literal["csv", "tsv", "json", "ndjson", "xlsx"]
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "ndjson", "xlsx")
@@ -101,7 +109,9 @@ def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
     if head and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         nuls = head.count(0)
-        looks_utf16 = nuls and (head[0::2].count(0) < 0.05 * len(head) / 2 or head[1::2].count(0) < 0.05 * len(head) / 2)
+        looks_utf16 = nuls and (
+            head[0::2].count(0) < 0.05 * len(head) / 2 or head[1::2].count(0) < 0.05 * len(head) / 2
+        )
         if controls - (nuls if looks_utf16 else 0) > BINARY_CONTROL_RATIO * len(head):
             raise InputError(
                 "the file is binary (it is full of control bytes), not activity data",
@@ -123,7 +133,11 @@ def sniff_text_format(data: bytes) -> Literal["csv", "json", "ndjson"]:
         return "json"
     if stripped.startswith(b"{"):
         lines = [ln for ln in stripped[:65536].split(b"\n") if ln.strip()]
-        if len(lines) > 1 and lines[1].lstrip().startswith(b"{") and lines[0].rstrip().endswith(b"}"):
+        if (
+            len(lines) > 1
+            and lines[1].lstrip().startswith(b"{")
+            and lines[0].rstrip().endswith(b"}")
+        ):
             return "ndjson"
         return "json"
     return "csv"
@@ -155,7 +169,7 @@ def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
     """
     lines = [ln for ln in text.splitlines()[:SNIFF_LINES] if ln.strip()]
     quote = '"'
-    if "\"" not in text[:65536] and re.search(r"(^|[,;\t|])'[^']*'([,;\t|]|$)", text[:65536], re.M):
+    if '"' not in text[:65536] and re.search(r"(^|[,;\t|])'[^']*'([,;\t|]|$)", text[:65536], re.M):
         quote = "'"
     if not lines:
         return Dialect(hint or ",", quote, "empty input: default delimiter")
@@ -178,5 +192,6 @@ def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
     return Dialect(
         delim,
         quote,
-        f"{_DELIMITER_NAMES[delim]}: {mode + 1} cells on {score:.0%} of the first {len(lines)} lines",
+        f"{_DELIMITER_NAMES[delim]}: {mode + 1} cells on {score:.0%} "
+        f"of the first {len(lines)} lines",
     )

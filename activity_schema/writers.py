@@ -30,7 +30,7 @@ import polars as pl
 
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import UsageError
-from .readers.table import LINE, ROW
+from .readers.table import FILE, LINE, ROW
 
 __all__ = [
     "CONTENT_TYPES",
@@ -52,10 +52,8 @@ FORMATS: Final = ("json", "csv")
 #: The ``Content-Type`` of a body in each format.
 CONTENT_TYPES: Final[dict[str, str]] = {"json": "application/json", "csv": "text/csv"}
 
-# The same name as ``pipeline.FILE``; the pipeline imports this module, not the reverse.
-_FILE: Final = "_file"
 #: The columns that say where each record came from.
-_SOURCE_COLUMNS: Final = (_FILE, ROW, LINE)
+_SOURCE_COLUMNS: Final = (FILE, ROW, LINE)
 #: Characters that make RFC 4180 quote a cell.
 _CSV_SPECIAL: Final = [",", '"', "\r", "\n"]
 #: Records per piece when a whole document is streamed.
@@ -336,7 +334,7 @@ def encode_chunks(
     if costs[too_large] + layout.overhead > max_bytes:
         where = frame.row(too_large, named=True)
         raise UsageError(
-            f"record {where[ROW]} of {where[_FILE]} (line {where[LINE]}) needs "
+            f"record {where[ROW]} of {where[FILE]} (line {where[LINE]}) needs "
             f"{int(costs[too_large]) + layout.overhead} bytes, over the {max_bytes}-byte limit",
             hint="reject oversized records first with oversized_records()",
         )

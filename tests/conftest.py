@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import os
 
 import pytest
 from click.testing import CliRunner, Result

@@ -15,16 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activity_schema import convert as convert_module
-from activity_schema.convert import (
-    MANIFEST_NAME,
-    REJECTS_NAME,
-    convert,
-    part_name,
-    plan_convert,
-    write_stream,
-)
+from activity_schema.convert import convert, write_stream
 from activity_schema.errors import UsageError
 from activity_schema.pipeline import Prepared, prepare
+from activity_schema.plan import MANIFEST_NAME, REJECTS_NAME, part_name, plan_convert
 from activity_schema.writers import OutputFormat
 
 #: The request body of the reference page's example, verbatim

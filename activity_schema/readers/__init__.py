@@ -7,6 +7,7 @@ be read at all and return everything else, problems included, as issues on the t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,9 +29,9 @@ from ..sniff import (
 from .delimited import read_delimited
 from .excel import read_xlsx
 from .jsonlike import read_json, read_ndjson
-from .table import LINE, ROW, SourceTable
+from .table import FILE, LINE, ROW, SourceTable
 
-__all__ = ["LINE", "ROW", "ReadOptions", "SourceTable", "read_bytes", "read_path"]
+__all__ = ["FILE", "LINE", "ROW", "ReadOptions", "SourceTable", "read_bytes", "read_path"]
 
 #: chardet confidences below this are reported as a guess.
 LOW_CONFIDENCE = 0.5
@@ -100,7 +101,9 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTab
     return read_bytes(raw, name=name, options=options)
 
 
-def read_bytes(raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None = None) -> SourceTable:
+def read_bytes(
+    raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None = None
+) -> SourceTable:
     """Read an input's bytes into a table of UTF-8 text columns.
 
     Args:
@@ -126,7 +129,8 @@ def read_bytes(raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None
     if fmt is None or fmt == "xlsx":
         binary = sniff_binary(raw, path=name) if fmt is None else "xlsx"
         if binary == "xlsx":
-            return _require_rows(read_xlsx(raw, name=name, sheet=options.sheet))
+            table = read_xlsx(raw, name=name, sheet=options.sheet)
+            return _require_rows(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
     if options.sheet is not None:
         raise UsageError("--sheet applies only to .xlsx input", where=name)
 
@@ -152,7 +156,8 @@ def read_bytes(raw: bytes, *, name: str = "<bytes>", options: ReadOptions | None
                 dialect = replace(dialect, quotechar=options.quotechar)
         table = read_delimited(data, dialect, name=name)
     # Rows first: bad bytes are attributed to records, so there must be some.
-    return _attach_decoding(_require_rows(table), decoded, name)
+    table = _attach_decoding(_require_rows(table), decoded, name)
+    return replace(table, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _require_rows(table: SourceTable) -> SourceTable:

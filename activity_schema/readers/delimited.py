@@ -210,14 +210,11 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
             "the file is empty", path=name, hint="export the data again with a header row"
         )
     structure = _scan(data, dialect.delimiter, dialect.quotechar, name)
-    headers = _parse_header(
-        data, int(structure.starts[0]), int(structure.ends[0]), dialect, name
-    )
+    headers = _parse_header(data, int(structure.starts[0]), int(structure.ends[0]), dialect, name)
     width = len(headers)
     names = unique_names(headers)
     header_end = int(structure.ends[0]) + 1
     body_lines = structure.lines[1:]
-    body_cells = structure.cells[1:]
     count = body_lines.size
 
     frame: pl.DataFrame | None

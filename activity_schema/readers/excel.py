@@ -33,9 +33,10 @@ def _check_zip(raw: bytes, name: str) -> None:
             hint="export the sheet as CSV instead",
         )
     for info in infos:
-        if info.compress_size and info.file_size / info.compress_size > XLSX_MAX_COMPRESSION_RATIO:
+        ratio = info.file_size / info.compress_size if info.compress_size else 0
+        if ratio > XLSX_MAX_COMPRESSION_RATIO:
             raise InputError(
-                f"workbook member {info.filename} is compressed {info.file_size // info.compress_size}:1, "
+                f"workbook member {info.filename} is compressed {int(ratio)}:1, "
                 "which looks like a zip bomb",
                 path=name,
                 hint="export the sheet as CSV instead",
@@ -81,7 +82,11 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
     header_cells = grid.row(0)
     headers = [str(h).strip() if h is not None else "" for h in header_cells]
     # Trailing columns with neither a header nor any value are formatting, not data.
-    while headers and not headers[-1] and grid.get_column(grid.columns[len(headers) - 1]).slice(1).null_count() == grid.height - 1:
+    while (
+        headers
+        and not headers[-1]
+        and grid.get_column(grid.columns[len(headers) - 1]).slice(1).null_count() == grid.height - 1
+    ):
         headers.pop()
     names = unique_names(headers)
     body = grid.slice(1).select(grid.columns[: len(headers)])

@@ -154,7 +154,9 @@ def read_ndjson(text: str, *, name: str) -> SourceTable:
     if not records:
         raise InputError("the file is empty", path=name, hint="export the data again")
     # The final newline of a file is not a blank line.
-    return _to_table(records, line_numbers, name=name, fmt="ndjson", blank=blank - text.endswith("\n"))
+    return _to_table(
+        records, line_numbers, name=name, fmt="ndjson", blank=blank - text.endswith("\n")
+    )
 
 
 def _to_table(
@@ -167,7 +169,7 @@ def _to_table(
                 f"record {index + 1} is {_kind(record)}, expected an object",
                 path=name,
                 line=line_numbers[index],
-                hint="every record must be an object such as {\"email\": \"...\"}",
+                hint='every record must be an object such as {"email": "..."}',
             )
         headers.update(dict.fromkeys(record))
     header_list = [str(h) for h in headers]

@@ -8,12 +8,17 @@ import polars as pl
 
 from ..report import empty_issues
 
-__all__ = ["ROW", "LINE", "SourceTable", "unique_names"]
+__all__ = ["FILE", "LINE", "RESERVED", "ROW", "SourceTable", "unique_names"]
 
 #: Column holding each record's 1-based index in its input (header excluded).
 ROW = "_row"
 #: Column holding the physical line where each record starts.
 LINE = "_line"
+#: Column holding each record's source file in combined frames.
+FILE = "_file"
+#: Column names the pipeline adds beside source columns (rejects, reports); a source
+#: column of the same name is renamed "NAME (source)" so that nothing is overwritten.
+RESERVED = frozenset({ROW, LINE, FILE, "codes", "messages"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class SourceTable:
         issues: What reading found, as an issue frame (row-level issues carry ``row``
             and ``line``).
         blank_rows: Blank lines or empty records skipped (not counted as rows).
+        sha256: Hex SHA-256 of the input's bytes, when it was read from bytes.
     """
 
     name: str
@@ -47,6 +53,7 @@ class SourceTable:
     sheet: str | None = None
     issues: pl.DataFrame = field(default_factory=empty_issues)
     blank_rows: int = 0
+    sha256: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -71,7 +78,7 @@ def unique_names(headers: list[str]) -> list[str]:
     for i, header in enumerate(headers):
         name = header if header.strip() else f"column {i + 1}"
         # Polars reads "*" and "^...$" column names as a wildcard and a regex.
-        if name in (ROW, LINE) or name == "*" or (name.startswith("^") and name.endswith("$")):
+        if name in RESERVED or name == "*" or (name.startswith("^") and name.endswith("$")):
             name = f"{name} (source)"
         count = seen.get(name, 0) + 1
         seen[name] = count
