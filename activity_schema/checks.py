@@ -22,7 +22,7 @@ from .fastpath import CLEAN_INTEGER, VALID_EMAIL, evaluate_where
 from .model import dtype_of
 from .normalize import email_problem, integer_problem
 from .readers import LINE, ROW
-from .report import ISSUE_SCHEMA, empty_issues, issue_frame
+from .report import collect_issues, empty_issues, issue_frame
 
 __all__ = ["check_values"]
 
@@ -39,8 +39,10 @@ _PANDERA_CODES = {
 }
 
 
-def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: dict[str, str]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    issues: list[pl.DataFrame] = []
+def _cast_problems(
+    frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame | pl.LazyFrame]]:
+    issues: list[pl.DataFrame | pl.LazyFrame] = []
     typed: list[pl.Expr] = []
     for f in spec.fields:
         col = pl.col(f.name)
@@ -60,7 +62,7 @@ def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: di
             problem = pl.col(f"__problem_{f.name}")
             issues.append(
                 issue_frame(
-                    frame.filter(problem.is_not_null()),
+                    frame.lazy().filter(problem.is_not_null()),
                     code=IssueCode.INVALID_EMAIL,
                     severity=Severity.ERROR,
                     message=pl.format("invalid email address: {}", problem),
@@ -85,10 +87,10 @@ def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: di
             problem = pl.col(f"__problem_{f.name}")
             issues.append(
                 issue_frame(
-                    frame.filter(problem.is_not_null()),
+                    frame.lazy().filter(problem.is_not_null()),
                     code=IssueCode.INVALID_INTEGER,
                     severity=Severity.ERROR,
-                    message=pl.format("not a valid id: {}", problem),
+                    message=pl.format("not a valid integer: {}", problem),
                     file=file,
                     field_name=f.name,
                     column=sources[f.name],
@@ -102,14 +104,22 @@ def _cast_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str, sources: di
         elif f.kind is Kind.DATETIME:
             # Cleaning wrote valid dates in the output format and left invalid ones as
             # they were; a non-strict parse types the first and nulls the second.
-            typed.append(col.str.to_datetime(strict=False, time_unit="us").alias(f.name))
+            typed.append(
+                col.str.to_datetime(settings.date_format, strict=False, time_unit="us").alias(
+                    f.name
+                )
+            )
         else:
             typed.append(col)
     return frame.select(pl.col(ROW), pl.col(LINE), *typed), issues
 
 
 def _pandera_failures(
-    typed: pl.DataFrame, schema: pa.DataFrameSchema, spec: SchemaSpec, file: str, sources: dict[str, str]
+    typed: pl.DataFrame,
+    schema: pa.DataFrameSchema,
+    spec: SchemaSpec,
+    file: str,
+    sources: dict[str, str],
 ) -> pl.DataFrame:
     try:
         schema.validate(typed.drop(ROW, LINE), lazy=True)
@@ -125,10 +135,14 @@ def _pandera_failures(
     if cases.height == 0:
         return empty_issues()
     positions = typed.select(ROW, LINE).with_row_index("index")
-    cases = cases.with_columns(pl.col("index").cast(pl.UInt32)).join(positions, on="index", how="left")
+    cases = cases.with_columns(pl.col("index").cast(pl.UInt32)).join(
+        positions, on="index", how="left"
+    )
     frames: list[pl.DataFrame] = []
     known = spec.names
-    for (column, check_name), group in cases.group_by(["column", "check_name"], maintain_order=True):
+    for (column, check_name), group in cases.group_by(
+        ["column", "check_name"], maintain_order=True
+    ):
         column = str(column)
         check_name = str(check_name)
         code, message, fix = _PANDERA_CODES.get(
@@ -157,7 +171,9 @@ def _pandera_failures(
     return pl.concat(frames) if frames else empty_issues()
 
 
-def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]) -> list[pl.DataFrame]:
+def _row_rules(
+    frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]
+) -> list[pl.DataFrame]:
     issues: list[pl.DataFrame] = []
     for group in spec.one_of:
         if not group:
@@ -177,7 +193,9 @@ def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: 
             )
         )
     type_field = next((f.name for f in spec.fields if f.statement == "{{Activity.Type}}"), None)
-    asset_field = next((f.name for f in spec.fields if f.statement == "{{Activity.Asset.Type}}"), None)
+    asset_field = next(
+        (f.name for f in spec.fields if f.statement == "{{Activity.Asset.Type}}"), None
+    )
     type_field = type_field or ("type" if "type" in spec.names else None)
     asset_field = asset_field or ("AssetType" if "AssetType" in spec.names else None)
     if settings.activity_types and type_field and asset_field:
@@ -214,7 +232,9 @@ def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: 
                 joined.filter(bad_type),
                 code=IssueCode.NOT_ALLOWED,
                 severity=Severity.ERROR,
-                message=pl.format("activity type not configured for asset type '{}'", pl.col(asset_field)),
+                message=pl.format(
+                    "activity type not configured for asset type '{}'", pl.col(asset_field)
+                ),
                 file=file,
                 field_name=type_field,
                 column=sources.get(type_field),
@@ -225,7 +245,9 @@ def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: 
     fields = [f for f in spec.names if f in sources]
     if fields:
         first = pl.col(ROW).min().over(fields)
-        duplicates = frame.with_columns(first.alias("__first")).filter(pl.col(ROW) != pl.col("__first"))
+        duplicates = frame.with_columns(first.alias("__first")).filter(
+            pl.col(ROW) != pl.col("__first")
+        )
         issues.append(
             issue_frame(
                 duplicates,
@@ -233,7 +255,8 @@ def _row_rules(frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: 
                 severity=Severity.WARNING,
                 message=pl.format("same values as row {}", pl.col("__first")),
                 file=file,
-                fix="remove the copy, or convert with --dedupe (Eloqua would create two activities)",
+                fix="remove the copy, or convert with --dedupe "
+                "(Eloqua would create two activities)",
             )
         )
     return issues
@@ -258,18 +281,18 @@ def check_values(
         file: The input's display name.
         sources: ``{field: source header}``.
     """
-    typed, issues = _cast_problems(frame, spec, file, sources)
+    typed, lazy_issues = _cast_problems(frame, spec, settings, file, sources)
+    issues = [collect_issues(lazy_issues)]
     failures = _pandera_failures(typed, schema, spec, file, sources)
     if failures.height:
         # A cell already reported as invalid is null in the typed frame; pandera's
         # not-nullable finding about it would be a second report of the same problem.
-        reported = [i for i in issues if i.height]
-        if reported:
-            seen = pl.concat(reported).select("row", "field").unique()
-            failures = failures.join(seen, on=["row", "field"], how="anti", nulls_equal=True)
+        seen = issues[0].select("row", "field").unique()
+        failures = failures.join(seen, on=["row", "field"], how="anti", nulls_equal=True)
         unmapped = [f.name for f in spec.fields if f.name not in sources and f.required]
-        failures = failures.filter(~(pl.col("field").is_in(unmapped) & (pl.col("code") == str(IssueCode.MISSING_VALUE))))
+        failures = failures.filter(
+            ~(pl.col("field").is_in(unmapped) & (pl.col("code") == str(IssueCode.MISSING_VALUE)))
+        )
     issues.append(failures)
     issues.extend(_row_rules(frame, spec, settings, file, sources))
-    found = [i for i in issues if i.height]
-    return pl.concat(found).cast(ISSUE_SCHEMA) if found else empty_issues()  # type: ignore[arg-type]
+    return collect_issues(list(issues))

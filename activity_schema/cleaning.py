@@ -31,7 +31,8 @@ from .normalize import (
     parse_dates,
     repair_mojibake,
 )
-from .report import empty_issues, file_issue, issue_frame
+from .readers import LINE, ROW
+from .report import collect_issues, file_issue, issue_frame
 
 __all__ = ["Cleaned", "clean_fields"]
 
@@ -81,10 +82,15 @@ def clean_fields(
 ) -> Cleaned:
     """Normalize each field of ``work`` by its kind.
 
+    Mojibake is repaired first, on the raw text (cleaning would turn the no-break space
+    of a garbled "à" into a plain space and make it unrepairable); then null strings are
+    emptied; then each kind's normalizer runs, on the cells that need it only (see
+    :mod:`~activity_schema.fastpath`); then dates are parsed, one order per column.
+
     Args:
         work: ``_row``, ``_line`` and one String column per field of ``spec``.
         spec: The schema.
-        settings: Date order, time zone and output format.
+        settings: Date order, time zone, output format, and whether fixes apply.
         file: The input's display name, for issues.
         sources: ``{field: source header}`` for the fields that have a column.
 
@@ -95,183 +101,184 @@ def clean_fields(
     # With --no-fix the engine keeps the original values: a fix is only a suggestion.
     fixed = Severity.FIXED if settings.fix else Severity.WARNING
     changed_to = "changed to '{}'" if settings.fix else "change to '{}'"
-    emptied = "emptied" if settings.fix else "empty it"
-    emptied += " (only invisible characters or spaces)"
-    staged = work.with_columns(
-        pl.col(f.name)
+    emptied = ("emptied" if settings.fix else "empty it") + " (only invisible characters or spaces)"
+
+    # 1. Mojibake, on the raw text.
+    repaired: list[pl.Series] = []
+    for f in present:
+        if f.kind in (Kind.TEXT, Kind.NAME):
+            values, status = repair_mojibake(work.get_column(f.name))
+            repaired += [values.alias(f"__src_{f.name}"), status.alias(f"__moji_{f.name}")]
+    staged = work.with_columns(repaired)
+    src = {
+        f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
+        for f in present
+    }
+    # 2. Null strings and 3. each kind's normalizer, on the cells that need it.
+    staged = staged.with_columns(
+        src[f.name]
         .str.strip_chars()
         .is_in(list(NULL_STRINGS))
         .fill_null(False)
         .alias(f"__null_{f.name}")
         for f in present
-    )
-    staged = staged.with_columns(
+    ).with_columns(
         evaluate_where(
-            work,
-            pl.col(f.name).is_not_null() & ~pl.col(f.name).str.contains(_ALREADY_CLEAN[f.kind]),
-            _normalizer(f.kind, pl.col(f.name)),
-            otherwise=pl.col(f.name),
+            staged,
+            src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
+            _normalizer(f.kind, src[f.name]),
+            otherwise=src[f.name],
         ).alias(f"__new_{f.name}")
         for f in present
     )
 
-    issues: list[pl.DataFrame] = []
+    # 4. Dates, one day/month order per column.
     date_orders: dict[str, tuple[str | None, str]] = {}
-    replacements: list[pl.Series | pl.Expr] = []
+    date_settings = DateSettings(
+        order=settings.date_order,  # type: ignore[arg-type]
+        default_order=settings.default_date_order,  # type: ignore[arg-type]
+        timezone=settings.timezone,
+        output_format=settings.date_format,
+    )
+    issues: list[pl.DataFrame | pl.LazyFrame] = []
     for f in present:
+        if f.kind is not Kind.DATETIME:
+            continue
+        result = parse_dates(staged.get_column(f"__new_{f.name}"), date_settings)
+        date_orders[f.name] = (result.order_used, result.order_reason)
+        invalid = result.problem == DATE_INVALID
+        staged = staged.with_columns(
+            # An invalid date keeps its text so that rejects and reports show it.
+            pl.Series(f"__new_{f.name}", result.values).zip_with(
+                ~invalid.fill_null(False), staged.get_column(f"__new_{f.name}")
+            ),
+            result.problem.alias(f"__dprob_{f.name}"),
+            result.detail.alias(f"__ddetail_{f.name}"),
+        )
+        if result.order_used == "dmy" and settings.date_order == "auto":
+            issues.append(
+                file_issue(
+                    IssueCode.DAY_FIRST_DATES,
+                    Severity.WARNING,
+                    f"column read day-first: {result.order_reason}",
+                    file=file,
+                    field=f.name,
+                    column=sources[f.name],
+                    fix='check a few values; set date_order = "mdy" if this is wrong',
+                )
+            )
+    # rechunk: polars 2.1 panics in pl.format on a filtered frame whose first chunk is
+    # empty, and the attached series may come in several chunks.
+    staged = staged.rechunk()
+    lazy = staged.lazy()
+
+    for f in present:
+        source = sources[f.name]
+        original = pl.col(f.name)
         new = pl.col(f"__new_{f.name}")
         is_null_string = pl.col(f"__null_{f.name}")
-        source = sources[f.name]
-        if f.kind in (Kind.TEXT, Kind.NAME):
-            repaired, status = repair_mojibake(staged.get_column(f"__new_{f.name}"))
-            # rechunk: polars 2.1 panics in pl.format on a filtered frame whose first
-            # chunk is empty, and attached series may come in several chunks.
-            staged = staged.with_columns(
-                repaired.alias(f"__new_{f.name}"), status.alias(f"__moji_{f.name}")
-            ).rechunk()
-            moji = pl.col(f"__moji_{f.name}")
+        moji = pl.col(f"__moji_{f.name}") if f.kind in (Kind.TEXT, Kind.NAME) else None
+        where = {"file": file, "field_name": f.name, "column": source}
+        if moji is not None:
             issues.append(
                 issue_frame(
-                    staged.filter(moji == MOJIBAKE_FIXED),
+                    lazy.filter(moji == MOJIBAKE_FIXED),
                     code=IssueCode.MOJIBAKE,
                     severity=fixed,
                     message="double-encoded text repaired"
                     if settings.fix
                     else "double-encoded text can be repaired",
-                    file=file,
-                    field_name=f.name,
-                    column=source,
-                    value=pl.col(f.name),
+                    value=original,
                     fix=pl.format(changed_to, new),
+                    **where,
                 )
             )
             issues.append(
                 issue_frame(
-                    staged.filter(moji == MOJIBAKE_SUSPECT),
+                    lazy.filter(moji == MOJIBAKE_SUSPECT),
                     code=IssueCode.MOJIBAKE,
                     severity=Severity.WARNING,
                     message="text looks double-encoded but cannot be repaired exactly",
-                    file=file,
-                    field_name=f.name,
-                    column=source,
-                    value=pl.col(f.name),
+                    value=original,
                     fix="fix the text at its source (it was UTF-8 read as cp1252)",
+                    **where,
                 )
             )
-        else:
-            moji = pl.lit(None, dtype=pl.String)
-        if f.kind is Kind.DATETIME:
-            result = parse_dates(
-                staged.get_column(f"__new_{f.name}"),
-                DateSettings(
-                    order=settings.date_order,  # type: ignore[arg-type]
-                    default_order=settings.default_date_order,  # type: ignore[arg-type]
-                    timezone=settings.timezone,
-                    output_format=settings.date_format,
-                ),
-            )
-            date_orders[f.name] = (result.order_used, result.order_reason)
-            staged = staged.with_columns(
-                result.values.alias(f"__date_{f.name}"),
-                result.problem.alias(f"__dprob_{f.name}"),
-                result.detail.alias(f"__ddetail_{f.name}"),
-            ).rechunk()  # see the mojibake step: parse_dates returns multi-chunk series
-            problem = pl.col(f"__dprob_{f.name}")
-            issues.append(
-                issue_frame(
-                    staged.filter((problem == DATE_INVALID) & ~is_null_string),
-                    code=IssueCode.INVALID_DATE,
-                    severity=Severity.ERROR,
-                    message=pl.coalesce(
-                        pl.col(f"__ddetail_{f.name}"), pl.lit("not a date in any accepted form")
-                    ),
-                    file=file,
-                    field_name=f.name,
-                    column=source,
-                    value=pl.col(f.name),
-                    fix="use YYYY-MM-DD HH:MM:SS",
-                )
-            )
-            issues.append(
-                issue_frame(
-                    staged.filter(problem == DATE_AMBIGUOUS),
-                    code=IssueCode.AMBIGUOUS_DATE,
-                    severity=Severity.WARNING,
-                    message=pl.format(
-                        "could be month-first or day-first; read {} as '{}'",
-                        pl.lit(
-                            "month-first" if result.order_used != "dmy" else "day-first"
-                        ),
-                        pl.col(f"__date_{f.name}"),
-                    ),
-                    file=file,
-                    field_name=f.name,
-                    column=source,
-                    value=pl.col(f.name),
-                    fix="use YYYY-MM-DD, or set date_order in the config",
-                )
-            )
-            if result.order_used == "dmy" and settings.date_order == "auto":
-                issues.append(
-                    file_issue(
-                        IssueCode.DAY_FIRST_DATES,
-                        Severity.WARNING,
-                        f"column read day-first: {result.order_reason}",
-                        file=file,
-                        field=f.name,
-                        column=source,
-                        fix="check a few values; set date_order = \"mdy\" if this is wrong",
-                    )
-                )
-            new = pl.col(f"__date_{f.name}")
-            # An invalid date keeps its original text so that rejects show it.
-            new = pl.when(problem == DATE_INVALID).then(pl.col(f"__new_{f.name}")).otherwise(new)
-            staged = staged.with_columns(new.alias(f"__new_{f.name}"))
-            new = pl.col(f"__new_{f.name}")
-
-        original = pl.col(f.name)
-        issues.append(
-            issue_frame(
-                staged.filter(is_null_string),
-                code=IssueCode.NULL_STRING,
-                severity=fixed,
-                message=pl.format("'{}' stands for an empty value", original),
-                file=file,
-                field_name=f.name,
-                column=source,
-                value=original,
-                fix="emptied" if settings.fix else "empty it",
-            )
-        )
         changed = (
             original.is_not_null()
             # An empty string (from JSON or records) is already empty: nothing to report.
             & (original != "")
             & ~is_null_string
-            & moji.is_null()
             & (new.is_null() | (new != original))
         )
+        if moji is not None:
+            changed = changed & moji.is_null()
         if f.kind is Kind.DATETIME:
-            changed = changed & pl.col(f"__dprob_{f.name}").fill_null("").ne(DATE_INVALID)
+            problem = pl.col(f"__dprob_{f.name}")
+            issues.append(
+                issue_frame(
+                    lazy.filter((problem == DATE_INVALID) & ~is_null_string),
+                    code=IssueCode.INVALID_DATE,
+                    severity=Severity.ERROR,
+                    message=pl.coalesce(
+                        pl.col(f"__ddetail_{f.name}"), pl.lit("not a date in any accepted form")
+                    ),
+                    value=original,
+                    fix="use YYYY-MM-DD HH:MM:SS",
+                    **where,
+                )
+            )
+            order = "day-first" if date_orders[f.name][0] == "dmy" else "month-first"
+            issues.append(
+                issue_frame(
+                    lazy.filter(problem == DATE_AMBIGUOUS),
+                    code=IssueCode.AMBIGUOUS_DATE,
+                    severity=Severity.WARNING,
+                    message=pl.format(
+                        "could be month-first or day-first; read " + order + " as '{}'", new
+                    ),
+                    value=original,
+                    fix="use YYYY-MM-DD, or set date_order in the config",
+                    **where,
+                )
+            )
+            changed = changed & problem.fill_null("").ne(DATE_INVALID)
         issues.append(
             issue_frame(
-                staged.filter(changed),
+                lazy.filter(is_null_string),
+                code=IssueCode.NULL_STRING,
+                severity=fixed,
+                message=pl.format("'{}' stands for an empty value", original),
+                value=original,
+                fix="emptied" if settings.fix else "empty it",
+                **where,
+            )
+        )
+        issues.append(
+            issue_frame(
+                lazy.filter(changed),
                 code=IssueCode.NORMALIZED,
                 severity=fixed,
                 message="value normalized",
-                file=file,
-                field_name=f.name,
-                column=source,
                 value=original,
                 fix=pl.when(new.is_null())
                 .then(pl.lit(emptied))
                 .otherwise(pl.format(changed_to, new)),
+                **where,
             )
         )
-        replacements.append(
-            pl.when(is_null_string).then(None).otherwise(new).alias(f.name)
-        )
 
-    frame = staged.with_columns(replacements).select(work.columns)
-    all_issues = pl.concat([i for i in issues if i.height]) if any(i.height for i in issues) else empty_issues()
-    return Cleaned(frame=frame, issues=all_issues, date_orders=date_orders)
+    frame = staged.select(
+        pl.col(ROW),
+        pl.col(LINE),
+        *(
+            pl.when(pl.col(f"__null_{f.name}"))
+            .then(None)
+            .otherwise(pl.col(f"__new_{f.name}"))
+            .alias(f.name)
+            if f.name in sources
+            else pl.col(f.name)
+            for f in spec.fields
+        ),
+    )
+    return Cleaned(frame=frame, issues=collect_issues(issues), date_orders=date_orders)

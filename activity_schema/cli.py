@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from ._version import __version__
-from .errors import ActivitySchemaError, InputError
+from .errors import ActivitySchemaError, InputError, UsageError
 
 if TYPE_CHECKING:
     from .catalog import SchemaSpec
@@ -29,6 +29,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Set to 1 to see a traceback for internal errors.
 DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
+#: The report formats of lint and convert.
+REPORT_FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
 def _fail(err: ActivitySchemaError) -> NoReturn:
@@ -262,10 +264,16 @@ def _read_all(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="Report format.",
+)
+@click.option(
+    "--output",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the --format report to FILE and print the text report.",
 )
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option(
@@ -294,6 +302,7 @@ def lint(
     definition: Path | None,
     config_path: Path | None,
     output_format: str,
+    report_file: Path | None,
     strict: bool | None,
     max_examples: int,
     no_fix: bool,
@@ -320,7 +329,7 @@ def lint(
     tables, inputs, exit_code = _read_all(files, options)
     prepared = check_tables(tables, spec, to_pandera(spec), settings)
     summary = prepared.summary
-    _render(_report(prepared, inputs), output_format, sys.stdout, max_examples)
+    _emit(_report(prepared, inputs), output_format, report_file, sys.stdout, max_examples)
     if summary.errors or (settings.strict and summary.warnings):
         exit_code = max(exit_code, 1)
     sys.exit(exit_code)
@@ -349,10 +358,41 @@ def _render(report: dict[str, Any], output_format: str, stream: Any, max_example
 
     if output_format == "json":
         render_json(report, stream)
+    elif output_format == "sarif":
+        from .render.sarif import render_sarif
+
+        render_sarif(report, stream, base=str(Path.cwd()))
+    elif output_format == "junit":
+        from .render.junit import render_junit
+
+        render_junit(report, stream)
     elif output_format == "github":
         render_github(report, stream, max_examples=max_examples)
     else:
         render_text(report, stream, max_examples=max_examples)
+
+
+def _emit(
+    report: dict[str, Any],
+    output_format: str,
+    report_file: Path | None,
+    stream: Any,
+    max_examples: int,
+) -> None:
+    """Render the report to ``stream``, or to ``report_file`` with the text one on ``stream``."""
+    if report_file is None:
+        _render(report, output_format, stream, max_examples)
+        return
+    try:
+        with report_file.open("w", encoding="utf-8", newline="\n") as out:
+            _render(report, output_format, out, max_examples)
+    except OSError as err:
+        raise UsageError(
+            f"cannot write the report: {err.strerror or err}",
+            where=str(report_file),
+            hint="check that the folder exists and is writable",
+        ) from None
+    _render(report, "text", stream, max_examples)
 
 
 @main.command()
@@ -388,10 +428,16 @@ def _render(report: dict[str, Any], output_format: str, stream: Any, max_example
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="Report format (the report goes to stderr).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the --format report to FILE and print the text report to stderr.",
 )
 @click.option(
     "--max-examples",
@@ -423,6 +469,7 @@ def convert(
     dedupe: bool,
     force: bool,
     output_format: str,
+    report_file: Path | None,
     max_examples: int,
     timezone: str | None,
     date_order: str | None,
@@ -468,7 +515,7 @@ def convert(
             force=force,
         )
     report = _report(prepared, inputs, result.issues)
-    _render(report, output_format, sys.stderr, max_examples)
+    _emit(report, output_format, report_file, sys.stderr, max_examples)
     if output != "-":
         click.echo(
             f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "

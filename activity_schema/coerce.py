@@ -19,12 +19,15 @@ import polars as pl
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .normalize import clean_text, collapse_whitespace, looks_like_email, normalize_email
-from .report import empty_issues, file_issue, issue_frame
+from .report import collect_issues, empty_issues, file_issue, issue_frame
 
-__all__ = ["Coerced", "SWAP_COLUMNS_SHARE", "coerce_content"]
+__all__ = ["SWAP_COLUMNS_MIN_VALUES", "SWAP_COLUMNS_SHARE", "Coerced", "coerce_content"]
 
 #: Share of a column's values that must look misplaced before whole columns are swapped.
 SWAP_COLUMNS_SHARE = 0.6
+#: Fewest values both columns need before a whole-column swap is considered (with fewer,
+#: row-by-row swaps decide).
+SWAP_COLUMNS_MIN_VALUES = 3
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,6 @@ class Coerced:
 
     frame: pl.DataFrame
     issues: pl.DataFrame
-
-
-def _share(frame: pl.DataFrame, expr: pl.Expr, column: str) -> float:
-    present = frame.get_column(column).drop_nulls().len()
-    if present == 0:
-        return 0.0
-    return float(frame.select(expr.fill_null(False).sum()).item()) / present
 
 
 def coerce_content(
@@ -77,22 +73,27 @@ def coerce_content(
     ]
     if not others:
         return Coerced(frame, empty_issues())
-    issues: list[pl.DataFrame] = []
+    issues: list[pl.DataFrame | pl.LazyFrame] = []
     before = originals if originals is not None else frame
     frame = frame.with_columns(before.get_column(email).alias("__original_email"))
     e = pl.col(email)
-    email_ok = looks_like_email(e).fill_null(False)
     fixed = Severity.FIXED if fix else Severity.WARNING
 
     # Whole columns first, so that a swapped export is one finding, not one per row.
     if email in sources:
+        counts = frame.select(
+            (e.is_not_null() & ~looks_like_email(e)).sum().alias(email),
+            e.is_not_null().sum().alias("__present"),
+            *(looks_like_email(pl.col(o)).sum().alias(o) for o in others),
+            *(pl.col(o).is_not_null().sum().alias(f"__present_{o}") for o in others),
+        ).row(0, named=True)
         for other in others:
-            o = pl.col(other)
-            email_wrong = e.is_not_null() & ~email_ok
-            other_email = looks_like_email(o).fill_null(False)
+            email_wrong, email_present = counts[email], counts["__present"]
+            other_email, other_present = counts[other], counts[f"__present_{other}"]
             if (
-                _share(frame, email_wrong, email) >= SWAP_COLUMNS_SHARE
-                and _share(frame, other_email, other) >= SWAP_COLUMNS_SHARE
+                min(email_present, other_present) >= SWAP_COLUMNS_MIN_VALUES
+                and email_wrong >= SWAP_COLUMNS_SHARE * email_present
+                and other_email >= SWAP_COLUMNS_SHARE * other_present
             ):
                 issues.append(
                     file_issue(
@@ -109,6 +110,7 @@ def coerce_content(
                 if fix:
                     # The names go back with their own spacing (the email normalizer has
                     # squeezed them), the addresses through the email normalizer.
+                    o = pl.col(other)
                     frame = frame.with_columns(
                         normalize_email(o).alias(email),
                         collapse_whitespace(clean_text(pl.col("__original_email"))).alias(other),
@@ -117,6 +119,14 @@ def coerce_content(
                     )
                 break
 
+    # Row by row, on the few rows where some other field holds an address: the
+    # expressions below (and the email normalizer) then run on those rows only.
+    candidates = frame.select(
+        pl.arg_where(pl.any_horizontal(looks_like_email(pl.col(o)) for o in others))
+    ).to_series()
+    if candidates.len() == 0:
+        return Coerced(frame.drop("__original_email"), collect_issues(issues))
+    sub = frame[candidates]
     for other in others:
         o = pl.col(other)
         other_email = looks_like_email(o).fill_null(False)
@@ -126,54 +136,55 @@ def coerce_content(
         extra = email_ok & other_email
         issues.append(
             issue_frame(
-                frame.filter(move),
+                sub.filter(move),
                 code=IssueCode.MISPLACED_EMAIL,
                 severity=fixed,
-                message=pl.format("email address in {} while {} is empty", pl.lit(other), pl.lit(email)),
+                message=f"email address in {other} while {email} is empty",
+                fix=f"moved to {email}" if fix else f"move it to {email}",
                 file=file,
                 field_name=other,
                 column=sources[other],
                 value=o,
-                fix=f"moved to {email}" if fix else f"move it to {email}",
             )
         )
         issues.append(
             issue_frame(
-                frame.filter(swap),
+                sub.filter(swap),
                 code=IssueCode.SWAPPED_VALUES,
                 severity=fixed,
                 message=pl.format(
-                    "{} holds '{}' and {} holds an email address",
-                    pl.lit(email),
+                    f"{email} holds '{{}}' and {other} holds an email address",
                     pl.col("__original_email").str.strip_chars(),
-                    pl.lit(other),
                 ),
+                fix=f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
                 file=file,
                 field_name=other,
                 column=sources[other],
                 value=o,
-                fix=f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
             )
         )
         issues.append(
             issue_frame(
-                frame.filter(extra),
+                sub.filter(extra),
                 code=IssueCode.MISPLACED_EMAIL,
                 severity=Severity.WARNING,
-                message=pl.format("{} holds an email address; {} is already filled", pl.lit(other), pl.lit(email)),
+                message=f"{other} holds an email address; {email} is already filled",
+                fix=f"check which address is right; {other} should hold a name",
                 file=file,
                 field_name=other,
                 column=sources[other],
                 value=o,
-                fix=f"check which address is right; {other} should hold a name",
             )
         )
         if fix:
             as_name = collapse_whitespace(clean_text(pl.col("__original_email")))
-            frame = frame.with_columns(
+            sub = sub.with_columns(
                 pl.when(move | swap).then(normalize_email(o)).otherwise(e).alias(email),
                 pl.when(move).then(None).when(swap).then(as_name).otherwise(o).alias(other),
             )
-    found = [i for i in issues if i.height]
-    frame = frame.drop("__original_email")
-    return Coerced(frame, pl.concat(found) if found else empty_issues())
+    if fix:
+        frame = frame.with_columns(
+            frame.get_column(name).clone().scatter(candidates, sub.get_column(name))
+            for name in (email, *others)
+        )
+    return Coerced(frame.drop("__original_email"), collect_issues(issues))

@@ -20,6 +20,7 @@ The tree::
         ├── BadRequestError                 400 (Eloqua's ``failures`` attached)
         ├── ServerError                     5xx after retries
         ├── TransportError                  connection or timeout after retries
+        │   └── UnreachableError            the connection could not be made at all
         └── ProtocolError                   a response that is not what the API documents
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "ServerError",
     "StorageExceededError",
     "TransportError",
+    "UnreachableError",
     "UploadError",
     "UsageError",
 ]
@@ -179,6 +181,11 @@ class ServerError(UploadError):
 
 class TransportError(UploadError):
     """The connection failed or timed out until the retry budget ran out."""
+
+
+class UnreachableError(TransportError):
+    """The connection could not be made (refused, DNS, connect timeout): the request
+    surely never reached Eloqua, so resending it cannot duplicate anything."""
 
 
 class ProtocolError(UploadError):

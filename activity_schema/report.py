@@ -1,20 +1,27 @@
-"""Bad data as values: the :class:`Issue` record and the :class:`IssueLog` that gathers them.
+"""Bad data as values: the :class:`Issue` record and issue frames.
 
-File-level issues are a handful of Python objects; row-level issues can be millions, so
-they are gathered as polars frames with one row per failing cell (pandera's
-failure-case idea) and only turned into objects when a renderer asks for them.
+File-level issues are a handful of records; row-level issues can be millions, so they
+are built and kept as polars frames with one row per failing cell (pandera's
+failure-case idea), and only turned into dicts when a renderer asks for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from typing import overload
 
 import polars as pl
 
 from .codes import IssueCode, Severity
 
-__all__ = ["ISSUE_SCHEMA", "Issue", "IssueLog", "empty_issues", "file_issue", "issue_frame"]
+__all__ = [
+    "ISSUE_SCHEMA",
+    "Issue",
+    "collect_issues",
+    "empty_issues",
+    "file_issue",
+    "issue_frame",
+]
 
 #: The columns of an issue frame, in order. Also the fields of :class:`Issue`.
 ISSUE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
@@ -99,6 +106,7 @@ def file_issue(
     return pl.DataFrame([issue.to_dict()], schema=ISSUE_SCHEMA)
 
 
+@overload
 def issue_frame(
     rows: pl.DataFrame,
     *,
@@ -110,8 +118,41 @@ def issue_frame(
     column: str | None = None,
     value: pl.Expr | None = None,
     fix: str | pl.Expr | None = None,
-) -> pl.DataFrame:
+) -> pl.DataFrame: ...
+
+
+@overload
+def issue_frame(
+    rows: pl.LazyFrame,
+    *,
+    code: IssueCode,
+    severity: Severity,
+    message: str | pl.Expr,
+    file: str,
+    field_name: str | None = None,
+    column: str | None = None,
+    value: pl.Expr | None = None,
+    fix: str | pl.Expr | None = None,
+) -> pl.LazyFrame: ...
+
+
+def issue_frame(
+    rows: pl.DataFrame | pl.LazyFrame,
+    *,
+    code: IssueCode,
+    severity: Severity,
+    message: str | pl.Expr,
+    file: str,
+    field_name: str | None = None,
+    column: str | None = None,
+    value: pl.Expr | None = None,
+    fix: str | pl.Expr | None = None,
+) -> pl.DataFrame | pl.LazyFrame:
     """Build a frame of row-level issues from the failing rows of a table.
+
+    Given a lazy frame (``frame.lazy().filter(mask)``), the result is lazy too: polars
+    then reads only the columns the issue needs, and :func:`collect_issues` runs many
+    such queries in parallel.
 
     Args:
         rows: The failing rows; must have ``_row`` and ``_line`` columns and whatever
@@ -126,7 +167,7 @@ def issue_frame(
         fix: The fix, constant or per row.
 
     Returns:
-        A frame with the :data:`ISSUE_SCHEMA` columns.
+        A frame (lazy if ``rows`` is) with the :data:`ISSUE_SCHEMA` columns.
     """
 
     def lit(v: str | pl.Expr | None) -> pl.Expr:
@@ -146,37 +187,12 @@ def issue_frame(
     )
 
 
-@dataclass
-class IssueLog:
-    """Collects issues from every stage of a run, in the order they were found."""
-
-    _frames: list[pl.DataFrame] = field(default_factory=list)
-
-    def add(self, issue: Issue) -> None:
-        """Record one issue (file-level or a single row)."""
-        self._frames.append(pl.DataFrame([issue.to_dict()], schema=ISSUE_SCHEMA))
-
-    def extend(self, issues: pl.DataFrame | list[Issue]) -> None:
-        """Record many issues, as a frame of :data:`ISSUE_SCHEMA` columns or a list."""
-        if isinstance(issues, list):
-            if issues:
-                self._frames.append(
-                    pl.DataFrame([i.to_dict() for i in issues], schema=ISSUE_SCHEMA)
-                )
-            return
-        if issues.height:
-            self._frames.append(issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
-
-    def to_frame(self) -> pl.DataFrame:
-        """Return every issue as one frame, sorted by file order, row, then discovery."""
-        if not self._frames:
-            return pl.DataFrame(schema=ISSUE_SCHEMA)
-        return pl.concat(self._frames, how="vertical")
-
-    def __iter__(self) -> Iterator[Issue]:
-        for frame in self._frames:
-            for record in frame.iter_rows(named=True):
-                yield Issue(**record)
-
-    def __len__(self) -> int:
-        return sum(f.height for f in self._frames)
+def collect_issues(parts: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
+    """Collect issue frames (lazy ones in one parallel pass) into one frame, in order."""
+    lazy = [p for p in parts if isinstance(p, pl.LazyFrame)]
+    collected = iter(pl.collect_all(lazy)) if lazy else iter(())
+    frames = [next(collected) if isinstance(p, pl.LazyFrame) else p for p in parts]
+    found = [f for f in frames if f.height]
+    if not found:
+        return empty_issues()
+    return pl.concat(found).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]

@@ -57,7 +57,7 @@ def test_subclass_checks_become_schema_check_issues_on_their_rows() -> None:
         (4, 4, "schema-check", "type", "check 'webinar-types' failed"),
         (3, 3, "schema-check", "AssetName", "check 'no-test-assets' failed"),
         (4, 4, "schema-check", None, "check 'campaign-needs-asset' failed"),
-        (6, 6, "invalid-integer", "Score", "not a valid id: not an integer"),
+        (6, 6, "invalid-integer", "Score", "not a valid integer: not an integer"),
     }
     assert all(i == "error" for i in result.issues.get_column("severity"))
     assert result.clean.get_column("_row").to_list() == [1, 5]

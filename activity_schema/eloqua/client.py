@@ -58,7 +58,7 @@ from activity_schema.eloqua.retry import (
     RetryEvent,
     RetryHook,
     RetryPolicy,
-    is_retryable_exception,
+    is_unsent_exception,
     parse_retry_after,
 )
 from activity_schema.eloqua.urls import check_url
@@ -66,6 +66,7 @@ from activity_schema.errors import (
     AuthenticationError,
     ProtocolError,
     TransportError,
+    UnreachableError,
     UploadError,
     UsageError,
 )
@@ -242,6 +243,7 @@ class EloquaClient:
         body: bytes,
         content_type: ContentType,
         part: str | None = None,
+        retry: RetryPolicy | None = None,
     ) -> ImportDataResult:
         """Stage one UTF-8 body (a JSON array of objects or a CSV) for an import.
 
@@ -250,6 +252,10 @@ class EloquaClient:
             body: At most ``max_body_bytes`` of UTF-8.
             content_type: ``application/json`` or ``text/csv``.
             part: A name for the body (a part file), carried by errors and the result.
+            retry: The retry policy of this call (default: the client's). Eloqua does not
+                de-duplicate activities, so a resent body may be staged twice; an
+                uploader that must not duplicate rows passes ``RetryPolicy(retry_sent=False,
+                retry_status_codes=frozenset({429}))`` (see :mod:`activity_schema.upload`).
 
         Returns:
             The result; ``sync`` is set when the definition syncs on import (201).
@@ -272,6 +278,7 @@ class EloquaClient:
             headers={"Content-Type": content_type},
             import_id=import_id,
             part=part,
+            retry=retry,
         )
         if response.status_code == 204 or not response.content:
             return ImportDataResult(import_id, response.status_code, None, part)
@@ -441,11 +448,12 @@ class EloquaClient:
         params: dict[str, int] | None = None,
         import_id: int | None = None,
         part: str | None = None,
+        retry: RetryPolicy | None = None,
     ) -> httpx.Response:
         """Send one request with retries; return a 2xx response or raise a typed error."""
         all_headers = {"Authorization": self._credentials.authorization_header()}
         all_headers.update(headers or {})
-        policy = self._retry
+        policy = retry or self._retry
         start = self._clock()
         attempt = 0
         while True:
@@ -465,11 +473,13 @@ class EloquaClient:
                 ) from None
             except httpx.HTTPError as exc:
                 reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
-                if not is_retryable_exception(exc):
-                    raise TransportError(
+                # Unsent failures get their own class: a caller may safely resend those.
+                error_class = UnreachableError if is_unsent_exception(exc) else TransportError
+                if not policy.should_retry_exception(exc):
+                    raise error_class(
                         f"request failed: {reason}", import_id=import_id, part=part, url=url
                     ) from None
-                final_error: UploadError = TransportError(
+                final_error: UploadError = error_class(
                     f"could not reach Eloqua after {attempt} attempt{'s' if attempt > 1 else ''}: "
                     f"{reason}",
                     import_id=import_id,

@@ -5,6 +5,10 @@ transport failures (connect/read/write timeouts, refused or dropped connections,
 a server closing the connection mid-response). A 4xx answer other than 429 is a
 verdict, not a hiccup, and is never retried.
 
+Requests that must not be repeated once they may have reached Eloqua (a data POST:
+activities are not de-duplicated) use a policy with ``retry_sent=False``: then only
+failures where the request surely never left (:func:`is_unsent_exception`) are retried.
+
 Backoff is exponential with "full jitter" (AWS architecture blog): the wait before
 attempt ``n + 1`` is drawn from ``[0, min(max_delay, base_delay * 2 ** (n - 1))]``.
 A ``Retry-After`` header overrides it and is honoured as given, within the total
@@ -36,6 +40,7 @@ __all__ = [
     "RetryHook",
     "RetryPolicy",
     "is_retryable_exception",
+    "is_unsent_exception",
     "parse_retry_after",
 ]
 
@@ -52,6 +57,9 @@ class RetryPolicy:
             end past it is not started.
         jitter: Draw each backoff uniformly from ``[0, cap]`` (True) or wait the cap.
         retry_status_codes: HTTP statuses worth another attempt.
+        retry_sent: Also retry transport failures after which the server may have
+            received the request (read timeouts, dropped connections); False keeps a
+            non-idempotent request to failures where it surely never left.
 
     Example:
         >>> RetryPolicy(jitter=False).backoff(3)
@@ -64,6 +72,7 @@ class RetryPolicy:
     total_timeout: float = RETRY_TOTAL_TIMEOUT
     jitter: bool = True
     retry_status_codes: frozenset[int] = RETRYABLE_STATUS_CODES
+    retry_sent: bool = True
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -91,6 +100,12 @@ class RetryPolicy:
     def should_retry_status(self, status_code: int) -> bool:
         """Return True when a response with ``status_code`` deserves another attempt."""
         return status_code in self.retry_status_codes
+
+    def should_retry_exception(self, exc: httpx.HTTPError) -> bool:
+        """Return True when a transport failure deserves another attempt."""
+        if self.retry_sent:
+            return is_retryable_exception(exc)
+        return is_unsent_exception(exc)
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,15 @@ def is_retryable_exception(exc: httpx.HTTPError) -> bool:
     request, an unsupported scheme or a proxy failure are not.
     """
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def is_unsent_exception(exc: httpx.HTTPError) -> bool:
+    """Return True for transport failures after which the request surely never left.
+
+    The connection could not be made (refused, DNS, TLS handshake, connect timeout) or
+    no pooled connection became free: no byte of the request reached the server.
+    """
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -1,0 +1,233 @@
+"""Render a lint report as SARIF 2.1.0, the format GitHub code scanning reads.
+
+Each issue becomes a ``result`` whose ``ruleId`` is the issue code and whose location is
+the input file (a URI relative to the repository root) and the record's source line.
+Every code used gets a ``rule`` with the summary, the reason and the fix from
+:data:`~activity_schema.codes.CODE_INFO`. Results carry ``partialFingerprints`` computed
+from the file, code, field, column, row and value (never the line, which shifts when
+a quoted cell gains a newline), so code scanning keeps tracking an alert across runs.
+
+Example:
+    >>> report = {"inputs": [], "summary": {}, "issues": [{"code": "invalid-email",
+    ...     "severity": "error", "file": "in.csv", "row": 2, "line": 3, "field": "email",
+    ...     "column": "Email", "value": "x@", "message": "not an email", "fix": None}]}
+    >>> run = build_sarif(report)["runs"][0]
+    >>> run["results"][0]["ruleId"], run["results"][0]["locations"][0][
+    ...     "physicalLocation"]["region"]["startLine"]
+    ('invalid-email', 3)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from typing import IO, Any
+from urllib.parse import quote
+
+from .._version import __version__
+from ..codes import CODE_INFO, IssueCode
+
+__all__ = [
+    "FINGERPRINT_KEY",
+    "MAX_SARIF_RESULTS",
+    "SARIF_SCHEMA",
+    "SARIF_VERSION",
+    "build_sarif",
+    "render_sarif",
+    "sarif_uri",
+]
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: The key of our own fingerprint in ``partialFingerprints`` (versioned: a change of the
+#: recipe must not match old alerts by accident).
+FINGERPRINT_KEY = "activitySchemaIssue/v1"
+#: GitHub code scanning accepts at most 25,000 results per run; keep the worst ones.
+# (Kept here rather than in defaults.py: it is a property of this output format.)
+MAX_SARIF_RESULTS = 25_000
+#: Where the tool is documented (``tool.driver.informationUri``).
+INFORMATION_URI = "https://github.com/activity-schema/activity-schema"
+
+_LEVEL = {"error": "error", "warning": "warning", "fixed": "note", "info": "note"}
+_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
+def sarif_uri(file: str, base: str | None = None) -> str:
+    """Return ``file`` as a SARIF artifact URI, relative to ``base`` when inside it.
+
+    Backslashes become slashes and unsafe characters are percent-encoded; a path outside
+    ``base`` (or an absolute one without a ``base``) becomes a ``file://`` URI.
+
+    Args:
+        file: The input's display name, as it appears in the report.
+        base: The folder results are relative to (the repository root), if known.
+
+    Example:
+        >>> sarif_uri("data/my export.csv")
+        'data/my%20export.csv'
+        >>> sarif_uri("/repo/data/a.csv", base="/repo")
+        'data/a.csv'
+    """
+    path: PurePath = PureWindowsPath(file) if "\\" in file else PurePosixPath(file)
+    text = path.as_posix()
+    if base is not None and path.is_absolute():
+        root = (PureWindowsPath(base) if "\\" in base else PurePosixPath(base)).as_posix()
+        if text == root or text.startswith(root.rstrip("/") + "/"):
+            text = posixpath.relpath(text, root)
+    if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
+        return "file://" + ("" if text.startswith("/") else "/") + quote(text, safe="/:")
+    return quote(posixpath.normpath(text), safe="/")
+
+
+def _fingerprint(issue: dict[str, Any]) -> str:
+    # The line is left out on purpose: it moves when earlier records change shape.
+    key = [issue.get(k) for k in ("file", "code", "field", "column", "row", "value")]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _message(issue: dict[str, Any]) -> str:
+    text = str(issue.get("message") or issue["code"])
+    where = issue.get("field") or issue.get("column")
+    if where and str(where) not in text:
+        text = f"{where}: {text}"
+    if issue.get("value") is not None:
+        value = str(issue["value"])
+        text += f" (value {value if len(value) <= 200 else value[:197] + '...'!r})"
+    if issue.get("fix"):
+        text += f"; fix: {issue['fix']}"
+    return text
+
+
+def _rule(code: str, level: str) -> dict[str, Any]:
+    info = CODE_INFO.get(IssueCode(code)) if code in IssueCode._value2member_map_ else None
+    summary = info.summary if info else f"Issue {code}."
+    why = info.why if info else ""
+    fix = info.fix if info else ""
+    help_text = " ".join(p for p in (summary, f"Why: {why}" if why else "", f"Fix: {fix}") if p)
+    markdown = f"**{code}**: {summary}\n\n" + (f"**Why Eloqua cares:** {why}\n\n" if why else "")
+    markdown += f"**How to fix:** {fix}" if fix else ""
+    return {
+        "id": code,
+        "name": "".join(part.title() for part in code.split("-")),
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": f"{summary} {why}".strip()},
+        "help": {"text": help_text, "markdown": markdown.strip()},
+        "defaultConfiguration": {"level": level},
+        "properties": {"tags": ["eloqua", "data-quality"]},
+    }
+
+
+def _location(issue: dict[str, Any], base: str | None) -> list[dict[str, Any]]:
+    if not issue.get("file"):
+        return []
+    line = issue.get("line")
+    return [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": sarif_uri(str(issue["file"]), base)},
+                # SARIF lines are 1-based; a file-level issue points at the file's start.
+                "region": {"startLine": line if isinstance(line, int) and line > 0 else 1},
+            }
+        }
+    ]
+
+
+def build_sarif(
+    report: dict[str, Any], *, base: str | None = None, max_results: int = MAX_SARIF_RESULTS
+) -> dict[str, Any]:
+    """Return the SARIF 2.1.0 log of a lint report.
+
+    Args:
+        report: The report of :func:`~activity_schema.render.lint.build_report`.
+        base: The folder (normally the repository root) that URIs are made relative to.
+        max_results: The most results kept; the most severe are kept first, and a
+            notification says how many were left out.
+
+    Returns:
+        A JSON-ready dict with one run.
+    """
+    issues: list[dict[str, Any]] = list(report.get("issues") or [])
+    levels: dict[str, str] = {}
+    for issue in issues:
+        level = _LEVEL.get(str(issue.get("severity")), "note")
+        code = str(issue["code"])
+        if code not in levels or _RANK[level] < _RANK[levels[code]]:
+            levels[code] = level
+    rule_index = {code: i for i, code in enumerate(levels)}
+
+    ranked = sorted(
+        range(len(issues)),
+        key=lambda i: _RANK[_LEVEL.get(str(issues[i].get("severity")), "note")],
+    )
+    kept = sorted(ranked[: max(max_results, 0)])
+    seen: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for i in kept:
+        issue = issues[i]
+        fingerprint = _fingerprint(issue)
+        # Identical issues (same cell twice) still need distinct fingerprints.
+        seen[fingerprint] = seen.get(fingerprint, 0) + 1
+        result: dict[str, Any] = {
+            "ruleId": str(issue["code"]),
+            "ruleIndex": rule_index[str(issue["code"])],
+            "level": _LEVEL.get(str(issue.get("severity")), "note"),
+            "message": {"text": _message(issue)},
+            "locations": _location(issue, base),
+            "partialFingerprints": {FINGERPRINT_KEY: f"{fingerprint}:{seen[fingerprint]}"},
+            "properties": {
+                k: issue.get(k) for k in ("severity", "row", "field", "column") if issue.get(k)
+            },
+        }
+        if not result["locations"]:
+            del result["locations"]
+        results.append(result)
+
+    notifications: list[dict[str, Any]] = [
+        {"level": "error", "message": {"text": str(item["error"])}}
+        for item in report.get("inputs") or []
+        if item.get("error")
+    ]
+    if len(issues) > len(kept):
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{len(issues) - len(kept):,} of {len(issues):,} results left out "
+                    f"(code scanning accepts {max_results:,} per run); run lint for all"
+                },
+            }
+        )
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not any(n["level"] == "error" for n in notifications)
+    }
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "activity-schema",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(code, level) for code, level in levels.items()],
+                    }
+                },
+                "invocations": [invocation],
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+                "properties": {"summary": report.get("summary") or {}},
+            }
+        ],
+    }
+
+
+def render_sarif(report: dict[str, Any], stream: IO[str], *, base: str | None = None) -> None:
+    """Write the report as a SARIF 2.1.0 log (see :func:`build_sarif`)."""
+    json.dump(build_sarif(report, base=base), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
