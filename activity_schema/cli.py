@@ -52,11 +52,16 @@ def handle_errors(func: F) -> F:
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
-        except Exception as err:
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as err:
+            # BaseException, not Exception: a panic inside polars' Rust code surfaces as
+            # pyo3's PanicException, which derives from BaseException.
             if os.environ.get(DEBUG_ENV):
                 raise
+            detail = " ".join(str(err).split())[:300]
             click.echo(
-                f"activity-schema: internal error: {type(err).__name__}: {err} "
+                f"activity-schema: internal error: {type(err).__name__}: {detail} "
                 f"(this is a bug; rerun with {DEBUG_ENV}=1 for details and report it)",
                 err=True,
             )
@@ -335,6 +340,157 @@ def lint(
     sys.exit(exit_code)
 
 
+# --- schema, init, explain -----------------------------------------------------------------
+
+
+@main.command("schema")
+@schema_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@handle_errors
+def schema_command(definition: Path | None, config_path: Path | None, output_format: str) -> None:
+    """Print the effective schema: fields, kinds, rules, aliases and where each came from.
+
+    The schema is resolved as lint and convert resolve it (flag > config file >
+    definition > built-in default); --format json is a stable contract (version 1).
+    """
+    from .config import load_settings
+    from .render.schema import render_schema_text
+    from .schema_info import base_definition_path, describe_schema
+
+    spec, settings = _load_settings(definition, config_path)
+    # The layer the config refined, without the config: tells config rules from the rest.
+    base, _ = load_settings(definition=base_definition_path(spec))
+    info = describe_schema(spec, settings, base=base)
+    if output_format == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        render_schema_text(info, sys.stdout)
+
+
+def _config_relative(target: Path, output: Path | None) -> str:
+    """Return ``target`` as a config at ``output`` names it: relative to its folder."""
+    folder = output.resolve().parent if output is not None else Path.cwd()
+    try:
+        return Path(os.path.relpath(target.resolve(), folder)).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
+        return target.resolve().as_posix()
+
+
+@main.command()
+@click.argument("sample", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--definition",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Eloqua import definition JSON the fields come from (default: built-in schema).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=Path("activity_schema.toml"),
+    show_default=True,
+    help="Where to write the config ('-' prints it).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@input_options
+@handle_errors
+def init(
+    sample: Path | None,
+    definition: Path | None,
+    output: Path,
+    force: bool,
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+) -> None:
+    """Write a starter activity_schema.toml, inferring what it can from a SAMPLE export.
+
+    From SAMPLE it infers aliases for the headers that do not map exactly and the
+    allowed values of the activity type and asset type fields (when only a few distinct
+    values occur). It refuses to overwrite an existing file without --force.
+    """
+    from .config import load_settings
+    from .starter import infer_from_sample, starter_toml
+
+    to_stdout = str(output) == "-"
+    if not to_stdout and output.exists() and not force:
+        raise UsageError(
+            "the config file already exists",
+            where=str(output),
+            hint="pass --force to overwrite it, or --output to write elsewhere",
+        )
+    spec, _ = load_settings(definition=definition)
+    inferred = None
+    if sample is not None:
+        from .readers import read_path
+
+        table = read_path(sample, _read_options(encoding, input_format, delimiter, sheet))
+        inferred = infer_from_sample(spec, table)
+    text = starter_toml(
+        spec,
+        inferred,
+        definition=_config_relative(definition, None if to_stdout else output)
+        if definition
+        else None,
+    )
+    if to_stdout:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(
+            f"cannot write the config: {err.strerror or err}",
+            where=str(output),
+            hint="check that the folder exists and is writable",
+        ) from None
+    found = ""
+    if inferred is not None:
+        found = (
+            f": {len(inferred.aliases)} alias(es), allowed values for "
+            f"{', '.join(inferred.allowed) or 'no field'}"
+        )
+    click.echo(f"wrote {output}{found}; review it, then run: activity-schema schema")
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--list", "list_codes", is_flag=True, help="List every issue code.")
+@handle_errors
+def explain(code: str | None, list_codes: bool) -> None:
+    """Explain an issue CODE: what it means, why Eloqua cares, and how to fix it."""
+    import difflib
+
+    from .codes import IssueCode
+    from .render.explain import render_code, render_code_list
+
+    if list_codes:
+        render_code_list(sys.stdout)
+        return
+    known = [str(c) for c in IssueCode]
+    if code is None:
+        raise UsageError(
+            "name an issue code, or pass --list", hint=f"known codes: {', '.join(known)}"
+        )
+    slug = code.strip().lower().replace("_", "-")
+    if slug not in known:
+        close = difflib.get_close_matches(slug, known, n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise UsageError(
+            f"unknown issue code {code!r}", hint=f"{guess}known codes: {', '.join(known)}"
+        )
+    render_code(IssueCode(slug), sys.stdout)
+
+
 # --- convert -------------------------------------------------------------------------------
 
 
@@ -523,6 +679,261 @@ def convert(
             err=True,
         )
     sys.exit(1 if result.rows_rejected else 0)
+
+
+# --- upload --------------------------------------------------------------------------------
+
+
+def _upload_folder(
+    source: Path, out: Path | None, resume: bool, convert_into: Callable[[Path], None]
+) -> tuple[Path, bool]:
+    """Return the folder to upload and whether it is a temporary one.
+
+    A folder SOURCE is used as it is. An input file is converted into ``out`` (or a
+    temporary folder) by ``convert_into``, unless ``out`` holds an upload of the same
+    input in progress, which is continued as it is.
+    """
+    import hashlib
+    import shutil
+    import tempfile
+
+    from .upload_manifest import MANIFEST_NAME, load_manifest
+    from .upload_state import STATE_NAME
+
+    if source.is_dir():
+        return source, False
+    if not source.exists():
+        raise InputError("no such file or folder", path=str(source))
+    if out is None:
+        if resume:
+            raise UsageError(
+                "--resume needs the folder of the earlier upload",
+                hint="pass -o DIR as before, or that folder as SOURCE",
+            )
+        folder = Path(tempfile.mkdtemp(prefix="activity-schema-upload-"))
+        try:
+            convert_into(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return folder, True
+    if (out / MANIFEST_NAME).is_file() and (out / STATE_NAME).is_file():
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if load_manifest(out).input_hashes != (digest.hexdigest(),):
+            raise UsageError(
+                f"the folder holds an upload of another input than {source}",
+                where=str(out),
+                hint="choose another -o folder",
+            )
+        return out, False  # continued as converted: --resume must not convert again
+    convert_into(out)
+    return out, False
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--import-id", type=click.IntRange(1), required=True, help="The activity import definition."
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The Eloqua pod's URL (default: ELOQUA_BASE_URL, else discovered at the login host).",
+)
+@click.option(
+    "--to",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Part format when SOURCE is converted first.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder for the converted parts and upload-state.json (default: a temporary folder, "
+    "kept when the upload does not succeed).",
+)
+@click.option("--sync", is_flag=True, help="Create a sync after the parts (and after every 500).")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for the syncs and report Eloqua's rejects by source line (implies --sync).",
+)
+@click.option(
+    "--resume", is_flag=True, help="Continue an earlier upload; accepted parts are not re-sent."
+)
+@click.option(
+    "--clear-staged",
+    is_flag=True,
+    help="Delete the data staged for the import first, and post again the parts no sync holds.",
+)
+@click.option("--dry-run", is_flag=True, help="Convert and plan, send nothing; print the plan.")
+@click.option("--fail-on-errors", is_flag=True, help="Upload nothing if any row has an error.")
+@input_options
+@schema_options
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=32_000_000,
+    show_default=True,
+    help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
+)
+@click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
+@click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
+@click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
+@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["auto", "mdy", "dmy"]),
+    help="Day/month order of slash dates (default: auto, per column).",
+)
+@handle_errors
+def upload(
+    source: Path,
+    import_id: int,
+    base_url: str | None,
+    to: str,
+    out: Path | None,
+    sync: bool,
+    wait: bool,
+    resume: bool,
+    clear_staged: bool,
+    dry_run: bool,
+    fail_on_errors: bool,
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    max_bytes: int,
+    max_rows: int | None,
+    no_fix: bool,
+    dedupe: bool,
+    timezone: str | None,
+    date_order: str | None,
+) -> None:
+    """Post SOURCE's valid rows to an Eloqua activity import, once each, resumably.
+
+    SOURCE is an input file, converted first as `convert` does, or a folder `convert`
+    wrote. Without --definition the import definition is fetched from Eloqua.
+    Credentials: ELOQUA_SITE, ELOQUA_USER and ELOQUA_PASSWORD, or ELOQUA_TOKEN;
+    ELOQUA_BASE_URL skips discovery, ELOQUA_LOGIN_URL changes the login host. Every part
+    posted is recorded in upload-state.json; a data POST whose answer was lost is not
+    re-sent (Eloqua would stage its rows twice): rerun with --resume --clear-staged.
+    Exit codes: 0 all uploaded (and synced, with --wait), 1 rows rejected locally or by
+    Eloqua, 2 usage, 3 unreadable input, 4 the upload failed.
+    """
+    import shutil
+
+    from .eloqua import EloquaClient, RetryEvent
+    from .render.upload import upload_lines
+    from .upload import UploadEvent, UploadOptions
+    from .upload import upload as upload_folder
+    from .upload_manifest import load_manifest
+    from .upload_state import STATE_NAME
+
+    # Tests pass {"sleep": ..., "transport": ...} as the context object.
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    progress = bool(seams.get("progress", sys.stderr.isatty()))
+
+    def note(text: str) -> None:
+        if progress:
+            click.echo(f"activity-schema: {text}", err=True)
+
+    def on_retry(event: RetryEvent) -> None:
+        note(
+            f"retrying {event.method} in {event.delay:.1f} s ({event.reason}, "
+            f"attempt {event.attempt} of {event.max_attempts})"
+        )
+
+    def on_event(event: UploadEvent) -> None:
+        note(
+            f"[{event.parts_done}/{event.parts_total} parts, {event.bytes_sent:,} bytes] "
+            f"{event.message}"
+        )
+
+    client_options: dict[str, Any] = {"on_retry": on_retry}
+    client_options.update({k: seams[k] for k in ("sleep", "transport") if k in seams})
+    if base_url:
+        client_options["base_url"] = base_url
+    options = UploadOptions(
+        import_id,
+        sync=sync or wait,
+        wait=wait,
+        resume=resume,
+        clear_staged=clear_staged,
+        dry_run=dry_run,
+        fail_on_errors=fail_on_errors,
+    )
+    flags = {"fix": False if no_fix else None, "timezone": timezone, "date_order": date_order}
+    # The only place the environment is read; the client gets a plain mapping.
+    with EloquaClient.from_env(dict(os.environ), **client_options) as client:
+
+        def convert_into(folder: Path) -> None:
+            from .config import load_settings
+            from .convert import convert as write_parts
+            from .definition import schema_from_definition
+            from .model import to_pandera
+            from .pipeline import check_tables
+
+            fetched = None
+            if definition is None:
+                data = client.get_import_definition(import_id)
+                fetched = schema_from_definition(data, source=f"Eloqua import {import_id}")
+            spec, settings = load_settings(
+                definition=definition,
+                config=config_path,
+                cwd=Path.cwd(),
+                flags=flags,
+                schema=fetched,
+            )
+            tables, inputs, code = _read_all(
+                (source,), _read_options(encoding, input_format, delimiter, sheet)
+            )
+            if code:
+                raise InputError(
+                    "nothing was uploaded because the input is unreadable", path=str(source)
+                )
+            prepared = check_tables(tables, spec, to_pandera(spec), settings)
+            result = write_parts(
+                prepared,
+                folder,
+                to=to,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                force=True,  # only when no upload from the folder is in progress
+            )
+            _render(_report(prepared, inputs, result.issues), "text", sys.stderr, 5)
+
+        folder, temporary = _upload_folder(source, out, resume, convert_into)
+        succeeded = False
+        try:
+            result = upload_folder(client, folder, options, on_event)
+            for line in upload_lines(result, options, load_manifest(folder).content_type):
+                click.echo(line)
+            rejected = bool(result.blocked or result.rejects or result.rows_rejected_locally)
+            unsynced = wait and any(s.status != "success" for s in result.syncs)
+            exit_code = 1 if rejected or unsynced else 0
+            succeeded = exit_code == 0
+        finally:
+            if temporary:
+                if succeeded or not (folder / STATE_NAME).exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    click.echo(
+                        f"activity-schema: the parts and the upload state are kept in {folder} "
+                        f"(continue with: activity-schema upload {folder} --import-id "
+                        f"{import_id} --resume)",
+                        err=True,
+                    )
+    sys.exit(exit_code)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

@@ -55,7 +55,7 @@ def evaluate_where(
         otherwise: The cheap expression for the other rows (usually the column itself).
 
     Returns:
-        A series as long as ``frame``, named like ``otherwise``'s output.
+        A series as long as ``frame`` (named ``__base``: alias it).
 
     Example:
         >>> df = pl.DataFrame({"v": ["a", " b "]})
@@ -70,7 +70,7 @@ def evaluate_where(
     indices = frame.select(pl.arg_where(needed.fill_null(True))).to_series()
     if indices.len() == 0:
         return base
-    values = frame[indices].select(expr).to_series()
+    values = frame[indices].with_columns(expr.alias("__value")).get_column("__value")
     if values.dtype != base.dtype:
         base = base.cast(values.dtype)
-    return base.clone().scatter(indices, values).alias(values.name)
+    return base.clone().scatter(indices, values)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections import Counter
+import zlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +24,7 @@ from .errors import InputError
 
 __all__ = [
     "FORMATS",
+    "ZIP_ERRORS",
     "Dialect",
     "Format",
     "format_from_extension",
@@ -33,6 +34,20 @@ __all__ = [
 ]
 
 Format = Literal["csv", "tsv", "json", "ndjson", "xlsx"]
+
+#: What the standard library raises for a damaged or unsupported ZIP archive (besides
+#: BadZipFile: an unknown compression method, an undecodable name, an encrypted member).
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    OverflowError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "ndjson", "xlsx")
 
 _EXTENSIONS: dict[str, Format] = {
@@ -84,7 +99,7 @@ def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
     if raw.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
-        except zipfile.BadZipFile:
+        except ZIP_ERRORS:
             raise InputError(
                 "the file is a damaged ZIP archive, not activity data",
                 path=path,
@@ -143,6 +158,25 @@ def sniff_text_format(data: bytes) -> Literal["csv", "json", "ndjson"]:
     return "csv"
 
 
+def _records(text: str, quote: str, limit: int) -> list[str]:
+    """Split the start of ``text`` into records: newlines inside quotes do not count."""
+    records: list[str] = []
+    start, in_quotes = 0, False
+    for pos, ch in enumerate(text):
+        if ch == quote:
+            in_quotes = not in_quotes
+        elif ch in "\r\n" and not in_quotes:
+            if pos > start:
+                records.append(text[start:pos])
+                if len(records) >= limit:
+                    return records
+            start = pos + 1
+    if not in_quotes and start < len(text):
+        # The sample may end mid-record; a complete last line is still a record.
+        records.append(text[start:])
+    return [r for r in records if r.strip()]
+
+
 def _counts_outside_quotes(line: str, delimiter: str, quote: str) -> int:
     count, in_quotes = 0, False
     for ch in line:
@@ -156,8 +190,10 @@ def _counts_outside_quotes(line: str, delimiter: str, quote: str) -> int:
 def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
     """Find the delimiter and quote character of CSV text.
 
-    The delimiter is the candidate whose count (outside quotes) is the same on the most
-    of the first lines, and not zero; ties go to the order ``,`` ``;`` tab ``|``.
+    Records are split the way a CSV reader would (a newline inside quotes does not end
+    one). The delimiter is the candidate that splits the header into more than one cell
+    and splits the most of the first records into as many cells as the header; ties go
+    to the order ``,`` ``;`` tab ``|``.
 
     Args:
         text: The start of the decoded text.
@@ -167,10 +203,10 @@ def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
         >>> sniff_dialect("a;b;c\\n1;2;3\\n").delimiter
         ';'
     """
-    lines = [ln for ln in text.splitlines()[:SNIFF_LINES] if ln.strip()]
     quote = '"'
     if '"' not in text[:65536] and re.search(r"(^|[,;\t|])'[^']*'([,;\t|]|$)", text[:65536], re.M):
         quote = "'"
+    lines = _records(text, quote, SNIFF_LINES)
     if not lines:
         return Dialect(hint or ",", quote, "empty input: default delimiter")
     candidates = list(CANDIDATE_DELIMITERS)
@@ -180,10 +216,10 @@ def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
     best: tuple[float, int, str] | None = None
     for delim in candidates:
         counts = [_counts_outside_quotes(ln, delim, quote) for ln in lines]
-        mode, freq = Counter(counts).most_common(1)[0]
+        mode = counts[0]
         if mode == 0:
             continue
-        score = freq / len(counts)
+        score = sum(1 for c in counts if c == mode) / len(counts)
         if best is None or score > best[0]:
             best = (score, mode, delim)
     if best is None:
@@ -192,6 +228,6 @@ def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
     return Dialect(
         delim,
         quote,
-        f"{_DELIMITER_NAMES[delim]}: {mode + 1} cells on {score:.0%} "
-        f"of the first {len(lines)} lines",
+        f"{_DELIMITER_NAMES[delim]}: {mode + 1} cells in the header and in {score:.0%} "
+        f"of the first {len(lines)} records",
     )

@@ -23,7 +23,20 @@ HEADERS = [
 ]
 
 _FIRST = ["Zoë", "Sean", "José", "Ana", "Li", "Nikita", "Åsa", "Chloé", "Björn", "Mary"]
-_LAST = ["Müller", "Butler", "García", "Sousa", "Wei", "Robertson", "Núñez", "Dubois", "Ek", "O'Neil"]
+_LAST = [
+    "Müller",
+    "Butler",
+    "García",
+    "Sousa",
+    "Wei",
+    "Robertson",
+    "Núñez",
+    "Dubois",
+    "Ek",
+    "O'Neil",
+]
+# Addresses are ASCII, as nearly all real ones are.
+_LOCAL = ["zoe", "sean", "jose", "ana", "li", "nikita", "asa", "chloe", "bjorn", "mary"]
 _TYPES = ["Registered", "Attended", "Visited Booth"]
 _ASSETS = ["Q4 Product Tour", "Spring Summit, Paris", "Booth Scans"]
 
@@ -34,7 +47,9 @@ def generate_frame(rows: int, *, seed: int = 7) -> pl.DataFrame:
     h = (i * 2654435761 + seed) % 1_000_003  # cheap deterministic scramble
     first = pl.lit(pl.Series(_FIRST)).get(h % len(_FIRST))
     last = pl.lit(pl.Series(_LAST)).get((h // 7) % len(_LAST))
-    local = pl.concat_str(first.str.to_lowercase(), pl.lit("."), i.cast(pl.String))
+    local = pl.concat_str(
+        pl.lit(pl.Series(_LOCAL)).get(h % len(_LOCAL)), pl.lit("."), i.cast(pl.String)
+    )
     email = (
         pl.when(h % 50 == 0)
         .then(pl.concat_str(local, pl.lit("@@example.com")))  # invalid (2%)
@@ -46,10 +61,23 @@ def generate_frame(rows: int, *, seed: int = 7) -> pl.DataFrame:
     day = (h % 28) + 1
     date = (
         pl.when(h % 3 == 0)
-        .then(pl.format("2024-{}-{}T{}:05:00Z", month.cast(pl.String).str.zfill(2), day.cast(pl.String).str.zfill(2), (h % 24).cast(pl.String).str.zfill(2)))
+        .then(
+            pl.format(
+                "2024-{}-{}T{}:05:00Z",
+                month.cast(pl.String).str.zfill(2),
+                day.cast(pl.String).str.zfill(2),
+                (h % 24).cast(pl.String).str.zfill(2),
+            )
+        )
         .when(h % 3 == 1)
         .then(pl.format("{}/{}/2024 {}:30 PM", month, day, (h % 12) + 1))
-        .otherwise(pl.format("2024-{}-{} 10:00:00", month.cast(pl.String).str.zfill(2), day.cast(pl.String).str.zfill(2)))
+        .otherwise(
+            pl.format(
+                "2024-{}-{} 10:00:00",
+                month.cast(pl.String).str.zfill(2),
+                day.cast(pl.String).str.zfill(2),
+            )
+        )
     )
     campaign = pl.when(h % 5 == 0).then(pl.lit("1,024")).otherwise(pl.lit("1024"))
     activity = pl.when(h % 97 == 3).then(pl.lit("12abc")).otherwise((i + 100000).cast(pl.String))

@@ -128,7 +128,7 @@ def test_sniff_dialect(text: str, delimiter: str, quotechar: str) -> None:
 def test_dialect_evidence_names_the_delimiter() -> None:
     dialect = sniff_dialect("a;b;c\n1;2;3\n")
     assert dialect.delimiter_name == "semicolon"
-    assert dialect.evidence == "semicolon: 3 cells on 100% of the first 2 lines"
+    assert dialect.evidence == "semicolon: 3 cells in the header and in 100% of the first 2 records"
 
 
 def test_tie_goes_to_the_hint_then_to_the_comma() -> None:

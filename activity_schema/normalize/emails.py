@@ -19,6 +19,13 @@ __all__ = ["EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_e
 
 # Whitespace of any kind, zero-width characters and controls: none belongs in an address.
 _INVISIBLE: Final = rf"[\s\p{{Zs}}{ZERO_WIDTH_CLASS}\p{{Cc}}]"
+# What normalization removes from inside an address: no-break and other non-ASCII
+# spaces, zero-width characters and controls (FACTS.md: an NBSP makes an address
+# invalid, and it is never typed on purpose). A plain space or tab inside an address is
+# kept, so that email_problem reports it: "john smith@x.com" is not ours to guess.
+_STRIPPED_INSIDE: Final = (
+    rf"[{ZERO_WIDTH_CLASS}\p{{Cc}}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]"
+)
 #: Characters allowed in an unquoted local part (RFC 5322 atext, plus the dot).
 _LOCAL_CHARS: Final = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+$"
 #: Characters allowed in a domain (ASCII: internationalized domains must be punycode).
@@ -31,14 +38,16 @@ _MAILTO: Final = r"^(?i:mailto:)+"
 
 
 def _strip_junk(e: pl.Expr) -> pl.Expr:
-    return e.str.strip_chars_start(_LEADING_JUNK).str.strip_chars_end(_TRAILING_JUNK)
+    # Whitespace is junk here too: "< ann@x.com >" unwraps to "ann@x.com".
+    return e.str.strip_chars_start(_LEADING_JUNK + " ").str.strip_chars_end(_TRAILING_JUNK + " ")
 
 
 def normalize_email(e: pl.Expr) -> pl.Expr:
     """Normalize email addresses: no invisible characters, no wrapping, lowercase domain.
 
-    All whitespace (no-break spaces included), zero-width and control characters are
-    removed; ``Name <addr>`` and ``"Name" <addr>`` give ``addr``; a ``mailto:`` prefix
+    No-break and other non-ASCII spaces, zero-width and control characters are removed
+    and surrounding whitespace trimmed; a plain space inside is kept for
+    :func:`email_problem` to report; ``Name <addr>`` and ``"Name" <addr>`` give ``addr``; a ``mailto:`` prefix
     (any case), surrounding ``<>`` and quotes, and a trailing ``.``, ``,`` or ``;`` are
     stripped; the domain is lowercased, the local part kept as it is (it may be case
     sensitive). An empty result becomes null. Invalid addresses are left for
@@ -56,7 +65,12 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
     """
     # NFC after the removals: dropping a space between two combining marks changes their
     # canonical order.
-    bare = e.str.replace_all(_INVISIBLE, "").str.normalize("NFC")
+    bare = (
+        e.str.replace_all(r"[\t\n\r]", " ")
+        .str.replace_all(_STRIPPED_INSIDE, "")
+        .str.strip_chars()
+        .str.normalize("NFC")
+    )
     inner = pl.coalesce(bare.str.extract(_BRACKETED, 1), bare)
     unwrapped = _strip_junk(_strip_junk(inner).str.replace(_MAILTO, ""))
     local = unwrapped.str.extract(r"^(.*)@[^@]*$", 1)

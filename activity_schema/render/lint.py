@@ -14,6 +14,7 @@ The JSON report is a documented, stable contract (``REPORT_VERSION``)::
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import IO, Any
 
 import polars as pl
@@ -23,7 +24,15 @@ from ..codes import CODE_INFO, IssueCode
 from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY
 from .console import make_console
 
-__all__ = ["REPORT_VERSION", "build_report", "render_github", "render_json", "render_text"]
+__all__ = [
+    "REPORT_VERSION",
+    "build_report",
+    "issue_frame_of",
+    "issue_rows",
+    "render_github",
+    "render_json",
+    "render_text",
+]
 
 REPORT_VERSION = 1
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "fixed": 2, "info": 3}
@@ -33,20 +42,46 @@ _STYLE = {"error": "bold red", "warning": "yellow", "fixed": "green", "info": "d
 def build_report(
     inputs: list[dict[str, Any]], issues: pl.DataFrame, summary: dict[str, int]
 ) -> dict[str, Any]:
-    """Return the JSON-ready report for ``lint --format json``."""
+    """Return the report for every format.
+
+    ``issues`` stays a polars frame (sorted by input, line and row): a run can have
+    millions, and renderers read it with :func:`issue_rows` or :func:`issue_frame_of`
+    instead of building a dict per issue.
+    """
     return {
         "version": REPORT_VERSION,
         "inputs": inputs,
         "summary": summary,
-        "issues": _sorted(issues).to_dicts(),
+        "issues": _sorted(issues),
     }
+
+
+def issue_frame_of(report: dict[str, Any]) -> pl.DataFrame:
+    """Return a report's issues as a frame (a list of dicts is accepted too)."""
+    issues = report.get("issues")
+    if isinstance(issues, pl.DataFrame):
+        return issues
+    from ..report import ISSUE_SCHEMA
+
+    return pl.DataFrame(list(issues or []), schema=ISSUE_SCHEMA, orient="row")
+
+
+def issue_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Yield a report's issues as dicts, in report order."""
+    issues = report.get("issues")
+    if isinstance(issues, pl.DataFrame):
+        yield from issues.iter_rows(named=True)
+    else:
+        yield from issues or []
 
 
 def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
     files = issues.get_column("file").unique(maintain_order=True).to_list()
     return (
         issues.with_columns(
-            pl.col("file").replace_strict(files, list(range(len(files))), default=len(files)).alias("__f"),
+            pl.col("file")
+            .replace_strict(files, list(range(len(files))), default=len(files))
+            .alias("__f"),
         )
         .sort(["__f", "line", "row"], nulls_last=False, maintain_order=True)
         .drop("__f")
@@ -54,8 +89,16 @@ def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
 
 
 def render_json(report: dict[str, Any], stream: IO[str]) -> None:
-    """Write the report as JSON."""
-    json.dump(report, stream, ensure_ascii=False, indent=2)
+    """Write the report as JSON (issues serialized by polars, one object per line)."""
+    head = {k: v for k, v in report.items() if k != "issues"}
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    issues = issue_frame_of(report)
+    # polars writes the array far faster than json.dump writes dicts token by token.
+    body = issues.write_ndjson() if issues.height else ""
+    stream.write(text[: text.rindex("}")].rstrip() + ',\n  "issues": [')
+    if body:
+        stream.write("\n    " + body.rstrip("\n").replace("\n", ",\n    ") + "\n  ")
+    stream.write("]\n}")
     stream.write("\n")
 
 
@@ -84,12 +127,14 @@ def render_text(
 ) -> None:
     """Write issues grouped by code with counts and the first examples, then a summary."""
     console = make_console(stream)
-    issues = pl.DataFrame(report["issues"], schema=_schema(), orient="row") if report["issues"] else None
-    if issues is not None:
+    issues = issue_frame_of(report)
+    if issues.height:
         groups = (
             issues.group_by(["code", "severity"], maintain_order=True)
             .agg(pl.len().alias("n"), pl.struct(pl.all()).head(max_examples).alias("examples"))
-            .with_columns(pl.col("severity").replace_strict(_SEVERITY_ORDER, default=9).alias("__o"))
+            .with_columns(
+                pl.col("severity").replace_strict(_SEVERITY_ORDER, default=9).alias("__o")
+            )
             .sort("__o", maintain_order=True)
         )
         for group in groups.iter_rows(named=True):
@@ -98,7 +143,8 @@ def render_text(
                 continue
             code = group["code"]
             info = CODE_INFO.get(IssueCode(code)) if code in IssueCode._value2member_map_ else None
-            title = f"[{_STYLE.get(severity, '')}]{severity}[/] [bold]{escape(code)}[/bold] x{group['n']:,}"
+            style = _STYLE.get(severity, "")
+            title = f"[{style}]{severity}[/] [bold]{escape(code)}[/bold] x{group['n']:,}"
             if info:
                 title += f": {escape(info.summary)}"
             console.print(title)
@@ -117,15 +163,13 @@ def render_text(
     )
 
 
-def _schema() -> dict[str, Any]:
-    from ..report import ISSUE_SCHEMA
-
-    return dict(ISSUE_SCHEMA)
-
-
 def _escape_property(value: str) -> str:
     return (
-        value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        value.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
     )
 
 
@@ -135,12 +179,13 @@ def _escape_data(value: str) -> str:
 
 def render_github(report: dict[str, Any], stream: IO[str], *, max_examples: int = 5) -> None:
     """Write GitHub Actions annotations (10 per severity at most), then the text summary."""
-    counts = {"error": 0, "warning": 0}
-    for issue in report["issues"]:
-        level = {"error": "error", "warning": "warning"}.get(issue["severity"])
-        if level is None or counts[level] >= GITHUB_ANNOTATIONS_PER_SEVERITY:
-            continue
-        counts[level] += 1
+    picked = (
+        issue_frame_of(report)
+        .filter(pl.col("severity").is_in(["error", "warning"]))
+        .filter(pl.int_range(pl.len()).over("severity") < GITHUB_ANNOTATIONS_PER_SEVERITY)
+    )
+    for issue in picked.iter_rows(named=True):
+        level = issue["severity"]
         props = [f"file={_escape_property(issue['file'] or '')}"]
         if issue["line"] is not None:
             props.append(f"line={issue['line']}")
