@@ -70,7 +70,13 @@ def evaluate_where(
     indices = frame.select(pl.arg_where(needed.fill_null(True))).to_series()
     if indices.len() == 0:
         return base
-    values = frame[indices].with_columns(expr.alias("__value")).get_column("__value")
+    # Lazy, not eager: polars shares repeated sub-expressions (the normalizers reuse
+    # theirs) only in lazy queries.
+    values = (
+        frame[indices].lazy().select(expr.alias("__value")).collect().get_column("__value")
+    )
+    if values.len() != indices.len():  # a literal expression: one value for every row
+        values = values.extend_constant(values[0], indices.len() - 1)
     if values.dtype != base.dtype:
         base = base.cast(values.dtype)
     return base.clone().scatter(indices, values)

@@ -54,6 +54,7 @@ class UploadManifest:
         content_type: ``application/json`` or ``text/csv``.
         parts: The parts, in order.
         inputs: The input paths, by input index.
+        input_hashes: Hex SHA-256 of each input's bytes, when ``convert`` knew it.
         rows_out: Records in the parts.
         rows_rejected: Records ``convert`` rejected (in ``rejects.csv``).
     """
@@ -62,6 +63,7 @@ class UploadManifest:
     content_type: str
     parts: tuple[ManifestPart, ...]
     inputs: tuple[str, ...]
+    input_hashes: tuple[str | None, ...]
     rows_out: int
     rows_rejected: int
 
@@ -127,6 +129,9 @@ def _parse(data: dict[str, Any], folder: Path) -> UploadManifest:
         content_type=content_type,
         parts=parts,
         inputs=tuple(str(item["path"]) for item in data["inputs"]),
+        input_hashes=tuple(
+            None if item.get("sha256") is None else str(item["sha256"]) for item in data["inputs"]
+        ),
         rows_out=int(data["rows_out"]),
         rows_rejected=int(data["rows_rejected"]),
     )
@@ -139,7 +144,5 @@ def _part(item: dict[str, Any], where: str) -> ManifestPart:
     records = tuple((int(a), int(b), int(c)) for a, b, c in item["records"])
     rows = int(item["rows"])
     if len(records) != rows:
-        raise InputError(
-            f"{file}: {rows} rows but {len(records)} record sources", path=where
-        )
+        raise InputError(f"{file}: {rows} rows but {len(records)} record sources", path=where)
     return ManifestPart(file, rows, int(item["bytes"]), str(item["sha256"]), records)

@@ -125,6 +125,8 @@ class Fault:
         path: Only requests whose path contains this text (None: any).
         times: How many matching requests get the fault.
         after_processing: Apply the request first (stage the data), then fail.
+        skip: How many matching requests pass untouched before the fault applies
+            (``skip=2`` fails the third data POST).
     """
 
     kind: FaultKind = "status"
@@ -135,6 +137,7 @@ class Fault:
     path: str | None = None
     times: int = 1
     after_processing: bool = False
+    skip: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         """Return True if this fault applies to the request."""
@@ -322,6 +325,9 @@ class FakeEloqua:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
             if fault.matches(method, path):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 fault.times -= 1
                 return fault
         return None
