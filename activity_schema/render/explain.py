@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..codes import CODE_INFO, IssueCode
 from .console import make_console
+from .schema import print_plain
 
 __all__ = ["render_code", "render_code_list"]
 
@@ -39,4 +40,4 @@ def render_code_list(stream: IO[str]) -> None:
     table.add_column("summary", overflow="fold")
     for code in IssueCode:
         table.add_row(escape(str(code)), escape(CODE_INFO[code].summary))
-    console.print(table)
+    print_plain(console, table)

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from typing import IO, Any
 
 from ..codes import CODE_INFO, IssueCode
+from .lint import issue_rows
 
 __all__ = ["MAX_LISTED", "build_junit", "render_junit"]
 
@@ -76,7 +77,7 @@ def build_junit(report: dict[str, Any], *, max_listed: int = MAX_LISTED) -> ET.E
     Returns:
         The root element; serialize it with :func:`render_junit`.
     """
-    issues: list[dict[str, Any]] = list(report.get("issues") or [])
+    issues: list[dict[str, Any]] = list(issue_rows(report))
     files = [str(item.get("path")) for item in report.get("inputs") or []]
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for issue in issues:

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from .._version import __version__
 from ..codes import CODE_INFO, IssueCode
+from .lint import issue_rows
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -148,7 +149,7 @@ def build_sarif(
     Returns:
         A JSON-ready dict with one run.
     """
-    issues: list[dict[str, Any]] = list(report.get("issues") or [])
+    issues: list[dict[str, Any]] = list(issue_rows(report))
     levels: dict[str, str] = {}
     for issue in issues:
         level = _LEVEL.get(str(issue.get("severity")), "note")

@@ -9,26 +9,37 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from .console import make_console
 
-__all__ = ["render_schema_text"]
+__all__ = ["print_plain", "render_schema_text"]
 
 _RULES = ("kind", "required", "max_length", "allowed", "aliases")
 
 
-def _origin(field: dict[str, Any]) -> str:
-    """Return the field's origin, plus the rules that came from elsewhere."""
+def _origin(field: dict[str, Any], config: str) -> str:
+    """Return the field's origin and the rules set elsewhere, naming the config briefly."""
     base = str(field["origin"])
     others: dict[str, list[str]] = {}
     for rule in _RULES:
         origin = str(field["rule_origins"][rule])
         if origin != base:
-            others.setdefault(origin, []).append(rule)
-    parts = [base, *(f"{', '.join(rules)}: {origin}" for origin, rules in others.items())]
-    return "; ".join(parts)
+            short = "config" if config in origin else origin
+            others.setdefault(short, []).append(rule)
+    return ", ".join([base, *(f"{origin}: {' '.join(rules)}" for origin, rules in others.items())])
+
+
+def print_plain(console: Console, renderable: Any) -> None:
+    """Print ``renderable``; without a terminal, without the padding at line ends."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    console.file.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
 def render_schema_text(info: dict[str, Any], stream: IO[str]) -> None:
@@ -40,6 +51,8 @@ def render_schema_text(info: dict[str, Any], stream: IO[str]) -> None:
     """
     console = make_console(stream)
     console.print(f"[bold]{escape(info['name'])}[/bold] (from {escape(info['origin'])})")
+    if info["settings"]["source"] != "defaults":
+        console.print(f"config: {escape(info['settings']['source'])}")
     table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 2))
     for title in ("field", "kind", "required", "max length", "allowed", "aliases", "origin"):
         table.add_column(title, overflow="fold")
@@ -51,9 +64,9 @@ def render_schema_text(info: dict[str, Any], stream: IO[str]) -> None:
             str(field["max_length"]) if field["max_length"] is not None else "-",
             escape(", ".join(field["allowed"])) if field["allowed"] is not None else "any",
             escape(", ".join(field["aliases"])) or "-",
-            escape(_origin(field)),
+            escape(_origin(field, info["settings"]["source"])),
         )
-    console.print(table)
+    print_plain(console, table)
     for group in info["one_of"]:
         console.print(f"each row needs at least one of: {escape(', '.join(group))}")
     settings = info["settings"]
