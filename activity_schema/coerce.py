@@ -18,6 +18,7 @@ import polars as pl
 
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
+from .fastpath import evaluate_where
 from .normalize import clean_text, collapse_whitespace, looks_like_email, normalize_email
 from .report import collect_issues, empty_issues, file_issue, issue_frame
 
@@ -36,6 +37,16 @@ class Coerced:
 
     frame: pl.DataFrame
     issues: pl.DataFrame
+
+
+def _email_like(frame: pl.DataFrame, name: str) -> pl.Series:
+    col = pl.col(name)
+    return evaluate_where(
+        frame,
+        col.str.contains("@", literal=True),
+        looks_like_email(col).fill_null(False),
+        otherwise=pl.lit(False),
+    ).fill_null(False)
 
 
 def coerce_content(
@@ -79,21 +90,25 @@ def coerce_content(
     e = pl.col(email)
     fixed = Severity.FIXED if fix else Severity.WARNING
 
+    # Which cells hold an address; the full pattern runs only where an "@" is.
+    like = {name: _email_like(frame, name) for name in others}
+
     # Whole columns first, so that a swapped export is one finding, not one per row.
     if email in sources:
-        counts = frame.select(
-            (e.is_not_null() & ~looks_like_email(e)).sum().alias(email),
-            e.is_not_null().sum().alias("__present"),
-            *(looks_like_email(pl.col(o)).sum().alias(o) for o in others),
-            *(pl.col(o).is_not_null().sum().alias(f"__present_{o}") for o in others),
-        ).row(0, named=True)
+        email_like = _email_like(frame, email)
+        counts = {
+            email: int((frame.get_column(email).is_not_null() & ~email_like).sum()),
+            "__present": frame.height - frame.get_column(email).null_count(),
+            **{o: int(like[o].sum()) for o in others},
+            **{f"__present_{o}": frame.height - frame.get_column(o).null_count() for o in others},
+        }
         for other in others:
             email_wrong, email_present = counts[email], counts["__present"]
-            other_email, other_present = counts[other], counts[f"__present_{other}"]
+            other_like, other_present = counts[other], counts[f"__present_{other}"]
             if (
                 min(email_present, other_present) >= SWAP_COLUMNS_MIN_VALUES
                 and email_wrong >= SWAP_COLUMNS_SHARE * email_present
-                and other_email >= SWAP_COLUMNS_SHARE * other_present
+                and other_like >= SWAP_COLUMNS_SHARE * other_present
             ):
                 issues.append(
                     file_issue(
@@ -117,13 +132,13 @@ def coerce_content(
                         # What the email column now holds came from the other column.
                         o.alias("__original_email"),
                     )
+                    like[other] = _email_like(frame, other)
                 break
 
     # Row by row, on the few rows where some other field holds an address: the
     # expressions below (and the email normalizer) then run on those rows only.
-    candidates = frame.select(
-        pl.arg_where(pl.any_horizontal(looks_like_email(pl.col(o)) for o in others))
-    ).to_series()
+    any_like = pl.DataFrame(like).select(pl.any_horizontal(pl.all()))
+    candidates = any_like.select(pl.arg_where(pl.all())).to_series()
     if candidates.len() == 0:
         return Coerced(frame.drop("__original_email"), collect_issues(issues))
     sub = frame[candidates]

@@ -72,9 +72,10 @@ def evaluate_where(
         return base
     # Lazy, not eager: polars shares repeated sub-expressions (the normalizers reuse
     # theirs) only in lazy queries.
-    values = (
-        frame[indices].lazy().select(expr.alias("__value")).collect().get_column("__value")
-    )
+    # Gather only the columns the expression reads, not the whole (wide) frame.
+    roots = [c for c in dict.fromkeys(expr.meta.root_names()) if c in frame.columns]
+    subset = frame.select(roots)[indices] if roots else pl.DataFrame(height=indices.len())
+    values = subset.lazy().select(expr.alias("__value")).collect().get_column("__value")
     if values.len() != indices.len():  # a literal expression: one value for every row
         values = values.extend_constant(values[0], indices.len() - 1)
     if values.dtype != base.dtype:

@@ -235,28 +235,35 @@ def _decide_order(frame: pl.DataFrame, settings: DateSettings) -> _OrderDecision
         return _OrderDecision(settings.order, f"configured order {settings.order} ({name})", False)
     only_dmy = numbered.filter(pl.col("only_dmy"))
     only_mdy = numbered.filter(pl.col("only_mdy"))
+    # Rows, not distinct values: a column may be parsed once per distinct value.
+    n_dmy, n_mdy = int(only_dmy["n"].sum()), int(only_mdy["n"].sum())
     default = settings.default_order
-    if only_dmy.height and only_mdy.height:
-        if only_dmy.height == only_mdy.height:
+    if n_dmy and n_mdy:
+        if n_dmy == n_mdy:
             order: DateOrder = default
             verdict = f"a tie: configured default {default}"
         else:
-            order = "dmy" if only_dmy.height > only_mdy.height else "mdy"
+            order = "dmy" if n_dmy > n_mdy else "mdy"
             verdict = f"the majority is {_ORDER_NAMES[order]}"
         reason = (
-            f"{only_dmy.height} value(s) can only be day-first (e.g. {only_dmy['v'][0]}) and "
-            f"{only_mdy.height} only month-first (e.g. {only_mdy['v'][0]}): {verdict}"
+            f"{n_dmy} value(s) can only be day-first (e.g. {only_dmy['v'][0]}) and "
+            f"{n_mdy} only month-first (e.g. {only_mdy['v'][0]}): {verdict}"
         )
         return _OrderDecision(order, reason, False)
-    if only_dmy.height:
+    if n_dmy:
         return _OrderDecision("dmy", f"value {only_dmy['v'][0]} can only be day-first", False)
-    if only_mdy.height:
+    if n_mdy:
         return _OrderDecision("mdy", f"value {only_mdy['v'][0]} can only be month-first", False)
     if numbered.filter(pl.col("mdy_ok") & pl.col("dmy_ok") & (pl.col("a") != pl.col("b"))).height:
         reason = f"all slash dates are ambiguous: configured default {default}"
     else:
         reason = f"no slash date tells day from month: configured default {default}"
     return _OrderDecision(default, reason, True)
+
+
+#: A column whose distinct values are fewer than this share of its rows is parsed once
+#: per distinct value (exports repeat dates a lot), with counts as weights.
+DISTINCT_SHARE_FOR_DEDUP: Final = 0.5
 
 
 def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
@@ -281,10 +288,49 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
         >>> r.values.to_list(), r.order_used
         (['2024-10-13 14:05:00', '2024-10-13 14:05:00'], 'dmy')
     """
+    counts = s.cast(pl.String).value_counts(name="n")
+    if counts.height >= DISTINCT_SHARE_FOR_DEDUP * max(s.len(), 1):
+        whole = _parse(s.cast(pl.String), None, settings)
+        return DateResult(
+            values=whole.values.alias(s.name),
+            problem=whole.problem.alias(s.name),
+            order_used=whole.order_used,
+            order_reason=whole.order_reason,
+            conflicting=whole.conflicting.alias(s.name),
+            detail=whole.detail.alias(s.name),
+        )
+    # Parse each distinct value once; the order decision counts every row (weights).
+    distinct = counts.get_column(counts.columns[0])
+    result = _parse(distinct, counts.get_column("n"), settings)
+    mapping = pl.DataFrame(
+        {
+            "v": distinct,
+            "values": result.values,
+            "problem": result.problem,
+            "conflicting": result.conflicting,
+            "detail": result.detail,
+        }
+    )
+    back = pl.DataFrame({"v": s.cast(pl.String)}).join(
+        mapping, on="v", how="left", nulls_equal=True, maintain_order="left"
+    )
+    return DateResult(
+        values=back["values"].alias(s.name),
+        problem=back["problem"].alias(s.name),
+        order_used=result.order_used,
+        order_reason=result.order_reason,
+        conflicting=back["conflicting"].alias(s.name),
+        detail=back["detail"].alias(s.name),
+    )
+
+
+def _parse(s: pl.Series, weights: pl.Series | None, settings: DateSettings) -> DateResult:
     v = pl.col("v")
     # Lazy, so that polars shares repeated sub-expressions (eager mode does not).
     frame = (
-        pl.LazyFrame({"v": s.cast(pl.String)})
+        pl.LazyFrame(
+            {"v": s, "n": weights if weights is not None else pl.repeat(1, s.len(), eager=True)}
+        )
         .with_columns(clean_text(v).alias("v"))
         .with_columns(v.str.extract_groups(_DATE_RE).alias("groups"))
         .unnest("groups")
@@ -379,10 +425,10 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
         .collect()
     )
     return DateResult(
-        values=out["values"].alias(s.name),
-        problem=out["problem"].alias(s.name),
+        values=out["values"],
+        problem=out["problem"],
         order_used=decision.order,
         order_reason=decision.reason,
-        conflicting=out["conflicting"].alias(s.name),
-        detail=out["detail"].alias(s.name),
+        conflicting=out["conflicting"],
+        detail=out["detail"],
     )

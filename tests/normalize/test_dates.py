@@ -307,3 +307,22 @@ def test_offsets_are_converted(value: dt.datetime, offset_minutes: int) -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(module, raise_on_error=False).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "order", "conflicting"),
+    [
+        # Repeated values are parsed once each, but the majority counts rows.
+        (["13/10/2024"] * 3 + ["10/13/2024"], "dmy", [False, False, False, True]),
+        (["13/10/2024"] + ["10/13/2024"] * 3, "mdy", [True, False, False, False]),
+        (["01/02/2024"] * 6 + [None] * 2, "mdy", [False] * 8),
+    ],
+)
+def test_repeated_values_count_once_per_row(
+    values: list[str | None], order: str, conflicting: list[bool]
+) -> None:
+    result = parse_dates(pl.Series("d", values, dtype=pl.String), DateSettings())
+    assert result.order_used == order
+    assert result.conflicting.to_list() == conflicting
+    assert result.values.name == "d"
+    assert result.values.len() == len(values)
