@@ -43,15 +43,40 @@ VALID_EMAIL: Final = (
 )
 
 
+#: Below this many rows, evaluating once per distinct value is not worth the join.
+DISTINCT_MIN_ROWS: Final = 1000
+#: Evaluate once per distinct value when distinct values are fewer than this share.
+DISTINCT_SHARE: Final = 0.5
+
+
+def _evaluate(subset: pl.DataFrame, expr: pl.Expr, roots: list[str]) -> pl.Series:
+    """Evaluate a per-cell expression, once per distinct value when values repeat.
+
+    Lazy, not eager: polars shares repeated sub-expressions (the normalizers reuse
+    theirs) only in lazy queries.
+    """
+    if len(roots) == 1 and subset.height >= DISTINCT_MIN_ROWS:
+        distinct = subset.get_column(roots[0]).unique()
+        if distinct.len() < DISTINCT_SHARE * subset.height:
+            mapped = distinct.to_frame().lazy().with_columns(expr.alias("__value")).collect()
+            return subset.join(
+                mapped, on=roots[0], how="left", nulls_equal=True, maintain_order="left"
+            ).get_column("__value")
+    return subset.lazy().select(expr.alias("__value")).collect().get_column("__value")
+
+
 def evaluate_where(
     frame: pl.DataFrame, needed: pl.Expr, expr: pl.Expr, *, otherwise: pl.Expr
 ) -> pl.Series:
     """Evaluate ``expr`` on the rows where ``needed`` holds, ``otherwise`` elsewhere.
 
+    ``expr`` must be per-cell (no aggregation or window): it may be evaluated once per
+    distinct value of the column it reads and mapped back, since exports repeat values.
+
     Args:
         frame: The frame both expressions run on.
         needed: Boolean expression: the rows that need ``expr`` (null counts as True).
-        expr: The expensive expression.
+        expr: The expensive per-cell expression.
         otherwise: The cheap expression for the other rows (usually the column itself).
 
     Returns:
@@ -70,12 +95,10 @@ def evaluate_where(
     indices = frame.select(pl.arg_where(needed.fill_null(True))).to_series()
     if indices.len() == 0:
         return base
-    # Lazy, not eager: polars shares repeated sub-expressions (the normalizers reuse
-    # theirs) only in lazy queries.
     # Gather only the columns the expression reads, not the whole (wide) frame.
     roots = [c for c in dict.fromkeys(expr.meta.root_names()) if c in frame.columns]
     subset = frame.select(roots)[indices] if roots else pl.DataFrame(height=indices.len())
-    values = subset.lazy().select(expr.alias("__value")).collect().get_column("__value")
+    values = _evaluate(subset, expr, roots)
     if values.len() != indices.len():  # a literal expression: one value for every row
         values = values.extend_constant(values[0], indices.len() - 1)
     if values.dtype != base.dtype:

@@ -89,3 +89,13 @@ def test_evaluate_where_broadcasts_literals() -> None:
         otherwise=pl.lit(None, dtype=pl.String),
     )
     assert result.to_list() == [None, "bad", "bad"]
+
+
+def test_evaluate_where_once_per_distinct_value_keeps_row_order() -> None:
+    values = [" 1,024 ", "7", None, " 2,048 "] * 1000
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    v = pl.col("v")
+    result = evaluate_where(
+        frame, ~v.str.contains(CLEAN_INTEGER), normalize_integer(v), otherwise=v
+    )
+    assert result.to_list() == ["1024", "7", None, "2048"] * 1000
