@@ -12,6 +12,7 @@ a folder is complete when it holds ``manifest.json``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,7 +176,9 @@ def convert(
 
     Parts are written under temporary names (``.part-00001.json.tmp``) and renamed only
     when every file of the run is complete; ``manifest.json`` is renamed last. A run
-    that fails removes what it wrote, so no file looks like a finished part.
+    that fails removes what it wrote, so no file looks like a finished part. With
+    ``force``, an earlier run's files are removed only once the new ones are all written,
+    so a run that fails while writing (a full disk) leaves the earlier run complete.
 
     Args:
         prepared: The result of :func:`~activity_schema.pipeline.prepare`.
@@ -205,7 +208,7 @@ def convert(
     """
     plan = plan_convert(prepared, to=to, max_bytes=max_bytes, max_rows=max_rows, dedupe=dedupe)
     out = Path(outdir)
-    _claim(out, force=force)
+    earlier = _claim(out, force=force)
     staged: list[tuple[Path, Path]] = []
     done: list[Path] = []
     try:
@@ -228,6 +231,11 @@ def convert(
         result = _result(plan, out, tuple(parts))
         manifest = _manifest(plan, result, rejects.height, input_hashes or {})
         staged.append(_stage(out, MANIFEST_NAME, [manifest.encode("utf-8")]))
+        temps = {temp for temp, _ in staged}
+        # The earlier run's manifest goes first: from here the folder is not complete.
+        for path in sorted(earlier, key=lambda p: p.name != MANIFEST_NAME):
+            if path not in temps:
+                path.unlink(missing_ok=True)
         for temp, final in staged:
             temp.replace(final)
             done.append(final)
@@ -255,7 +263,8 @@ def _is_output(path: Path) -> bool:
     return name.startswith("part-") and Path(name).suffix in (".json", ".csv")
 
 
-def _claim(out: Path, *, force: bool) -> None:
+def _claim(out: Path, *, force: bool) -> list[Path]:
+    """Create ``out`` if needed; return an earlier run's files (refused without force)."""
     if out.exists() and not out.is_dir():
         raise UsageError(
             "the output folder is a file", where=str(out), hint="pass a folder with -o"
@@ -273,27 +282,35 @@ def _claim(out: Path, *, force: bool) -> None:
                 where=str(out),
                 hint="pass --force to replace them, or choose an empty folder",
             )
-        for path in earlier:
-            path.unlink()
     except OSError as err:
         raise UsageError(
             f"cannot use the output folder: {err.strerror or err}",
             where=str(err.filename or out),
             hint="check the path and its permissions",
         ) from err
+    return earlier
 
 
 def _stage(out: Path, name: str, pieces: Iterator[bytes] | list[bytes]) -> tuple[Path, Path]:
     temp = out / f".{name}.tmp"
-    with temp.open("wb") as handle:
-        for piece in pieces:
-            handle.write(piece)
+    try:
+        with temp.open("wb") as handle:
+            for piece in pieces:
+                handle.write(piece)
+    except BaseException:
+        # The caller discards only what was staged; a half-written file is this one's.
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise
     return temp, out / name
 
 
 def _discard(staged: list[tuple[Path, Path]], done: list[Path]) -> None:
     for path in [*(temp for temp, _ in staged), *done]:
-        path.unlink(missing_ok=True)
+        # Best effort: the error that stopped the run is the one to report; a file left
+        # behind here is refused by the next run's check for leftovers.
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def _input_hash(prepared: Prepared, index: int, given: dict[str, str]) -> str | None:

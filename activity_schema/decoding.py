@@ -7,7 +7,15 @@ Windows superset of what it names. A detector never sees only the first 200 KB o
 file whose first non-ASCII byte comes later.
 
 Nothing is replaced silently: bytes that do not decode become visible ``\\xNN`` text and
-are returned as :class:`BadByte` records, which the reader turns into row errors.
+are returned as :class:`BadByte` records, which the reader turns into row errors. A file
+that mixes UTF-8 lines with lines in a legacy encoding is never decoded half wrong: the
+lines that are not in the chosen encoding are returned as :class:`BadByte` records too
+(except UTF-8 lines in a cp1252 file: the classic mojibake, which cleaning repairs and
+reports).
+A byte-order mark in the middle of the text (two exports joined together) is removed and
+counted, so that it never hides inside a value.
+
+Line numbers count LF, CRLF and a lone CR as line ends, as the readers do.
 """
 
 from __future__ import annotations
@@ -49,11 +57,21 @@ Detector = Callable[[bytes], tuple[str, float, str]]
 
 @dataclass(frozen=True)
 class BadByte:
-    """A byte sequence that is not valid in the chosen encoding."""
+    """A byte sequence that is not valid in the chosen encoding.
+
+    Attributes:
+        offset: The 0-based byte offset in the file (byte-order mark included).
+        line: The 1-based physical line.
+        raw: The bytes.
+        utf8: The bytes are valid UTF-8 on a line that is all UTF-8, in a file decoded
+            with a legacy encoding: two encodings are mixed, and decoding this line as
+            the rest would garble it.
+    """
 
     offset: int
     line: int
     raw: bytes
+    utf8: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,8 @@ class Decoded:
         bad_bytes: Every undecodable byte sequence, with its offset and line.
         nul_count: How many NUL characters were removed.
         nul_lines: The lines of the first removed NUL characters.
+        stray_bom_count: How many byte-order marks (U+FEFF) after the start were removed.
+        stray_bom_lines: The lines of the first removed byte-order marks.
     """
 
     data: bytes
@@ -79,6 +99,8 @@ class Decoded:
     bad_bytes: tuple[BadByte, ...] = ()
     nul_count: int = 0
     nul_lines: tuple[int, ...] = ()
+    stray_bom_count: int = 0
+    stray_bom_lines: tuple[int, ...] = ()
 
 
 # The codec error handler below records where decoding failed; the list it appends to
@@ -191,13 +213,18 @@ def detect_legacy(raw: bytes) -> tuple[str, float, str]:
                 "encoding",
             )
     if (
-        top_codec in _NON_LATIN_SINGLE_BYTE
+        (
+            top_codec in _NON_LATIN_SINGLE_BYTE
+            # Two-byte East Asian codes read "è m" or "Ç a" as one character; their
+            # trail bytes can be ASCII, so Latin-1 letters must also be the reading.
+            or (top_codec in _EAST_ASIAN and _latin1_letter_share(sample) >= 0.5)
+        )
         and top_conf < WEAK_CONFIDENCE
         and _lone_high_byte_share(sample) >= 0.5
         and _decodes(raw, "cp1252")
     ):
-        # Short accented Latin text ("Café Crème") often scores highest as Greek or
-        # Arabic; those scripts write whole words in high bytes, Latin text lone letters.
+        # Short accented Latin text ("Café Crème") often scores highest as Greek, Arabic
+        # or Big5; those scripts write whole words in high bytes, Latin text lone letters.
         return (
             "cp1252",
             next((conf for codec, conf, _ in ranked if codec == "cp1252"), 0.0),
@@ -217,6 +244,7 @@ _LATIN_SINGLE_BYTE = frozenset(
         "cp1250",
         "cp1254",
         "cp1257",
+        "cp1258",  # Vietnamese: chardet's pick for short Western text with few accents
         "iso8859-2",
         "iso8859-9",
         "iso8859-13",
@@ -232,6 +260,11 @@ _NON_LATIN_SINGLE_BYTE = frozenset(
     codecs.lookup(n).name
     for n in ("cp1251", "cp1253", "cp1255", "cp1256", "koi8-r", "cp866", "mac-cyrillic")
 )
+_EAST_ASIAN = frozenset(
+    codecs.lookup(n).name
+    for n in ("big5hkscs", "big5", "cp950", "gb18030", "gbk", "cp932", "shift_jis", "euc_jp",
+              "euc_jis_2004", "cp949", "euc_kr", "johab")
+)  # fmt: skip
 _HIGH_RUNS = re.compile(rb"[\x80-\xff]{2,}")
 _HIGH = re.compile(rb"[\x80-\xff]")
 
@@ -242,6 +275,17 @@ def _lone_high_byte_share(sample: bytes) -> float:
         return 0.0
     in_runs = sum(len(m) for m in _HIGH_RUNS.findall(sample))
     return (high - in_runs) / high
+
+
+def _latin1_letter_share(sample: bytes) -> float:
+    """Return the share of non-ASCII bytes that are Latin-1 letters (À-ÿ but × and ÷)."""
+    high = len(_HIGH.findall(sample))
+    if not high:
+        return 0.0
+    return len(_LATIN1_LETTERS.findall(sample)) / high
+
+
+_LATIN1_LETTERS = re.compile(rb"[\xc0-\xd6\xd8-\xf6\xf8-\xff]")
 
 
 def _letter_share(sample: bytes, codec: str) -> float:
@@ -269,16 +313,45 @@ def _superset(name: str) -> str:
     return SUPERSET_ENCODINGS.get(codec, codec)
 
 
-def _lines_of(raw: bytes, failures: list[tuple[int, bytes]], newline: bytes) -> list[int]:
-    if not failures:
+def _lines_of(raw: bytes, offsets: list[int], unit: int, big_endian: bool) -> list[int]:
+    """Return the 1-based line of each byte offset; LF, CRLF and a lone CR end a line."""
+    if not offsets:
         return []
-    if newline == b"\n":
-        import numpy as np
+    import numpy as np
 
-        newlines = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
-        offsets = np.array([off for off, _ in failures], dtype=np.int64)
-        return (np.searchsorted(newlines, offsets) + 1).tolist()  # type: ignore[no-any-return]
-    return [raw.count(newline, 0, off) + 1 for off, _ in failures]
+    dtype = {1: "u1", 2: ">u2" if big_endian else "<u2", 4: ">u4" if big_endian else "<u4"}[unit]
+    units = np.frombuffer(raw, dtype=dtype, count=len(raw) // unit)
+    lf = units == 10
+    cr = units == 13
+    lone_cr = cr & ~np.concatenate((lf[1:], [False]))
+    ends = np.flatnonzero(lf | lone_cr) * unit
+    return (np.searchsorted(ends, np.array(offsets, dtype=np.int64)) + 1).tolist()  # type: ignore[no-any-return]
+
+
+def _text_lines(text: str, positions: list[int]) -> list[int]:
+    """Return the 1-based line of each (ascending) position in ``text``."""
+    lines: list[int] = []
+    line, prev = 1, 0
+    for pos in positions:
+        # A position is never between the CR and LF of one line end.
+        crlf = text.count("\r\n", prev, pos)
+        line += text.count("\n", prev, pos) + text.count("\r", prev, pos) - crlf
+        lines.append(line)
+        prev = pos
+    return lines
+
+
+def _remove(text: str, char: str) -> tuple[str, int, tuple[int, ...]]:
+    """Remove every ``char`` from ``text``; return the count and the first lines."""
+    count = text.count(char)
+    if not count:
+        return text, 0, ()
+    positions: list[int] = []
+    pos = text.find(char)
+    while pos != -1 and len(positions) < MAX_REPORTED_BAD_BYTES:
+        positions.append(pos)
+        pos = text.find(char, pos + 1)
+    return text.replace(char, ""), count, tuple(_text_lines(text, positions))
 
 
 def _finish(
@@ -290,23 +363,21 @@ def _finish(
     reason: str,
     confidence: float | None = None,
     bom: bool = False,
-    newline: bytes = b"\n",
     skipped: int = 0,
+    utf8_lines: list[tuple[int, bytes]] | None = None,
 ) -> Decoded:
-    nul_count = text.count("\x00")
-    nul_lines: tuple[int, ...] = ()
-    if nul_count:
-        lines: list[int] = []
-        pos = text.find("\x00")
-        while pos != -1 and len(lines) < MAX_REPORTED_BAD_BYTES:
-            lines.append(text.count("\n", 0, pos) + 1)
-            pos = text.find("\x00", pos + 1)
-        nul_lines = tuple(lines)
-        text = text.replace("\x00", "")
+    text, nul_count, nul_lines = _remove(text, "\x00")
+    # A BOM after the start is the first character of a second file joined to this one.
+    text, bom_count, bom_lines = _remove(text, "\ufeff")
+    marked = [(off, b, False) for off, b in failures]
+    marked += [(off, b, True) for off, b in utf8_lines or ()]
+    marked.sort()
+    unit = 4 if encoding.startswith("utf-32") else 2 if encoding.startswith("utf-16") else 1
+    lines = _lines_of(raw, [off for off, _, _ in marked], unit, encoding.endswith("be"))
     bad = tuple(
         # Offsets count from the start of the file, byte-order mark included.
-        BadByte(offset=off + skipped, line=line, raw=b)
-        for (off, b), line in zip(failures, _lines_of(raw, failures, newline), strict=True)
+        BadByte(offset=off + skipped, line=line, raw=b, utf8=utf8)
+        for (off, b, utf8), line in zip(marked, lines, strict=True)
     )
     return Decoded(
         data=text.encode("utf-8"),
@@ -317,7 +388,41 @@ def _finish(
         bad_bytes=bad,
         nul_count=nul_count,
         nul_lines=nul_lines,
+        stray_bom_count=bom_count,
+        stray_bom_lines=bom_lines,
     )
+
+
+_LINE_END = re.compile(rb"[\r\n]")
+#: Legacy encodings whose reading of UTF-8 text the mojibake repair undoes.
+_MOJIBAKE_SAFE = frozenset({"utf-8", "cp1252"})
+
+
+def _utf8_lines(raw: bytes) -> list[tuple[int, bytes]]:
+    """Return the multi-byte sequences of the lines that are entirely valid UTF-8.
+
+    Only called for input that is not valid UTF-8 as a whole. A line that holds non-ASCII
+    bytes and decodes as UTF-8 is, in a legacy-encoded file, almost always a UTF-8 line
+    pasted in (or text garbled once before); a genuine cp1252 line rarely is: its
+    accented letters are lone high bytes, which UTF-8 forbids.
+    """
+    found: list[tuple[int, bytes]] = []
+    checked: set[int] = set()
+    for match in _VALID_MULTIBYTE.finditer(raw):
+        pos = match.start()
+        start = max(raw.rfind(b"\n", 0, pos), raw.rfind(b"\r", 0, pos)) + 1
+        if start in checked:
+            continue
+        checked.add(start)
+        end_match = _LINE_END.search(raw, pos)
+        end = end_match.start() if end_match else len(raw)
+        line = raw[start:end]
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        found.extend((start + m.start(), m.group(0)) for m in _VALID_MULTIBYTE.finditer(line))
+    return found
 
 
 def decode(
@@ -368,7 +473,6 @@ def decode(
             encoding=codec,
             reason=f"given with --encoding {encoding}",
             bom=bom,
-            newline=_newline(codec),
             skipped=skipped,
         )
 
@@ -384,7 +488,6 @@ def decode(
                 encoding=codec,
                 reason=f"{label} byte-order mark",
                 bom=True,
-                newline=_newline(codec),
                 skipped=len(mark),
             )
 
@@ -399,7 +502,6 @@ def decode(
             encoding=utf16,
             reason="no BOM, but every other byte is NUL: UTF-16 "
             + ("little-endian" if utf16.endswith("le") else "big-endian"),
-            newline=_newline(utf16),
         )
 
     try:
@@ -429,11 +531,24 @@ def decode(
 
     codec, confidence, evidence = detector(raw)
     text, failures = _decode_recording(raw, codec)
-    return _finish(raw, text, failures, encoding=codec, reason=evidence, confidence=confidence)
-
-
-def _newline(codec: str) -> bytes:
-    return "\n".encode(codec) if codec.startswith(("utf-16", "utf-32")) else b"\n"
+    # UTF-8 read as cp1252 is the classic mojibake, which cleaning repairs exactly and
+    # reports (``mojibake``); read as any other legacy encoding it would be garbled past
+    # repair, so those lines are reported here and their rows rejected.
+    utf8_lines = _utf8_lines(raw) if valid_multibyte and codec not in _MOJIBAKE_SAFE else []
+    if utf8_lines:
+        evidence += (
+            f"; {len(utf8_lines)} UTF-8 sequence(s) on lines that are all UTF-8 are "
+            "reported, not decoded as " + codec
+        )
+    return _finish(
+        raw,
+        text,
+        failures,
+        encoding=codec,
+        reason=evidence,
+        confidence=confidence,
+        utf8_lines=utf8_lines,
+    )
 
 
 def _check_unit_size(raw: bytes, codec: str, path: str) -> None:

@@ -99,3 +99,15 @@ GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
 DEFAULT_MAX_BYTES: Final = 32_000_000
 #: Most POSTs staged for one sync.
 MAX_POSTS_PER_SYNC: Final = 500
+
+# --- Size limits on what is read (bad data, not a crash) --------------------------------
+#: Largest cell, in UTF-8 bytes. No Eloqua field holds more than 32,000 characters
+#: (large text, FACTS.md section 2), at most 128,000 bytes; a cell eight times that is a
+#: file pasted into a cell or hostile input. Its row is rejected (``too-long``).
+MAX_CELL_BYTES: Final = 1_048_576
+#: Largest record (all its cells), in UTF-8 bytes. A definition holds at most 100 fields
+#: of at most 32,000 characters (12.8 MB in UTF-8 at worst); a bigger record could never
+#: be uploaded. Its row is rejected (``record-too-large``).
+MAX_RECORD_BYTES: Final = 16_777_216
+#: The most a deflated stream expands (zlib's 1032:1); bounds an .xlsx's worst case.
+DEFLATE_MAX_RATIO: Final = 1032

@@ -120,8 +120,11 @@ def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
                 hint="pass a CSV, TSV, JSON, NDJSON or .xlsx file",
             )
     head = raw[:8192]
-    # UTF-16/32 text is full of NUL bytes; leave those to the decoder.
-    if head and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+    # UTF-16/32 text is full of NUL bytes; leave those to the decoder. (The UTF-32 LE
+    # mark starts with UTF-16 LE's; the UTF-32 BE mark needs its own entry.)
+    if head and not head.startswith(
+        (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")
+    ):
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         nuls = head.count(0)
         looks_utf16 = nuls and (

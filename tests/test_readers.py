@@ -501,7 +501,8 @@ CELL_TEXT = st.text(
     st.one_of(
         st.sampled_from(list(",;|\t\"'\n\r ")),
         st.sampled_from(list("aZé€😀00123e5")),
-        st.characters(exclude_categories=["Cs", "Cc"]),
+        # U+FEFF is removed and reported wherever it is (a BOM of a joined file).
+        st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="\ufeff"),
     ),
     max_size=12,
 )

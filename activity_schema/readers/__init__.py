@@ -29,6 +29,7 @@ from ..sniff import (
 from .delimited import read_delimited
 from .excel import read_xlsx
 from .jsonlike import read_json, read_ndjson
+from .limits import size_issues
 from .table import FILE, LINE, ROW, SourceTable
 
 __all__ = ["FILE", "LINE", "ROW", "ReadOptions", "SourceTable", "read_bytes", "read_path"]
@@ -129,8 +130,8 @@ def read_bytes(
     if fmt is None or fmt == "xlsx":
         binary = sniff_binary(raw, path=name) if fmt is None else "xlsx"
         if binary == "xlsx":
-            table = read_xlsx(raw, name=name, sheet=options.sheet)
-            return _require_rows(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
+            table = _require_rows(read_xlsx(raw, name=name, sheet=options.sheet))
+            return _with_size_issues(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
     if options.sheet is not None:
         raise UsageError("--sheet applies only to .xlsx input", where=name)
 
@@ -157,7 +158,14 @@ def read_bytes(
         table = read_delimited(data, dialect, name=name)
     # Rows first: bad bytes are attributed to records, so there must be some.
     table = _attach_decoding(_require_rows(table), decoded, name)
-    return replace(table, sha256=hashlib.sha256(raw).hexdigest())
+    return _with_size_issues(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
+
+
+def _with_size_issues(table: SourceTable) -> SourceTable:
+    found = size_issues(table)
+    if not found.height:
+        return table
+    return replace(table, issues=pl.concat([table.issues, found]))
 
 
 def _require_rows(table: SourceTable) -> SourceTable:
@@ -174,6 +182,8 @@ def _attach_decoding(table: SourceTable, decoded: Decoded, name: str) -> SourceT
     issues = [table.issues]
     if decoded.bad_bytes:
         issues.append(_bad_byte_issues(table, decoded, name))
+    if decoded.stray_bom_count:
+        issues.append(_stray_bom_issues(table, decoded, name))
     if decoded.nul_count:
         lines = ", ".join(str(n) for n in decoded.nul_lines[:5])
         issues.append(
@@ -205,33 +215,67 @@ def _attach_decoding(table: SourceTable, decoded: Decoded, name: str) -> SourceT
     )
 
 
-def _bad_byte_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.DataFrame:
+def _owners(table: SourceTable, lines: list[int]) -> tuple[pl.Series, np.ndarray]:
+    """Return the row owning each physical line (null before the first record)."""
     record_lines = table.frame.get_column(LINE).to_numpy()
-    bad_lines = np.array([b.line for b in decoded.bad_bytes], dtype=np.int64)
-    # A bad byte belongs to the record that starts on or before its line.
-    owners = np.searchsorted(record_lines, bad_lines, side="right") - 1
+    found = np.array(lines, dtype=np.int64)
+    # A line belongs to the record that starts on or before it.
+    owners = np.searchsorted(record_lines, found, side="right") - 1
     rows = table.frame.get_column(ROW).to_numpy()[np.clip(owners, 0, None)]
+    # A line before the first record is in the header: no row owns it.
+    return pl.Series(rows).set(pl.Series(owners < 0), None), found
+
+
+def _bad_byte_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.DataFrame:
+    rows, lines = _owners(table, [b.line for b in decoded.bad_bytes])
     frame = pl.DataFrame(
         {
-            # A bad byte before the first record is in the header: no row owns it.
-            ROW: pl.Series(rows).set(pl.Series(owners < 0), None),
-            LINE: bad_lines,
+            ROW: rows,
+            LINE: lines,
             "offset": [b.offset for b in decoded.bad_bytes],
             "raw": [b.raw.hex(" ") for b in decoded.bad_bytes],
+            "utf8": [b.utf8 for b in decoded.bad_bytes],
         }
     )
+    encoding = decoded.encoding.upper()
     issues = issue_frame(
         frame,
         code=IssueCode.UNDECODABLE_BYTES,
         severity=Severity.ERROR,
-        message=pl.format(
-            "byte(s) {} at offset {} are not valid " + decoded.encoding.upper(),
-            pl.col("raw"),
-            pl.col("offset"),
+        message=pl.when(pl.col("utf8"))
+        .then(
+            pl.format(
+                "byte(s) {} at offset {} are UTF-8 in a file read as " + encoding + ": two "
+                "encodings are mixed, and this line would be garbled",
+                pl.col("raw"),
+                pl.col("offset"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "byte(s) {} at offset {} are not valid " + encoding,
+                pl.col("raw"),
+                pl.col("offset"),
+            )
         ),
         file=name,
         value=pl.col("raw"),
         fix="re-save the file as UTF-8 or fix the byte; if the whole file is in another "
         "encoding, pass --encoding",
+    )
+    return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+
+
+def _stray_bom_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.DataFrame:
+    rows, lines = _owners(table, list(decoded.stray_bom_lines))
+    issues = issue_frame(
+        pl.DataFrame({ROW: rows, LINE: lines}),
+        code=IssueCode.NORMALIZED,
+        severity=Severity.FIXED,
+        message="a byte-order mark (U+FEFF) in the middle of the file was removed; "
+        "were two files joined together? A second header line would be read as a record",
+        file=name,
+        value=pl.lit("U+FEFF"),
+        fix="removed; check the line for a repeated header or data of another export",
     )
     return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]

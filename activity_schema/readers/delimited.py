@@ -157,10 +157,12 @@ def _ragged_issues(data: bytes, structure: _Structure, width: int, name: str) ->
     # Ragged rows are usually few; when a whole file is ragged (a wrong delimiter), only
     # the first ones carry their raw text, which is all a reader of the report needs.
     shown = ragged[:MAX_RAW_VALUES]
+    # The data is valid UTF-8; cutting it may split the last character, which is dropped
+    # (a replacement character would be an invented value).
     raw = [
-        data[int(structure.starts[i + 1]) : int(structure.ends[i + 1])][:200].decode(
-            "utf-8", errors="replace"
-        )
+        data[int(structure.starts[i + 1]) : int(structure.ends[i + 1])][:800].decode(
+            "utf-8", errors="ignore"
+        )[:200]
         for i in shown.tolist()
     ] + [None] * (ragged.size - shown.size)
     got = cells[ragged]
@@ -200,7 +202,8 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         InputError: The input is empty, has an unclosed quote, or has no header.
 
     Example:
-        >>> t = read_delimited(b"email,type\\na@b.co,Registered\\n", Dialect(",", '"', ""), name="x")
+        >>> dialect = Dialect(",", '"', "")
+        >>> t = read_delimited(b"email,type\\na@b.co,Registered\\n", dialect, name="x")
         >>> t.frame.row(0)
         (1, 2, 'a@b.co', 'Registered')
     """

@@ -12,35 +12,97 @@ import zipfile
 
 import polars as pl
 
-from ..defaults import XLSX_MAX_COMPRESSION_RATIO, XLSX_MAX_UNCOMPRESSED_BYTES
+from ..defaults import (
+    DEFLATE_MAX_RATIO,
+    XLSX_MAX_COMPRESSION_RATIO,
+    XLSX_MAX_UNCOMPRESSED_BYTES,
+)
 from ..errors import InputError
+from ..sniff import ZIP_ERRORS
 from .table import LINE, ROW, SourceTable, unique_names
 
-__all__ = ["read_xlsx"]
+__all__ = ["check_zip_limits", "read_xlsx"]
 
 
-def _check_zip(raw: bytes, name: str) -> None:
+_CHUNK = 1 << 20
+
+
+def check_zip_limits(
+    raw: bytes,
+    name: str,
+    *,
+    max_bytes: int = XLSX_MAX_UNCOMPRESSED_BYTES,
+    max_ratio: float = XLSX_MAX_COMPRESSION_RATIO,
+) -> None:
+    """Refuse a workbook that is damaged or would unpack to too much (a zip bomb).
+
+    The sizes a ZIP declares are checked first: the total against ``max_bytes``, each
+    member's compression ratio against ``max_ratio``. A ZIP can lie about them, so when
+    the file is large enough that the truth could break the limit (deflate expands at
+    most 1032:1), every member is also inflated in chunks and refused as soon as it
+    yields more than it declared.
+
+    Args:
+        raw: The workbook's bytes.
+        name: The input's display name.
+        max_bytes: The largest total uncompressed size.
+        max_ratio: The largest compression ratio of any member.
+
+    Raises:
+        InputError: The archive is damaged, or over a limit.
+
+    Example:
+        >>> import io, zipfile
+        >>> buf = io.BytesIO()
+        >>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        ...     z.writestr("xl/worksheets/sheet1.xml", b" " * 1_000_000)
+        >>> check_zip_limits(buf.getvalue(), "bomb.xlsx")
+        Traceback (most recent call last):
+        ...
+        activity_schema.errors.InputError: bomb.xlsx: workbook member ...
+    """
+    hint = "export the sheet as CSV instead"
     try:
-        infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except ZIP_ERRORS:
         raise InputError("the .xlsx file is damaged (not a valid ZIP)", path=name) from None
     total = sum(i.file_size for i in infos)
-    if total > XLSX_MAX_UNCOMPRESSED_BYTES:
+    if total > max_bytes:
         raise InputError(
-            f"the workbook unpacks to {total:,} bytes, over the limit of "
-            f"{XLSX_MAX_UNCOMPRESSED_BYTES:,}",
+            f"the workbook unpacks to {total:,} bytes, over the limit of {max_bytes:,}",
             path=name,
-            hint="export the sheet as CSV instead",
+            hint=hint,
         )
     for info in infos:
         ratio = info.file_size / info.compress_size if info.compress_size else 0
-        if ratio > XLSX_MAX_COMPRESSION_RATIO:
+        if ratio > max_ratio:
             raise InputError(
                 f"workbook member {info.filename} is compressed {int(ratio)}:1, "
                 "which looks like a zip bomb",
                 path=name,
-                hint="export the sheet as CSV instead",
+                hint=hint,
             )
+    if sum(i.compress_size for i in infos) * DEFLATE_MAX_RATIO <= max_bytes:
+        return  # even lying sizes cannot unpack to more than the limit
+    for info in infos:
+        try:
+            with archive.open(info) as member:
+                produced = 0
+                while chunk := member.read(_CHUNK):
+                    produced += len(chunk)
+                    if produced > info.file_size:
+                        raise InputError(
+                            f"workbook member {info.filename} unpacks to more than the "
+                            f"{info.file_size:,} bytes it declares, which looks like a zip bomb",
+                            path=name,
+                            hint=hint,
+                        )
+        except ZIP_ERRORS:
+            raise InputError(
+                f"the .xlsx file is damaged (member {info.filename} cannot be unpacked)",
+                path=name,
+            ) from None
 
 
 def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable:
@@ -56,7 +118,7 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
     """
     import fastexcel
 
-    _check_zip(raw, name)
+    check_zip_limits(raw, name)
     try:
         reader = fastexcel.read_excel(raw)
     except Exception as err:  # fastexcel raises its own hierarchy; all mean "unreadable"
