@@ -580,6 +580,11 @@ def _emit(
 @click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
 @click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
 @click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
+@click.option(
+    "--escape-formulas",
+    is_flag=True,
+    help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a quote.",
+)
 @click.option("--force", is_flag=True, help="Replace the output of an earlier run in OUTDIR.")
 @click.option(
     "--format",
@@ -623,6 +628,7 @@ def convert(
     max_rows: int | None,
     no_fix: bool,
     dedupe: bool,
+    escape_formulas: bool,
     force: bool,
     output_format: str,
     report_file: Path | None,
@@ -659,7 +665,13 @@ def convert(
         )
     prepared = check_tables(tables, spec, to_pandera(spec), settings)
     if output == "-":
-        result = write_stream(prepared, sys.stdout.buffer, to=to, dedupe=dedupe)  # type: ignore[arg-type]
+        result = write_stream(
+            prepared,
+            sys.stdout.buffer,
+            to=to,  # type: ignore[arg-type]
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+        )
     else:
         result = write_parts(
             prepared,
@@ -668,6 +680,7 @@ def convert(
             max_bytes=max_bytes,
             max_rows=max_rows,
             dedupe=dedupe,
+            escape_formulas=escape_formulas,
             force=force,
         )
     report = _report(prepared, inputs, result.issues)
@@ -786,6 +799,11 @@ def _upload_folder(
 @click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
 @click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
 @click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
+@click.option(
+    "--escape-formulas",
+    is_flag=True,
+    help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a quote.",
+)
 @click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
 @click.option(
     "--date-order",
@@ -815,6 +833,7 @@ def upload(
     max_rows: int | None,
     no_fix: bool,
     dedupe: bool,
+    escape_formulas: bool,
     timezone: str | None,
     date_order: str | None,
 ) -> None:
@@ -908,6 +927,7 @@ def upload(
                 max_bytes=max_bytes,
                 max_rows=max_rows,
                 dedupe=dedupe,
+                escape_formulas=escape_formulas,
                 force=True,  # only when no upload from the folder is in progress
             )
             _render(_report(prepared, inputs, result.issues), "text", sys.stderr, 5)

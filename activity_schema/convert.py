@@ -131,6 +131,7 @@ def write_stream(
     *,
     to: OutputFormat = "json",
     dedupe: bool = False,
+    escape_formulas: bool = False,
 ) -> ConvertResult:
     """Write every clean record to ``stream`` as one JSON array or CSV, without parts.
 
@@ -142,6 +143,7 @@ def write_stream(
         stream: A binary stream, e.g. ``sys.stdout.buffer``.
         to: ``json`` or ``csv``.
         dedupe: Drop copies of earlier rows (see :func:`plan_convert`).
+        escape_formulas: Quote values a spreadsheet would run (see :func:`plan_convert`).
 
     Returns:
         The counts (``parts`` is empty).
@@ -154,7 +156,9 @@ def write_stream(
         >>> out.getvalue()
         b'[\\n{"activityId":"1","email":"a@b.co","type":"T"}\\n]\\n'
     """
-    plan = plan_convert(prepared, to=to, max_bytes=None, dedupe=dedupe)
+    plan = plan_convert(
+        prepared, to=to, max_bytes=None, dedupe=dedupe, escape_formulas=escape_formulas
+    )
     for piece in plan.document():
         stream.write(piece)
     stream.flush()
@@ -169,6 +173,7 @@ def convert(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int | None = None,
     dedupe: bool = False,
+    escape_formulas: bool = False,
     force: bool = False,
     input_hashes: dict[str, str] | None = None,
 ) -> ConvertResult:
@@ -187,6 +192,7 @@ def convert(
         max_bytes: The largest part (default: 32,000,000 bytes).
         max_rows: The most records per part.
         dedupe: Drop copies of earlier rows (see :func:`plan_convert`).
+        escape_formulas: Quote values a spreadsheet would run (see :func:`plan_convert`).
         force: Replace the parts, rejects and manifest of an earlier run in ``outdir``
             (other files are left alone).
         input_hashes: Hex SHA-256 of each input's bytes, by display name, for the
@@ -206,7 +212,14 @@ def convert(
         >>> [p.file for p in result.parts]  # doctest: +SKIP
         ['part-00001.json']
     """
-    plan = plan_convert(prepared, to=to, max_bytes=max_bytes, max_rows=max_rows, dedupe=dedupe)
+    plan = plan_convert(
+        prepared,
+        to=to,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        dedupe=dedupe,
+        escape_formulas=escape_formulas,
+    )
     out = Path(outdir)
     earlier = _claim(out, force=force)
     staged: list[tuple[Path, Path]] = []
@@ -350,6 +363,7 @@ def _manifest(
         "max_rows": plan.max_rows,
         "fix": prepared.settings.fix,
         "dedupe": plan.dedupe,
+        "escape_formulas": plan.escape_formulas,
         "schema": {"name": spec.name, "origin": spec.origin, "fields": list(spec.names)},
         "inputs": [
             {

@@ -24,6 +24,8 @@ import polars as pl
 from .codes import CODE_INFO, IssueCode, Severity
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import UsageError
+from .formulas import escape_formulas as escape_formula_values
+from .formulas import formula_issues
 from .pipeline import FILE, Prepared
 from .readers import LINE, ROW
 from .report import ISSUE_SCHEMA, empty_issues, issue_frame
@@ -82,6 +84,7 @@ class ConvertPlan:
         max_bytes: The largest part (None: no limit, one document).
         max_rows: The most records per part (None: no limit).
         dedupe: Whether copies of earlier rows were dropped.
+        escape_formulas: Whether formula-like values were escaped with a quote.
         frame: The records to write, in order: ``_input``, ``_file``, ``_row``,
             ``_line``, then the schema's fields.
         too_large: ``_file``, ``_row``, ``_line``, ``bytes`` of records rejected because
@@ -97,6 +100,7 @@ class ConvertPlan:
     max_bytes: int | None
     max_rows: int | None
     dedupe: bool
+    escape_formulas: bool
     frame: pl.DataFrame
     too_large: pl.DataFrame
     dropped: pl.DataFrame
@@ -165,6 +169,7 @@ def plan_convert(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     max_rows: int | None = None,
     dedupe: bool = False,
+    escape_formulas: bool = False,
 ) -> ConvertPlan:
     """Decide which records go out, which are rejected for size and which are dropped.
 
@@ -175,6 +180,9 @@ def plan_convert(
         max_rows: The most records per part.
         dedupe: Drop rows whose field values equal an earlier row's (across all inputs);
             the first is kept. Eloqua would create one activity per copy.
+        escape_formulas: Prefix values a spreadsheet would run as a formula (``=``,
+            ``+``, ``-``, ``@``...) with a single quote. Either way, CSV output reports
+            them as ``formula-injection`` warnings (JSON output only when escaping).
 
     Returns:
         The plan; iterate :meth:`ConvertPlan.chunks` for the upload bodies.
@@ -203,6 +211,12 @@ def plan_convert(
     too_large = pl.DataFrame(
         schema={FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64, "bytes": pl.Int64}
     )
+    formula_warnings = empty_issues()
+    if frame.height and (to == "csv" or escape_formulas):
+        formula_warnings = formula_issues(frame, fields, file_column=FILE, escaped=escape_formulas)
+        if escape_formulas:
+            # Before sizing: the quote adds a byte to each escaped value.
+            frame = frame.with_columns(escape_formula_values(pl.col(f)).alias(f) for f in fields)
     records = None
     if max_bytes is not None and frame.height:
         records = encode_records(frame, fields, to=to)
@@ -215,7 +229,11 @@ def plan_convert(
             )
             records, frame = kept.get_column("__record"), kept.drop("__record")
     issues = pl.concat(
-        [_too_large_issues(too_large, to, max_bytes), _dropped_issues(dropped, prepared)]
+        [
+            _too_large_issues(too_large, to, max_bytes),
+            _dropped_issues(dropped, prepared),
+            formula_warnings.cast(ISSUE_SCHEMA),  # type: ignore[arg-type]
+        ]
     )
     plan = ConvertPlan(
         prepared=prepared,
@@ -223,6 +241,7 @@ def plan_convert(
         max_bytes=max_bytes,
         max_rows=max_rows,
         dedupe=dedupe,
+        escape_formulas=escape_formulas,
         frame=frame,
         too_large=too_large,
         dropped=dropped,

@@ -308,17 +308,7 @@ def test_no_catalogue_input_gives_a_traceback(
         json.loads(result.stdout)
 
 
-RAW_COLUMN = pytest.mark.xfail(
-    strict=True,
-    reason="render/lint.py prints an issue's source column raw in the text report (also "
-    "under github annotations): the header '\\x1b[2JHeader' clears the terminal",
-)
-
-
-@pytest.mark.parametrize(
-    "fmt",
-    [pytest.param("text", marks=RAW_COLUMN), "json", pytest.param("github", marks=RAW_COLUMN)],
-)
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
 def test_terminal_escapes_in_data_are_never_echoed(cli: Cli, tmp_path: Path, fmt: str) -> None:
     (tmp_path / "input.csv").write_bytes(
         b"activityId,email,type,\x1b[2JHeader\n"

@@ -14,6 +14,7 @@ The JSON report is a documented, stable contract (``REPORT_VERSION``)::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -105,6 +106,22 @@ def _where(issue: dict[str, Any]) -> str:
     return where
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with control characters shown as ``\\xNN``.
+
+    Data and headers come from untrusted files: an escape sequence in a header must not
+    reach the terminal (or a CI log) as a command.
+
+    Example:
+        >>> printable("\x1b[2JHeader")
+        '\\x1b[2JHeader'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def _example(issue: dict[str, Any]) -> str:
     parts = [_where(issue)]
     if issue["field"] or issue["column"]:
@@ -115,7 +132,7 @@ def _example(issue: dict[str, Any]) -> str:
     text = " ".join(parts) + f": {issue['message']}"
     if issue["fix"]:
         text += f" -> {issue['fix']}"
-    return text
+    return printable(text)
 
 
 def render_text(
@@ -161,7 +178,8 @@ def render_text(
 
 def _escape_property(value: str) -> str:
     return (
-        value.replace("%", "%25")
+        printable(value)
+        .replace("%", "%25")
         .replace("\r", "%0D")
         .replace("\n", "%0A")
         .replace(":", "%3A")
@@ -170,7 +188,7 @@ def _escape_property(value: str) -> str:
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def render_github(report: dict[str, Any], stream: IO[str], *, max_examples: int = 5) -> None:
