@@ -77,9 +77,7 @@ def _drop_superseded(
     return cleaned.filter(~(on_email & pl.col("row").is_in(swapped.implode())))
 
 
-def _drop_missing_for_invalid_dates(
-    checked: pl.DataFrame, cleaned: pl.DataFrame
-) -> pl.DataFrame:
+def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
     """Drop ``missing-value`` findings on cells already reported as ``invalid-date``.
 
     An invalid date is null once typed, so pandera finds a required date field empty:
@@ -127,7 +125,9 @@ def check_table(
         pl.col(ROW),
         pl.col(LINE),
         *(
-            pl.col(by_field[f]).alias(f) if f in by_field else pl.lit(None, dtype=pl.String).alias(f)
+            pl.col(by_field[f]).alias(f)
+            if f in by_field
+            else pl.lit(None, dtype=pl.String).alias(f)
             for f in spec.names
         ),
     )
@@ -145,7 +145,11 @@ def check_table(
         coerced.issues,
         checked,
     ]
-    issues = pl.concat([p for p in issue_parts if p.height]) if any(p.height for p in issue_parts) else _issues_frame(())
+    issues = (
+        pl.concat([p for p in issue_parts if p.height])
+        if any(p.height for p in issue_parts)
+        else _issues_frame(())
+    )
 
     values = coerced.frame if settings.fix else work
     errors = issues.filter(pl.col("severity") == str(Severity.ERROR))

@@ -110,7 +110,7 @@ def _kind_of(column: Any) -> Kind:
     if "kind" in meta:
         return Kind(meta["kind"])
     dtype = str(column.dtype)
-    if dtype.startswith("Int") or dtype.startswith("UInt"):
+    if dtype.startswith(("Int", "UInt")):
         return Kind.INTEGER
     if dtype.startswith("Datetime") or dtype == "Date":
         return Kind.DATETIME
@@ -149,4 +149,6 @@ def spec_from_model(model: type[pa.DataFrameModel]) -> tuple[SchemaSpec, pa.Data
                 origin=f"model {model.__name__}",
             )
         )
-    return SchemaSpec(name=model.__name__, fields=tuple(fields), origin=f"model {model.__name__}"), schema
+    return SchemaSpec(
+        name=model.__name__, fields=tuple(fields), origin=f"model {model.__name__}"
+    ), schema

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from activity_schema.config import Settings
 from activity_schema.engine import check_table
 from activity_schema.pipeline import prepare, resolve_schema, table_from_records
-from activity_schema.readers import ReadOptions
 
 BASE = {"activityId": "1", "email": "a@example.com", "type": "Registered"}
 

@@ -74,9 +74,7 @@ def test_evaluate_where_only_changes_the_needed_rows(
 ) -> None:
     frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
     v = pl.col("v")
-    result = evaluate_where(
-        frame, v.str.contains(r"^ | $"), v.str.strip_chars(), otherwise=v
-    )
+    result = evaluate_where(frame, v.str.contains(r"^ | $"), v.str.strip_chars(), otherwise=v)
     assert result.to_list() == expected
 
 

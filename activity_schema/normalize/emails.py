@@ -47,11 +47,11 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
 
     No-break and other non-ASCII spaces, zero-width and control characters are removed
     and surrounding whitespace trimmed; a plain space inside is kept for
-    :func:`email_problem` to report; ``Name <addr>`` and ``"Name" <addr>`` give ``addr``; a ``mailto:`` prefix
-    (any case), surrounding ``<>`` and quotes, and a trailing ``.``, ``,`` or ``;`` are
-    stripped; the domain is lowercased, the local part kept as it is (it may be case
-    sensitive). An empty result becomes null. Invalid addresses are left for
-    :func:`email_problem` to explain.
+    :func:`email_problem` to report. ``Name <addr>`` and ``"Name" <addr>`` give
+    ``addr``; a ``mailto:`` prefix (any case), surrounding ``<>`` and quotes, and a
+    trailing ``.``, ``,`` or ``;`` are stripped. The domain is lowercased; the local
+    part is kept as it is (it may be case sensitive). An empty result becomes null.
+    Invalid addresses are left for :func:`email_problem` to explain.
 
     Args:
         e: A ``pl.String`` expression.
