@@ -229,9 +229,9 @@ def inspect(
 
 
 def _read_all(
-    files: tuple[Path, ...], options: ReadOptions
+    files: tuple[Path, ...], options: ReadOptions, *, echo: bool = True
 ) -> tuple[list[Any], list[dict[str, Any]], int]:
-    """Read every file; unreadable ones are reported and skipped, not fatal to the rest."""
+    """Read every file; unreadable ones are reported (unless not ``echo``) and skipped."""
     from .readers import read_path
 
     tables: list[Any] = []
@@ -242,7 +242,8 @@ def _read_all(
             table = read_path(path, options)
         except InputError as err:
             # One unreadable file does not stop the others; a usage error does.
-            click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+            if echo:
+                click.echo(f"activity-schema: error: {err.one_line()}", err=True)
             exit_code = max(exit_code, err.exit_code)
             inputs.append({"path": str(path), "error": err.one_line()})
             continue
@@ -656,11 +657,15 @@ def convert(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
-    tables, inputs, exit_code = _read_all(files, options)
-    if exit_code:
+    tables, inputs, _ = _read_all(files, options, echo=False)
+    unreadable = [i["error"] for i in inputs if i["error"]]
+    if unreadable:
         # Converting only some of the inputs would silently leave rows behind.
+        more = (
+            f" (and {len(unreadable) - 1} more unreadable input(s))" if len(unreadable) > 1 else ""
+        )
         raise InputError(
-            "nothing was written because an input is unreadable",
+            f"{unreadable[0]}{more}; nothing was written",
             hint="fix or remove the unreadable input and run again",
         )
     prepared = check_tables(tables, spec, to_pandera(spec), settings)

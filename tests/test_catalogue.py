@@ -209,7 +209,7 @@ CATALOGUE: list[Case] = [
         "header only, convert: nothing written",
         raw(HEADER),
         UNREADABLE,
-        "nothing was written because an input is unreadable",
+        "no records (export the data again; nothing here can be uploaded); nothing was written",
         command="convert",
     ),
     # --- binary files ----------------------------------------------------------------------
