@@ -9,13 +9,15 @@ integers is checked later, after content coercion may have moved values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .config import Settings
+from .decisions import DateDecision
 from .defaults import NULL_STRINGS
 from .fastpath import CLEAN_EMAIL, CLEAN_INTEGER, CLEAN_NAME, CLEAN_TEXT, evaluate_where
 from .normalize import (
@@ -45,11 +47,14 @@ class Cleaned:
         frame: ``_row``, ``_line`` and the fields' normalized text.
         issues: Issue frame.
         date_orders: Per datetime field, the day/month order used and why.
+        date_decisions: Per datetime field, the order decision (to pass back as
+            ``date_decisions`` for more rows of the same input).
     """
 
     frame: pl.DataFrame
     issues: pl.DataFrame
     date_orders: dict[str, tuple[str | None, str]]
+    date_decisions: dict[str, DateDecision] = field(default_factory=dict)
 
 
 # Values matching these are left unchanged by their kind's normalizer (see fastpath.py).
@@ -79,6 +84,7 @@ def clean_fields(
     *,
     file: str,
     sources: dict[str, str],
+    date_decisions: Mapping[str, DateDecision] | None = None,
 ) -> Cleaned:
     """Normalize each field of ``work`` by its kind.
 
@@ -93,6 +99,8 @@ def clean_fields(
         settings: Date order, time zone, output format, and whether fixes apply.
         file: The input's display name, for issues.
         sources: ``{field: source header}`` for the fields that have a column.
+        date_decisions: Day/month orders decided earlier (on the first rows of a
+            batched input), applied instead of deciding from these rows.
 
     Returns:
         The normalized frame, its issues, and the date-order decisions.
@@ -134,6 +142,7 @@ def clean_fields(
 
     # 4. Dates, one day/month order per column.
     date_orders: dict[str, tuple[str | None, str]] = {}
+    decided: dict[str, DateDecision] = {}
     date_settings = DateSettings(
         order=settings.date_order,  # type: ignore[arg-type]
         default_order=settings.default_date_order,  # type: ignore[arg-type]
@@ -144,8 +153,14 @@ def clean_fields(
     for f in present:
         if f.kind is not Kind.DATETIME:
             continue
-        result = parse_dates(staged.get_column(f"__new_{f.name}"), date_settings)
+        result = parse_dates(
+            staged.get_column(f"__new_{f.name}"),
+            date_settings,
+            (date_decisions or {}).get(f.name),
+        )
         date_orders[f.name] = (result.order_used, result.order_reason)
+        if result.decision is not None:
+            decided[f.name] = result.decision
         invalid = result.problem == DATE_INVALID
         staged = staged.with_columns(
             # An invalid date keeps its text so that rejects and reports show it.
@@ -281,4 +296,9 @@ def clean_fields(
             for f in spec.fields
         ),
     )
-    return Cleaned(frame=frame, issues=collect_issues(issues), date_orders=date_orders)
+    return Cleaned(
+        frame=frame,
+        issues=collect_issues(issues),
+        date_orders=date_orders,
+        date_decisions=decided,
+    )

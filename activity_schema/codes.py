@@ -57,6 +57,7 @@ class IssueCode(StrEnum):
     MISPLACED_EMAIL = "misplaced-email"
     SWAPPED_VALUES = "swapped-values"
     SWAPPED_COLUMNS = "swapped-columns"
+    COLUMN_DECISION = "column-decision"
     MOJIBAKE = "mojibake"
     # Output
     RECORD_TOO_LARGE = "record-too-large"
@@ -200,6 +201,13 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Most values of two columns look like they belong to the other column.",
         "Whole columns exported under each other's header corrupt every row.",
         "Fix the headers in the export; the tool swapped the columns.",
+    ),
+    IssueCode.COLUMN_DECISION: CodeInfo(
+        "A column-level decision (date order, swapped columns) was taken on the first "
+        "rows of a streamed input and applied to the whole input.",
+        "A streamed run reads a big file in batches; the day/month order of a date column "
+        "and a whole-column swap are decided once, so that every batch is read alike.",
+        "Check the decision; set date_order in the config (or --date-order) to impose one.",
     ),
     IssueCode.MOJIBAKE: CodeInfo(
         "Text looks double-encoded (UTF-8 read as cp1252, e.g. CafÃ©).",

@@ -18,6 +18,7 @@ import polars as pl
 
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
+from .decisions import SwapDecision
 from .fastpath import evaluate_where
 from .normalize import clean_text, collapse_whitespace, looks_like_email, normalize_email
 from .report import collect_issues, empty_issues, file_issue, issue_frame
@@ -33,10 +34,18 @@ SWAP_COLUMNS_MIN_VALUES = 3
 
 @dataclass(frozen=True)
 class Coerced:
-    """The frame after content coercion, and what was moved."""
+    """The frame after content coercion, and what was moved.
+
+    Attributes:
+        frame: The coerced values.
+        issues: What was moved, as an issue frame.
+        swap: The whole-column swap decision (None when there was nothing to decide,
+            or too few values to decide on).
+    """
 
     frame: pl.DataFrame
     issues: pl.DataFrame
+    swap: SwapDecision | None = None
 
 
 def _email_like(frame: pl.DataFrame, name: str) -> pl.Series:
@@ -49,6 +58,47 @@ def _email_like(frame: pl.DataFrame, name: str) -> pl.Series:
     ).fill_null(False)
 
 
+def _decide_swap(
+    frame: pl.DataFrame,
+    email: str,
+    others: list[str],
+    like: dict[str, pl.Series],
+    sources: dict[str, str],
+) -> SwapDecision | None:
+    """Decide whether the email column and another whole column are swapped.
+
+    Returns None when no column has enough values to judge (a later batch of the same
+    input may have them).
+    """
+    email_like = _email_like(frame, email)
+    email_wrong = int((frame.get_column(email).is_not_null() & ~email_like).sum())
+    email_present = frame.height - frame.get_column(email).null_count()
+    judged = True
+    for other in others:
+        other_like = int(like[other].sum())
+        other_present = frame.height - frame.get_column(other).null_count()
+        enough = min(email_present, other_present) >= SWAP_COLUMNS_MIN_VALUES
+        judged = judged and enough
+        if (
+            enough
+            and email_wrong >= SWAP_COLUMNS_SHARE * email_present
+            and other_like >= SWAP_COLUMNS_SHARE * other_present
+        ):
+            return SwapDecision(
+                other,
+                f"{email_wrong:,} of {email_present:,} values of {sources[email]!r} are not "
+                f"email addresses and {other_like:,} of {other_present:,} of "
+                f"{sources[other]!r} are",
+            )
+    if not judged:
+        return None
+    return SwapDecision(
+        None,
+        f"{email_present - email_wrong:,} of {email_present:,} values of {sources[email]!r} "
+        "are email addresses",
+    )
+
+
 def coerce_content(
     frame: pl.DataFrame,
     spec: SchemaSpec,
@@ -57,6 +107,7 @@ def coerce_content(
     sources: dict[str, str],
     originals: pl.DataFrame | None = None,
     fix: bool = True,
+    decided_swap: SwapDecision | None = None,
 ) -> Coerced:
     """Move email addresses typed into other fields back to the email field.
 
@@ -69,6 +120,8 @@ def coerce_content(
             found in the email field is moved with its own spacing, not the email
             normalizer's. Defaults to ``frame``.
         fix: Apply the fixes; when False they are reported as warnings only.
+        decided_swap: A whole-column decision taken earlier (on the first rows of a batched
+            input), applied instead of deciding from these rows.
 
     Returns:
         The coerced frame and its issues.
@@ -94,53 +147,42 @@ def coerce_content(
     like = {name: _email_like(frame, name) for name in others}
 
     # Whole columns first, so that a swapped export is one finding, not one per row.
-    if email in sources:
-        email_like = _email_like(frame, email)
-        counts = {
-            email: int((frame.get_column(email).is_not_null() & ~email_like).sum()),
-            "__present": frame.height - frame.get_column(email).null_count(),
-            **{o: int(like[o].sum()) for o in others},
-            **{f"__present_{o}": frame.height - frame.get_column(o).null_count() for o in others},
-        }
-        for other in others:
-            email_wrong, email_present = counts[email], counts["__present"]
-            other_like, other_present = counts[other], counts[f"__present_{other}"]
-            if (
-                min(email_present, other_present) >= SWAP_COLUMNS_MIN_VALUES
-                and email_wrong >= SWAP_COLUMNS_SHARE * email_present
-                and other_like >= SWAP_COLUMNS_SHARE * other_present
-            ):
-                issues.append(
-                    file_issue(
-                        IssueCode.SWAPPED_COLUMNS,
-                        fixed,
-                        f"column {sources[email]!r} holds names and {sources[other]!r} holds "
-                        "email addresses",
-                        file=file,
-                        field=email,
-                        column=sources[email],
-                        fix=f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
-                    )
-                )
-                if fix:
-                    # The names go back with their own spacing (the email normalizer has
-                    # squeezed them), the addresses through the email normalizer.
-                    o = pl.col(other)
-                    frame = frame.with_columns(
-                        normalize_email(o).alias(email),
-                        collapse_whitespace(clean_text(pl.col("__original_email"))).alias(other),
-                        # What the email column now holds came from the other column.
-                        o.alias("__original_email"),
-                    )
-                    like[other] = _email_like(frame, other)
-                break
+    decision = decided_swap
+    if email in sources and decision is None:
+        decision = _decide_swap(frame, email, others, like, sources)
+    swapped_with = decision.other if decision is not None and email in sources else None
+    if swapped_with is not None and swapped_with in others:
+        other = swapped_with
+        issues.append(
+            file_issue(
+                IssueCode.SWAPPED_COLUMNS,
+                fixed,
+                f"column {sources[email]!r} holds names and {sources[other]!r} holds "
+                "email addresses",
+                file=file,
+                field=email,
+                column=sources[email],
+                fix=f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
+            )
+        )
+        if fix:
+            # The names go back with their own spacing (the email normalizer has
+            # squeezed them), the addresses through the email normalizer.
+            o = pl.col(other)
+            frame = frame.with_columns(
+                normalize_email(o).alias(email),
+                collapse_whitespace(clean_text(pl.col("__original_email"))).alias(other),
+                # What the email column now holds came from the other column.
+                o.alias("__original_email"),
+            )
+            like[other] = _email_like(frame, other)
 
     # Row by row, on the few rows where some other field holds an address: the
     # expressions below (and the email normalizer) then run on those rows only.
     any_like = pl.DataFrame(like).select(pl.any_horizontal(pl.all()))
     candidates = any_like.select(pl.arg_where(pl.all())).to_series()
     if candidates.len() == 0:
-        return Coerced(frame.drop("__original_email"), collect_issues(issues))
+        return Coerced(frame.drop("__original_email"), collect_issues(issues), decision)
     sub = frame[candidates]
     for other in others:
         o = pl.col(other)
@@ -202,4 +244,4 @@ def coerce_content(
             frame.get_column(name).clone().scatter(candidates, sub.get_column(name))
             for name in (email, *others)
         )
-    return Coerced(frame.drop("__original_email"), collect_issues(issues))
+    return Coerced(frame.drop("__original_email"), collect_issues(issues), decision)

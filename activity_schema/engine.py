@@ -18,6 +18,7 @@ from .cleaning import clean_fields
 from .codes import IssueCode, Severity
 from .coerce import coerce_content
 from .config import Settings
+from .decisions import ColumnDecisions
 from .mapping import HeaderMapping, map_headers
 from .readers import LINE, ROW, SourceTable
 from .report import ISSUE_SCHEMA, Issue
@@ -38,6 +39,10 @@ class CheckedTable:
             rejected it.
         issues: Every issue, file-level and row-level, as an issue frame.
         date_orders: Per datetime field, the order used and why.
+        decisions: The column-level decisions taken or applied (date orders, swapped
+            columns); pass them back to :func:`check_table` for more rows of this input.
+        normalized: The normalized values the row rules checked (equal to ``values``
+            when fixes apply); kept only when ``decisions`` were passed in.
     """
 
     source: SourceTable
@@ -46,6 +51,8 @@ class CheckedTable:
     rejected: pl.DataFrame
     issues: pl.DataFrame
     date_orders: dict[str, tuple[str | None, str]]
+    decisions: ColumnDecisions | None = None
+    normalized: pl.DataFrame | None = None
 
     @property
     def valid(self) -> pl.DataFrame:
@@ -100,6 +107,7 @@ def check_table(
     spec: SchemaSpec,
     schema: pa.DataFrameSchema,
     settings: Settings,
+    decisions: ColumnDecisions | None = None,
 ) -> CheckedTable:
     """Check one input against a schema.
 
@@ -108,12 +116,21 @@ def check_table(
         spec: The schema's fields (drives mapping and normalization).
         schema: The pandera schema (drives validation).
         settings: Run settings (dates, fixes, aliases, activity types).
+        decisions: Column-level decisions taken on earlier rows of the same input (a
+            batched run passes the first batch's ``CheckedTable.decisions``): applied
+            instead of deciding from these rows. ``ColumnDecisions()`` decides
+            everything here, as None does, and keeps ``normalized``.
 
     Returns:
         The checked table.
     """
     mapping = map_headers(
-        table.headers, table.columns, spec, file=table.name, aliases=settings.aliases
+        table.headers,
+        table.columns,
+        spec,
+        file=table.name,
+        aliases=settings.aliases,
+        line=table.header_line,
     )
     renames = mapping.renames
     sources = {
@@ -131,9 +148,22 @@ def check_table(
             for f in spec.names
         ),
     )
-    cleaned = clean_fields(work, spec, settings, file=table.name, sources=sources)
+    cleaned = clean_fields(
+        work,
+        spec,
+        settings,
+        file=table.name,
+        sources=sources,
+        date_decisions=decisions.dates if decisions is not None else None,
+    )
     coerced = coerce_content(
-        cleaned.frame, spec, file=table.name, sources=sources, originals=work, fix=settings.fix
+        cleaned.frame,
+        spec,
+        file=table.name,
+        sources=sources,
+        originals=work,
+        fix=settings.fix,
+        decided_swap=decisions.swap if decisions is not None else None,
     )
     checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
     cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
@@ -173,4 +203,6 @@ def check_table(
         rejected=rejected,
         issues=issues,
         date_orders=cleaned.date_orders,
+        decisions=ColumnDecisions(dates=cleaned.date_decisions, swap=coerced.swap),
+        normalized=coerced.frame if decisions is not None else None,
     )

@@ -34,7 +34,14 @@ def inspect_table(
     Returns:
         A JSON-ready dict; see the README's "inspect --format json" section.
     """
-    mapping = map_headers(table.headers, table.columns, schema, file=table.name, aliases=aliases)
+    mapping = map_headers(
+        table.headers,
+        table.columns,
+        schema,
+        file=table.name,
+        aliases=aliases,
+        line=table.header_line,
+    )
     samples = (
         table.frame.select(
             pl.col(c).drop_nulls().unique(maintain_order=True).head(SAMPLES_PER_COLUMN).implode()

@@ -11,7 +11,7 @@ closest field suggested, and a required field without a column is ``missing-colu
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .catalog import SchemaSpec, header_key
 from .codes import IssueCode, Severity
@@ -72,6 +72,7 @@ def map_headers(
     *,
     file: str,
     aliases: dict[str, str] | None = None,
+    line: int | None = None,
 ) -> HeaderMapping:
     """Map an input's headers onto ``schema``'s fields.
 
@@ -81,6 +82,7 @@ def map_headers(
         schema: The schema whose fields are the targets.
         file: The input's display name, for issues.
         aliases: Explicit ``{header: field}`` mappings from the user's config; they win.
+        line: The header's physical line, given to every issue (CI annotations need one).
 
     Returns:
         One match per column, and the mapping issues.
@@ -184,4 +186,6 @@ def map_headers(
                     fix=f"add a column named {spec.name!r} or declare an alias for it",
                 )
             )
+    if line is not None:
+        issues = [replace(i, line=line) for i in issues]
     return HeaderMapping(tuple(matches), tuple(issues))

@@ -132,6 +132,13 @@ class ConvertPlan:
         """Return the number of copies removed by ``dedupe``."""
         return self.dropped.height
 
+    @property
+    def records(self) -> pl.Series:
+        """Return each output record's text (a JSON object or a CSV line), in frame order."""
+        if self._records is not None:
+            return self._records
+        return encode_records(self.frame, self.fields, to=self.to)
+
     def chunks(self) -> Iterator[Chunk]:
         """Yield the upload bodies (see :func:`~activity_schema.writers.encode_chunks`).
 

@@ -333,7 +333,7 @@ CATALOGUE: list[Case] = [
         "blank header: a warning, the column is not uploaded",
         raw(b"activityId,email,,type\n1,a@example.com,x,Registered\n"),
         OK,
-        "input.csv column 3: column 3 has no header",
+        "input.csv:1 column 3: column 3 has no header",
     ),
     Case(
         "10 MB cell: the row rejected, the rest read",

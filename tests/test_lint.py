@@ -278,7 +278,7 @@ SMALL_FILES = [
     ),
     pytest.param(
         "activityId,email\n1,a@example.com\n2,b@example.com\n",
-        {("missing-column", "error", None, None, "type")},
+        {("missing-column", "error", None, 1, "type")},
         1,
         None,
         id="missing-required-column",
@@ -287,7 +287,7 @@ SMALL_FILES = [
         "activityId,email,type,Email Address\n"
         "1,a@example.com,Registered,x@example.com\n"
         "2,b@example.com,Registered,y@example.com\n",
-        {("duplicate-column", "error", None, None, "email")},
+        {("duplicate-column", "error", None, 1, "email")},
         1,
         None,
         id="duplicate-column",

@@ -28,6 +28,7 @@ from typing import Final, Literal
 
 import polars as pl
 
+from activity_schema.decisions import DateDecision
 from activity_schema.defaults import DEFAULT_DATE_FORMAT, DEFAULT_TIMEZONE
 from activity_schema.errors import ConfigError
 from activity_schema.normalize.text import clean_text
@@ -127,6 +128,8 @@ class DateResult:
         conflicting: True where a value can only be read in the other order than the
             column's (such values are invalid).
         detail: A short human reason per value with a problem, else null.
+        decision: The order decision, to pass back as ``decided`` for more values of
+            the same column (a batched run).
     """
 
     values: pl.Series
@@ -135,6 +138,7 @@ class DateResult:
     order_reason: str
     conflicting: pl.Series
     detail: pl.Series
+    decision: DateDecision | None = None
 
 
 def _int(e: pl.Expr) -> pl.Expr:
@@ -218,11 +222,8 @@ def _parts() -> dict[str, pl.Expr]:
     }
 
 
-@dataclass(frozen=True)
-class _OrderDecision:
-    order: DateOrder | None
-    reason: str
-    flag_ambiguous: bool
+# The decision is a public value (decisions.py) so that a batched run can pass it back.
+_OrderDecision = DateDecision
 
 
 def _decide_order(frame: pl.DataFrame, settings: DateSettings) -> _OrderDecision:
@@ -266,7 +267,9 @@ def _decide_order(frame: pl.DataFrame, settings: DateSettings) -> _OrderDecision
 DISTINCT_SHARE_FOR_DEDUP: Final = 0.5
 
 
-def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
+def parse_dates(
+    s: pl.Series, settings: DateSettings, decided: DateDecision | None = None
+) -> DateResult:
     """Parse a column of dates in any accepted form and write them in one format.
 
     The day/month order of ``D/M/YYYY``-style values is decided for the whole column
@@ -279,6 +282,8 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
     Args:
         s: A ``pl.String`` series.
         settings: Order, time zone and output format.
+        decided: An order decided earlier for the same column (``DateResult.decision``
+            of its first rows): applied instead of deciding from ``s``.
 
     Returns:
         A :class:`DateResult`; its series have the name and length of ``s``.
@@ -290,18 +295,19 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
     """
     counts = s.cast(pl.String).value_counts(name="n")
     if counts.height >= DISTINCT_SHARE_FOR_DEDUP * max(s.len(), 1):
-        whole = _parse(s.cast(pl.String), None, settings)
+        whole = _parse(s.cast(pl.String), None, settings, decided)
         return DateResult(
             values=whole.values.alias(s.name),
             problem=whole.problem.alias(s.name),
             order_used=whole.order_used,
             order_reason=whole.order_reason,
+            decision=whole.decision,
             conflicting=whole.conflicting.alias(s.name),
             detail=whole.detail.alias(s.name),
         )
     # Parse each distinct value once; the order decision counts every row (weights).
     distinct = counts.get_column(counts.columns[0])
-    result = _parse(distinct, counts.get_column("n"), settings)
+    result = _parse(distinct, counts.get_column("n"), settings, decided)
     mapping = pl.DataFrame(
         {
             "v": distinct,
@@ -319,12 +325,18 @@ def parse_dates(s: pl.Series, settings: DateSettings) -> DateResult:
         problem=back["problem"].alias(s.name),
         order_used=result.order_used,
         order_reason=result.order_reason,
+        decision=result.decision,
         conflicting=back["conflicting"].alias(s.name),
         detail=back["detail"].alias(s.name),
     )
 
 
-def _parse(s: pl.Series, weights: pl.Series | None, settings: DateSettings) -> DateResult:
+def _parse(
+    s: pl.Series,
+    weights: pl.Series | None,
+    settings: DateSettings,
+    decided: DateDecision | None = None,
+) -> DateResult:
     v = pl.col("v")
     # Lazy, so that polars shares repeated sub-expressions (eager mode does not).
     frame = (
@@ -345,7 +357,7 @@ def _parse(s: pl.Series, weights: pl.Series | None, settings: DateSettings) -> D
         )
         .collect()
     )
-    decision = _decide_order(frame, settings)
+    decision = decided if decided is not None else _decide_order(frame, settings)
     order: DateOrder = decision.order or settings.default_order
     first, second = (pl.col("a"), pl.col("b")) if order == "mdy" else (pl.col("b"), pl.col("a"))
     other_only = pl.col("only_dmy") if order == "mdy" else pl.col("only_mdy")
@@ -429,6 +441,7 @@ def _parse(s: pl.Series, weights: pl.Series | None, settings: DateSettings) -> D
         problem=out["problem"],
         order_used=decision.order,
         order_reason=decision.reason,
+        decision=decision,
         conflicting=out["conflicting"],
         detail=out["detail"],
     )

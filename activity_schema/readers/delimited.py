@@ -276,4 +276,5 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         },
         issues=pl.concat(issues),
         blank_rows=structure.blank,
+        header_line=int(structure.lines[0]),
     )

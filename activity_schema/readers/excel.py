@@ -168,6 +168,7 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
         frame=frame.select(ROW, LINE, *names),
         headers=tuple(headers),
         format="xlsx",
+        header_line=1,
         sheet=sheet,
         blank_rows=blank,
     )

@@ -40,6 +40,7 @@ class SourceTable:
             and ``line``).
         blank_rows: Blank lines or empty records skipped (not counted as rows).
         sha256: Hex SHA-256 of the input's bytes, when it was read from bytes.
+        header_line: The physical line of the header (issues about columns point there).
     """
 
     name: str
@@ -53,6 +54,7 @@ class SourceTable:
     sheet: str | None = None
     issues: pl.DataFrame = field(default_factory=empty_issues)
     blank_rows: int = 0
+    header_line: int | None = None
     sha256: str | None = None
 
     @property
