@@ -50,7 +50,9 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
     buf = np.frombuffer(data, dtype=np.uint8)
     n = buf.size
     qb, db = ord(quotechar), ord(delimiter)
-    quotes = np.flatnonzero(buf == qb)
+    # bytes.find is a memchr: files without any quote skip the quote pass entirely.
+    has_quotes = data.find(quotechar.encode()) != -1
+    quotes = np.flatnonzero(buf == qb) if has_quotes else np.zeros(0, dtype=np.intp)
     # A quote that neither touches a cell boundary nor another quote is literal text
     # (`5" screen`); RFC 4180 only gives quotes meaning at the edges of a cell.
     stray = np.zeros(0, dtype=bool)
@@ -82,10 +84,17 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
         starts, ends = starts[:-1], ends[:-1]
     blank_mask = starts == ends
     lines = np.searchsorted(newlines, starts) + 1
+    # Delimiters per record, counted by binary search over the delimiter positions: the
+    # delimiters before each record's start, differenced, minus those inside quoted
+    # spans (counted the same way and given to the record that holds the span).
     delims = np.flatnonzero(buf == db)
-    delims = delims[(np.searchsorted(quotes, delims) % 2) == 0]
-    owner = np.searchsorted(starts, delims, side="right") - 1
-    cells = np.bincount(owner, minlength=starts.size) + 1
+    bounds = np.searchsorted(delims, np.append(starts, n))
+    cells = np.diff(bounds) + 1
+    if quotes.size:
+        opens, closes = quotes[0::2], quotes[1::2]
+        inside = np.searchsorted(delims, closes) - np.searchsorted(delims, opens)
+        owner = np.searchsorted(starts, opens, side="right") - 1
+        cells = cells - np.bincount(owner, weights=inside, minlength=starts.size).astype(np.int64)
     keep = ~blank_mask
     return _Structure(
         starts=starts[keep],
