@@ -67,6 +67,19 @@ _ALREADY_CLEAN = {
 }
 
 
+#: Longest new value quoted in a fix's text; the value itself is never shortened.
+FIX_TEXT_CHARS = 200
+
+
+def _shown(value: pl.Expr) -> pl.Expr:
+    """Return the value as quoted in a fix text: long values are cut with an ellipsis."""
+    return (
+        pl.when(value.str.len_chars() > FIX_TEXT_CHARS)
+        .then(pl.concat_str(value.str.slice(0, FIX_TEXT_CHARS - 3), pl.lit("...")))
+        .otherwise(value)
+    )
+
+
 def _normalizer(kind: Kind, col: pl.Expr) -> pl.Expr:
     if kind is Kind.EMAIL:
         return normalize_email(col)
@@ -204,7 +217,7 @@ def clean_fields(
                     if settings.fix
                     else "double-encoded text can be repaired",
                     value=original,
-                    fix=pl.format(changed_to, new),
+                    fix=pl.format(changed_to, _shown(new)),
                     **where,
                 )
             )
@@ -278,7 +291,7 @@ def clean_fields(
                 value=original,
                 fix=pl.when(new.is_null())
                 .then(pl.lit(emptied))
-                .otherwise(pl.format(changed_to, new)),
+                .otherwise(pl.format(changed_to, _shown(new))),
                 **where,
             )
         )
