@@ -399,8 +399,10 @@ def _finish(
         BadByte(offset=off + skipped, line=line, raw=b, utf8=utf8)
         for (off, b, utf8), line in zip(marked, lines, strict=True)
     )
+    # A strict UTF-8 input without NULs or stray BOMs is its own UTF-8: no second copy.
+    same = encoding == "utf-8" and not failures and not skipped and not nul_count and not bom_count
     return Decoded(
-        data=text.encode("utf-8"),
+        data=raw if same else text.encode("utf-8"),
         encoding=encoding,
         reason=reason,
         confidence=confidence,
