@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from ._version import __version__
+from .defaults import STREAM_THRESHOLD_BYTES
 from .errors import ActivitySchemaError, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -588,6 +589,12 @@ def _emit(
 )
 @click.option("--force", is_flag=True, help="Replace the output of an earlier run in OUTDIR.")
 @click.option(
+    "--stream",
+    is_flag=True,
+    help="Convert CSV/TSV inputs in record batches, in bounded memory (automatic for inputs "
+    f"over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(REPORT_FORMATS),
@@ -631,6 +638,7 @@ def convert(
     dedupe: bool,
     escape_formulas: bool,
     force: bool,
+    stream: bool,
     output_format: str,
     report_file: Path | None,
     max_examples: int,
@@ -657,6 +665,23 @@ def convert(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
+    if stream or (output != "-" and _is_big(files)):
+        if output == "-":
+            raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
+        _convert_streamed(
+            files,
+            Path(output),
+            spec=spec,
+            settings=settings,
+            options=options,
+            to=to,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            force=force,
+            report=(output_format, report_file, max_examples),
+        )
     tables, inputs, _ = _read_all(files, options, echo=False)
     unreadable = [i["error"] for i in inputs if i["error"]]
     if unreadable:
@@ -696,6 +721,61 @@ def convert(
             f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
             err=True,
         )
+    sys.exit(1 if result.rows_rejected else 0)
+
+
+def _is_big(files: tuple[Path, ...]) -> bool:
+    from .stream import should_stream
+
+    return should_stream(files)
+
+
+def _convert_streamed(
+    files: tuple[Path, ...],
+    output: Path,
+    *,
+    spec: SchemaSpec,
+    settings: Settings,
+    options: ReadOptions,
+    to: str,
+    max_bytes: int,
+    max_rows: int | None,
+    dedupe: bool,
+    escape_formulas: bool,
+    force: bool,
+    report: tuple[str, Path | None, int],
+) -> NoReturn:
+    """Convert in record batches (``--stream``, or an input over 256 MB), then exit."""
+    from .model import to_pandera
+    from .render.lint import build_report
+    from .stream import convert_stream
+
+    done = convert_stream(
+        files,
+        output,
+        spec=spec,
+        schema=to_pandera(spec),
+        settings=settings,
+        read_options=options,
+        to=to,  # type: ignore[arg-type]
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        dedupe=dedupe,
+        escape_formulas=escape_formulas,
+        force=force,
+    )
+    built = build_report(done.inputs, done.issues, done.summary.to_dict())
+    if done.issue_counts is not None:
+        built["issue_counts"] = done.issue_counts
+    output_format, report_file, max_examples = report
+    _emit(built, output_format, report_file, sys.stderr, max_examples)
+    result = done.result
+    click.echo(
+        f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output} in "
+        f"{done.batches} batch(es); {result.rows_rejected:,} rejected (rejects.csv), "
+        f"{result.rows_dropped:,} dropped",
+        err=True,
+    )
     sys.exit(1 if result.rows_rejected else 0)
 
 

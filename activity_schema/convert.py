@@ -244,14 +244,7 @@ def convert(
         result = _result(plan, out, tuple(parts))
         manifest = _manifest(plan, result, rejects.height, input_hashes or {})
         staged.append(_stage(out, MANIFEST_NAME, [manifest.encode("utf-8")]))
-        temps = {temp for temp, _ in staged}
-        # The earlier run's manifest goes first: from here the folder is not complete.
-        for path in sorted(earlier, key=lambda p: p.name != MANIFEST_NAME):
-            if path not in temps:
-                path.unlink(missing_ok=True)
-        for temp, final in staged:
-            temp.replace(final)
-            done.append(final)
+        _commit(earlier, staged, done)
     except OSError as err:
         _discard(staged, done)
         raise UsageError(
@@ -318,6 +311,18 @@ def _stage(out: Path, name: str, pieces: Iterator[bytes] | list[bytes]) -> tuple
     return temp, out / name
 
 
+def _commit(earlier: list[Path], staged: list[tuple[Path, Path]], done: list[Path]) -> None:
+    """Remove the earlier run's files, then rename the staged ones (the manifest last)."""
+    temps = {temp for temp, _ in staged}
+    # The earlier run's manifest goes first: from here the folder is not complete.
+    for path in sorted(earlier, key=lambda p: p.name != MANIFEST_NAME):
+        if path not in temps:
+            path.unlink(missing_ok=True)
+    for temp, final in staged:
+        temp.replace(final)
+        done.append(final)
+
+
 def _discard(staged: list[tuple[Path, Path]], done: list[Path]) -> None:
     for path in [*(temp for temp, _ in staged), *done]:
         # Best effort: the error that stopped the run is the one to report; a file left
@@ -342,7 +347,6 @@ def _manifest(
     plan: ConvertPlan, result: ConvertResult, rejected: int, hashes: dict[str, str]
 ) -> str:
     prepared = plan.prepared
-    spec = prepared.spec
     rejected_by_code = (
         pl.concat(
             [
@@ -354,18 +358,11 @@ def _manifest(
         .len()
         .sort("codes")
     )
-    manifest: dict[str, Any] = {
-        "manifest_version": MANIFEST_VERSION,
-        "tool": {"name": "activity-schema", "version": __version__},
-        "format": plan.to,
-        "content_type": CONTENT_TYPES[plan.to],
-        "max_bytes": plan.max_bytes,
-        "max_rows": plan.max_rows,
-        "fix": prepared.settings.fix,
-        "dedupe": plan.dedupe,
-        "escape_formulas": plan.escape_formulas,
-        "schema": {"name": spec.name, "origin": spec.origin, "fields": list(spec.names)},
-        "inputs": [
+    return _manifest_text(
+        plan,
+        result,
+        rejected,
+        inputs=[
             {
                 "index": i,
                 "path": t.source.name,
@@ -377,11 +374,48 @@ def _manifest(
             }
             for i, t in enumerate(prepared.tables)
         ],
+        rejected_by_code={str(c): int(n) for c, n in rejected_by_code.iter_rows()},
+        records=[_Raw(_triples(p.sources, INPUT, ROW, LINE)) for p in result.parts],
+        dropped=_Raw(
+            _triples(plan.dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
+        ),
+    )
+
+
+def _manifest_text(
+    plan: ConvertPlan,
+    result: ConvertResult,
+    rejected: int,
+    *,
+    inputs: list[dict[str, Any]],
+    rejected_by_code: dict[str, int],
+    records: list[_Raw],
+    dropped: _Raw,
+) -> str:
+    """Render the manifest; the per-input, per-part and dropped pieces are given.
+
+    The streamed convert (:mod:`activity_schema.stream`) renders its manifest here too,
+    with placeholders for the record lists that it writes from disk.
+    """
+    prepared = plan.prepared
+    spec = prepared.spec
+    manifest: dict[str, Any] = {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": {"name": "activity-schema", "version": __version__},
+        "format": plan.to,
+        "content_type": CONTENT_TYPES[plan.to],
+        "max_bytes": plan.max_bytes,
+        "max_rows": plan.max_rows,
+        "fix": prepared.settings.fix,
+        "dedupe": plan.dedupe,
+        "escape_formulas": plan.escape_formulas,
+        "schema": {"name": spec.name, "origin": spec.origin, "fields": list(spec.names)},
+        "inputs": inputs,
         "rows_in": result.rows_in,
         "rows_out": result.rows_out,
         "rows_rejected": result.rows_rejected,
         "rows_dropped": result.rows_dropped,
-        "rejected_by_code": {str(c): int(n) for c, n in rejected_by_code.iter_rows()},
+        "rejected_by_code": rejected_by_code,
         "fixes": result.fixes,
         "part_count": len(result.parts),
         "max_parts_per_sync": MAX_POSTS_PER_SYNC,
@@ -394,14 +428,12 @@ def _manifest(
                 "rows": p.rows,
                 "bytes": p.bytes,
                 "sha256": p.sha256,
-                "records": _Raw(_triples(p.sources, INPUT, ROW, LINE)),
+                "records": r,
             }
-            for p in result.parts
+            for p, r in zip(result.parts, records, strict=True)
         ],
         "dropped_source": ["input", "row", "line", "kept_input", "kept_row", "kept_line"],
-        "dropped": _Raw(
-            _triples(plan.dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
-        ),
+        "dropped": dropped,
     }
     return _dump(manifest) + "\n"
 

@@ -111,3 +111,18 @@ MAX_CELL_BYTES: Final = 1_048_576
 MAX_RECORD_BYTES: Final = 16_777_216
 #: The most a deflated stream expands (zlib's 1032:1); bounds an .xlsx's worst case.
 DEFLATE_MAX_RATIO: Final = 1032
+
+# --- Streamed (batched) convert -----------------------------------------------------------
+#: A delimited input larger than this is converted in record batches (``--stream``).
+STREAM_THRESHOLD_BYTES: Final = 256_000_000
+#: Decoded text per record batch; the column-level decisions are taken on the first one.
+#: Checking a batch takes about 30 times its size in memory (polars keeps what it
+#: allocated), so this bounds a streamed run's peak with the duplicate index.
+STREAM_BATCH_BYTES: Final = 16_000_000
+#: Bytes read from the file at a time (at most a batch).
+STREAM_BLOCK_BYTES: Final = 4_000_000
+#: Issues a streamed run keeps for its report in full; beyond, the first
+#: ``STREAM_REPORT_ISSUES_PER_CODE`` of each code are kept (the counts stay exact).
+STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
+#: Issues kept per file and code once a streamed report is sampled.
+STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000

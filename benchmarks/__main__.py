@@ -53,7 +53,7 @@ def _run(name: str, argv: list[str]) -> Sample:
     return Sample(name, seconds, usage.ru_maxrss * 1024)
 
 
-def _commands(path: str, variant: str, out: Path) -> dict[str, list[str]]:
+def _commands(path: str, variant: str, out: Path, *, stream: bool = False) -> dict[str, list[str]]:
     py = sys.executable
     # polars reads UTF-8 (and lossy utf8) only; transcoding is part of the baseline's
     # job for the legacy variants, done the fastest way Python has.
@@ -73,6 +73,19 @@ def _commands(path: str, variant: str, out: Path) -> dict[str, list[str]]:
         "lint": [*cli, "lint", path, "--format", "json"],
         "convert": [*cli, "convert", path, "-o", str(out / "parts"), "--force", "--format", "json"],
     }
+    if stream:
+        # The batched convert (the default above 256 MB), forced on the same file.
+        commands["convert-stream"] = [
+            *cli,
+            "convert",
+            path,
+            "-o",
+            str(out / "parts-stream"),
+            "--force",
+            "--format",
+            "json",
+            "--stream",
+        ]
     if shutil.which("frictionless") and variant == "utf8":
         commands["frictionless"] = ["frictionless", "validate", "--json", path]
     return commands
@@ -90,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variants", default="utf8,cp1252,utf16")
     parser.add_argument("--workdir", default=None, help="Keep generated files here.")
+    parser.add_argument(
+        "--stream", action="store_true", help="Also time convert --stream (record batches)."
+    )
     args = parser.parse_args(argv)
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="activity-schema-bench-"))
@@ -110,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         size = Path(path).stat().st_size
         out = work / f"out-{variant}"
         out.mkdir(exist_ok=True)
-        commands = _commands(path, variant, out)
+        commands = _commands(path, variant, out, stream=args.stream)
         samples: list[Sample] = []
         for _ in range(args.repeat):
             for name, command in commands.items():
@@ -124,6 +140,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{lint / base:.2f}x | {conv / base:.2f}x | {args.rows / lint:,.0f} | "
             f"{args.rows / conv:,.0f} | {lint_rss / size:.1f} / {conv_rss / size:.1f} |"
         )
+        if "convert-stream" in commands:
+            streamed, streamed_rss = _median(samples, "convert-stream")
+            print(
+                f"\nconvert --stream ({variant}): {streamed:.2f} s, "
+                f"{streamed / base:.2f}x polars, peak RSS {streamed_rss / size:.1f}x size"
+            )
         if "frictionless" in commands:
             fric, _ = _median(samples, "frictionless")
             print(

@@ -153,6 +153,8 @@ def render_text(
             )
             .sort("__o", maintain_order=True)
         )
+        # A streamed convert lists a sample of its issues and gives the exact counts.
+        counts = {(c["code"], c["severity"]): c["count"] for c in report.get("issue_counts") or []}
         for group in groups.iter_rows(named=True):
             severity = group["severity"]
             if severity == "info" and not show_info:
@@ -160,14 +162,15 @@ def render_text(
             code = group["code"]
             info = CODE_INFO.get(IssueCode(code)) if code in IssueCode._value2member_map_ else None
             style = _STYLE.get(severity, "")
-            title = f"[{style}]{severity}[/] [bold]{escape(code)}[/bold] x{group['n']:,}"
+            n = counts.get((code, severity), group["n"])
+            title = f"[{style}]{severity}[/] [bold]{escape(code)}[/bold] x{n:,}"
             if info:
                 title += f": {escape(info.summary)}"
             console.print(title)
             for example in group["examples"]:
                 console.print(f"  {escape(_example(example))}")
-            if group["n"] > len(group["examples"]):
-                console.print(f"  ... and {group['n'] - len(group['examples']):,} more")
+            if n > len(group["examples"]):
+                console.print(f"  ... and {n - len(group['examples']):,} more")
     for item in report["inputs"]:
         if item.get("error"):
             console.print(f"[bold red]unreadable[/] {escape(item['error'])}")

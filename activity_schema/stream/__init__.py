@@ -1,0 +1,21 @@
+"""Streamed (batched) convert: big delimited inputs in record batches, with bounded memory.
+
+- :mod:`.decode`: the encoding decided over the *whole* file in a first pass, then the
+  file decoded block by block, exactly as :func:`~activity_schema.decoding.decode`
+  would decode it at once;
+- :mod:`.reader`: decoded blocks cut into record batches at record boundaries (quote
+  parity carried across blocks), each a :class:`~activity_schema.readers.SourceTable`
+  with the file's global row and line numbers;
+- :mod:`.index` and :mod:`.duplicates`: the compact first-seen index of 64-bit row
+  hashes behind duplicate-row warnings and ``--dedupe`` across batches;
+- :mod:`.issues`: the report's issues and counts, bounded;
+- :mod:`.output`: parts packed across batches, rejects and the manifest spilled to disk;
+- :mod:`.convert`: the batch driver, which writes the same parts, ``rejects.csv`` and
+  ``manifest.json`` as :func:`~activity_schema.convert.convert` does.
+"""
+
+from __future__ import annotations
+
+from .convert import StreamedConvert, convert_stream, should_stream
+
+__all__ = ["StreamedConvert", "convert_stream", "should_stream"]

@@ -1,0 +1,420 @@
+"""Read a big delimited file in record batches, each a table with the file's row numbers.
+
+The file's encoding is decided over the whole file first (:mod:`.decode`); the decoded
+blocks are then cut into batches at record boundaries. Where a record ends depends on
+the quotes before it, so the quote state is carried from block to block with the same
+rule as :func:`~activity_schema.readers.delimited.read_delimited` (a quote that touches
+neither a cell boundary nor another quote is literal text). Every batch after the first
+is read with the file's header put back in front of it, and its ``_row`` and ``_line``
+(and those of its issues) are shifted to the file's numbers, so that batch ``k`` is the
+slice of the table a whole-file read would return.
+
+What a whole-file read reports once (blank lines, NUL bytes, a guessed encoding) is
+reported once here too, by :meth:`BatchReader.file_issues` after the last batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ..codes import IssueCode, Severity
+from ..decoding import BadByte, Decoded
+from ..defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
+from ..errors import InputError, UsageError
+from ..readers import ReadOptions, _attach_decoding, _require_rows
+from ..readers.delimited import read_delimited
+from ..readers.limits import size_issues
+from ..readers.table import LINE, ROW, SourceTable
+from ..report import empty_issues, file_issue
+from ..sniff import Dialect, format_from_extension, sniff_binary, sniff_dialect, sniff_text_format
+from .decode import DecodedBlock, EncodingChoice, choose_encoding, decode_blocks, open_input
+
+__all__ = ["BatchReader", "open_batches"]
+
+_NL = 10
+#: Decoded text the format and dialect are sniffed on (as read_bytes does).
+_SNIFF_BYTES = 65_536
+
+
+def _normalize_newlines(data: bytes) -> bytes:
+    # As read_delimited does; safe per block, since blocks never split a CRLF.
+    if b"\r" not in data:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+class _Cutter:
+    """Find record boundaries in a growing buffer, carrying the quote state.
+
+    Positions are offsets into :attr:`buf`. Everything before :attr:`scanned` has been
+    classified; the last byte is left unscanned until more data (or the end) comes,
+    because whether a quote is literal depends on the byte after it.
+    """
+
+    def __init__(self, quote: str, delimiter: str) -> None:
+        self.buf = bytearray()
+        self.quote = ord(quote)
+        self.delimiter = ord(delimiter)
+        self.scanned = 0
+        self.inside = False
+        self.last_end = -1  # the last record-ending newline (-1: the buffer's start)
+        self.records = 0  # non-blank records ending at or before last_end
+        self.cut_at = -1  # the last offset after a record end where a non-blank record starts
+        self.cut_records = 0  # non-blank records before cut_at
+        self.header: tuple[int, int] | None = None  # the first non-blank record, [start, end)
+
+    def feed(self, data: bytes, *, final: bool = False) -> None:
+        """Append decoded, newline-normalized text and classify what can be."""
+        self.buf += data
+        self._scan(final)
+
+    def _scan(self, final: bool) -> None:
+        n = len(self.buf)
+        lo, hi = self.scanned, n if final else n - 1
+        if hi <= lo:
+            return
+        base = max(lo - 1, 0)
+        view = np.frombuffer(bytes(self.buf[base : min(hi + 1, n)]), dtype=np.uint8)
+        first, stop = lo - base, hi - base
+        region = view[first:stop]
+        quotes = np.flatnonzero(region == self.quote) + first
+        if quotes.size:
+            # As delimited._scan: only quotes at a cell's edge or doubled are syntax.
+            prev = np.where(quotes > 0, view[np.maximum(quotes - 1, 0)], _NL)
+            after = np.minimum(quotes + 1, view.size - 1)
+            nxt = np.where(quotes + 1 < view.size, view[after], _NL)
+            d, q = self.delimiter, self.quote
+            at_edge = (prev == _NL) | (prev == d) | (nxt == _NL) | (nxt == d)
+            doubled = (prev == q) | (nxt == q)
+            quotes = quotes[at_edge | doubled]
+        newlines = np.flatnonzero(region == _NL) + first
+        parity = (np.searchsorted(quotes, newlines) + int(self.inside)) % 2
+        ends = newlines[parity == 0] + base
+        self.inside = bool((int(self.inside) + quotes.size) % 2)
+        self.scanned = hi
+        if not ends.size:
+            return
+        starts = np.concatenate(([self.last_end], ends[:-1])) + 1
+        nonblank = ends > starts
+        counts = np.cumsum(nonblank) + self.records
+        if self.header is None and nonblank.any():
+            i = int(np.argmax(nonblank))
+            self.header = (int(starts[i]), int(ends[i]))
+        # A cut goes where a non-blank record starts, so that blank lines stay with the
+        # record before them (their NUL or byte-order-mark findings belong to it).
+        follows = ends + 1
+        known = follows < self.scanned
+        starts_record = np.zeros(ends.size, dtype=bool)
+        starts_record[known] = view[follows[known] - base] != _NL
+        if starts_record.any():
+            j = int(np.flatnonzero(starts_record)[-1])
+            self.cut_at, self.cut_records = int(follows[j]), int(counts[j])
+        self.last_end, self.records = int(ends[-1]), int(counts[-1])
+
+    def cut(self, *, records_needed: int) -> bytes | None:
+        """Remove and return the buffer up to the last usable boundary, if there is one."""
+        if self.cut_at <= 0 or self.cut_records < records_needed:
+            return None
+        at = self.cut_at
+        data = bytes(self.buf[:at])
+        del self.buf[:at]
+        self.scanned -= at
+        self.last_end -= at
+        self.records -= self.cut_records
+        self.cut_at, self.cut_records = -1, 0
+        return data
+
+    def rest(self) -> bytes:
+        """Remove and return everything left (after the final feed)."""
+        data = bytes(self.buf)
+        self.buf.clear()
+        return data
+
+
+@dataclass
+class _Pending:
+    """Decoding findings not yet given to a batch, in line order."""
+
+    bad_bytes: list[BadByte]
+    bom_lines: list[int]
+
+    def take(self, before_line: int | None) -> tuple[tuple[BadByte, ...], tuple[int, ...]]:
+        """Remove and return the findings on lines before ``before_line`` (all: None)."""
+        if before_line is None:
+            bad, boms = tuple(self.bad_bytes), tuple(self.bom_lines)
+            self.bad_bytes, self.bom_lines = [], []
+            return bad, boms
+        nb = sum(1 for b in self.bad_bytes if b.line < before_line)
+        nl = sum(1 for line in self.bom_lines if line < before_line)
+        bad, boms = tuple(self.bad_bytes[:nb]), tuple(self.bom_lines[:nl])
+        del self.bad_bytes[:nb], self.bom_lines[:nl]
+        return bad, boms
+
+
+class BatchReader:
+    """Read one delimited file in record batches of about ``batch_bytes`` of text.
+
+    Attributes:
+        name: The input's display name.
+        choice: The file's encoding, decided over the whole file.
+        dialect: The delimiter and quote character, sniffed as ``read_bytes`` does.
+        format: ``csv`` or ``tsv``.
+        rows: Records read so far.
+        blank_rows: Blank lines skipped so far.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        choice: EncodingChoice,
+        dialect: Dialect,
+        fmt: str,
+        blocks: Iterator[DecodedBlock],
+        head: list[DecodedBlock],
+        *,
+        batch_bytes: int,
+    ) -> None:
+        self.name = name
+        self.choice = choice
+        self.dialect = dialect
+        self.format = fmt
+        self.rows = 0
+        self.blank_rows = 0
+        self._blocks = blocks
+        self._head = head
+        self._batch_bytes = batch_bytes
+        self._pending = _Pending([], [])
+        self._nul_count = 0
+        self._nul_lines: list[int] = []
+        self._failures = 0
+        self._utf8_sequences = 0
+        self._header = b""
+        self._header_lines = 0
+        self._header_line: int | None = None
+        self._header_issues = empty_issues()
+        self._line0 = 1  # the file line on which the next batch starts
+
+    @property
+    def encoding_reason(self) -> str:
+        """Return why the encoding was chosen, with the counts of the whole file."""
+        return self.choice.final_reason(self._failures, self._utf8_sequences)
+
+    def batches(self) -> Iterator[SourceTable]:
+        """Yield the file's records in batches (each with at least one record).
+
+        Raises:
+            InputError: The file has no records, or a quote that never closes.
+        """
+        cutter = _Cutter(self.dialect.quotechar, self.dialect.delimiter)
+        first = True
+        for block in self._all_blocks():
+            cutter.feed(_normalize_newlines(block.data))
+            if len(cutter.buf) < self._batch_bytes:
+                continue
+            data = cutter.cut(records_needed=2 if first else 1)
+            if data is not None:
+                if first:
+                    self._keep_header(data, cutter.header)
+                yield self._batch(data, first=first, final=False)
+                first = False
+        cutter.feed(b"", final=True)
+        if first:
+            yield self._batch(cutter.rest(), first=True, final=True)
+            return
+        rest = cutter.rest()
+        if rest.strip(b"\n"):
+            yield self._batch(rest, first=False, final=True)
+        else:
+            # Only blank lines are left: they are counted, as a whole-file read does.
+            self.blank_rows += rest.count(b"\n")
+
+    def file_issues(self, first: SourceTable) -> pl.DataFrame:
+        """Return the whole file's once-only issues: blank lines, NUL bytes, a guess.
+
+        Call after the last batch; ``first`` is the first batch's table.
+        """
+        decoded = Decoded(
+            data=b"",
+            encoding=self.choice.codec,
+            reason=self.encoding_reason,
+            confidence=self.choice.confidence,
+            nul_count=self._nul_count,
+            nul_lines=tuple(self._nul_lines),
+        )
+        shell = replace(first, frame=first.frame.clear(), issues=empty_issues())
+        issues = [_attach_decoding(shell, decoded, self.name).issues]
+        if self.blank_rows:
+            # As read_delimited words it, with the whole file's count.
+            blank = f"{self.blank_rows} blank line(s) skipped"
+            issues.insert(0, file_issue(IssueCode.BLANK_ROWS, Severity.INFO, blank, file=self.name))
+        return pl.concat(issues)
+
+    def _all_blocks(self) -> Iterator[DecodedBlock]:
+        # The blocks read ahead for sniffing, then the rest as they are decoded.
+        for block in itertools.chain(self._head, self._blocks):
+            self._pending.bad_bytes.extend(block.bad_bytes)
+            self._pending.bom_lines.extend(block.bom_lines)
+            self._nul_count += block.nul_count
+            self._nul_lines.extend(block.nul_lines)
+            self._failures += block.failures
+            self._utf8_sequences += block.utf8_sequences
+            yield block
+        self._head = []
+
+    def _keep_header(self, data: bytes, span: tuple[int, int] | None) -> None:
+        assert span is not None, "a first batch holds the header"
+        self._header = data[span[0] : span[1] + 1]
+        self._header_lines = self._header.count(b"\n")
+
+    def _batch(self, data: bytes, *, first: bool, final: bool) -> SourceTable:
+        line0 = self._line0
+        newlines = data.count(b"\n")
+        self._line0 += newlines
+        if first:
+            table = _require_rows(read_delimited(data, self.dialect, name=self.name))
+            self._header_line = table.header_line
+        else:
+            table = self._read_later(data, line0)
+        self.blank_rows += table.blank_rows
+        bad, boms = self._pending.take(None if final else line0 + newlines)
+        decoded = Decoded(
+            data=b"",
+            encoding=self.choice.codec,
+            reason=self.encoding_reason,
+            bad_bytes=bad,
+            stray_bom_count=len(boms),
+            stray_bom_lines=boms,
+        )
+        read_issues = table.issues.filter(pl.col("code") != str(IssueCode.BLANK_ROWS))
+        found = _attach_decoding(replace(table, issues=empty_issues()), decoded, self.name)
+        decoding = found.issues
+        if first:
+            # Findings in the header (no row owns them) hold for every batch: an error
+            # there rejects every row of the file, as in a whole-file read.
+            self._header_issues = decoding.filter(pl.col("row").is_null())
+        else:
+            decoding = pl.concat([self._header_issues, decoding])
+        table = replace(
+            found,
+            issues=pl.concat([read_issues, decoding]),
+            sha256=self.choice.sha256,
+            header_line=self._header_line,
+            confidence=None,
+            encoding_reason=self.encoding_reason,
+        )
+        sized = size_issues(table)
+        if sized.height:
+            table = replace(table, issues=pl.concat([table.issues, sized]))
+        self.rows += table.rows
+        return table
+
+    def _read_later(self, data: bytes, line0: int) -> SourceTable:
+        # Local line l of header + data is file line l + shift.
+        shift = line0 - 1 - self._header_lines
+        try:
+            table = read_delimited(self._header + data, self.dialect, name=self.name)
+        except InputError as err:
+            if err.line is None:
+                raise
+            line = err.line + shift
+            raise InputError(
+                err.message.replace(f"line {err.line}", f"line {line}", 1),
+                path=err.path,
+                line=line,
+                hint=err.hint,
+            ) from None
+        rows, lines = pl.col(ROW), pl.col(LINE)
+        frame = table.frame.with_columns(rows + self.rows, lines + shift)
+        issues = table.issues.with_columns(pl.col("row") + self.rows, pl.col("line") + shift)
+        return replace(table, frame=frame, issues=issues)
+
+
+def open_batches(
+    path: str | Path,
+    options: ReadOptions | None = None,
+    *,
+    batch_bytes: int = STREAM_BATCH_BYTES,
+    block_bytes: int = STREAM_BLOCK_BYTES,
+) -> BatchReader | None:
+    """Prepare to read a delimited file in batches; None when it is not delimited text.
+
+    The encoding is decided here, over the whole file (a first pass that also hashes
+    it); the format and dialect are sniffed on the start of the decoded text, as
+    :func:`~activity_schema.readers.read_bytes` does. JSON, NDJSON and .xlsx inputs
+    return None: read them whole.
+
+    Args:
+        path: The file.
+        options: Reading options (encoding, format, delimiter, quote character).
+        batch_bytes: Decoded text per batch (the first batch decides column-level
+            questions such as date order).
+        block_bytes: Bytes read from the file at a time.
+
+    Returns:
+        A reader whose :meth:`BatchReader.batches` yields the tables, or None.
+
+    Raises:
+        InputError: The file is unreadable, binary, empty, or cannot be decoded.
+        UsageError: A bad option (``--sheet`` on text input, an unknown encoding).
+
+    Example:
+        >>> reader = open_batches("samples/webinar.csv", batch_bytes=100)  # doctest: +SKIP
+        >>> [t.rows for t in reader.batches()]  # doctest: +SKIP
+        [2, 1, 1]
+    """
+    options = options or ReadOptions()
+    p = Path(path)
+    name = str(path)
+    fmt = options.format
+    with open_input(p, name) as handle:
+        head = handle.read(8192)
+    if fmt == "xlsx" or (fmt is None and head.startswith(b"PK\x03\x04")):
+        return None
+    if fmt in ("json", "ndjson"):
+        return None
+    if fmt is None and head:
+        sniff_binary(head, path=name)
+    if options.sheet is not None:
+        raise UsageError("--sheet applies only to .xlsx input", where=name)
+    choice = choose_encoding(
+        p,
+        name=name,
+        encoding=options.encoding,
+        detector=options.detector,
+        block_bytes=block_bytes,
+    )
+    # Blocks no larger than a batch, so that batches come out near their size.
+    blocks: Generator[DecodedBlock, None, None] = decode_blocks(
+        p, choice, name=name, block_bytes=min(block_bytes, batch_bytes)
+    )
+    buffered: list[DecodedBlock] = []
+    size = 0
+    for block in blocks:
+        buffered.append(block)
+        size += len(block.data)
+        if size >= 2 * _SNIFF_BYTES and len(b"".join(b.data for b in buffered).lstrip()) >= (
+            _SNIFF_BYTES
+        ):
+            break
+    text = b"".join(b.data for b in buffered)
+    if fmt is None:
+        fmt = sniff_text_format(text)
+        if fmt == "csv" and format_from_extension(name) == "tsv":
+            fmt = "tsv"
+        if fmt != "csv" and fmt != "tsv":
+            blocks.close()
+            return None
+    sample = text[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
+    if options.delimiter:
+        dialect = Dialect(options.delimiter, options.quotechar or '"', "given with --delimiter")
+    else:
+        dialect = sniff_dialect(sample, hint="\t" if fmt == "tsv" else None)
+        if options.quotechar:
+            dialect = replace(dialect, quotechar=options.quotechar)
+    return BatchReader(name, choice, dialect, fmt, blocks, buffered, batch_bytes=batch_bytes)
