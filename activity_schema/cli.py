@@ -165,6 +165,54 @@ def schema_options(func: F) -> F:
     return func
 
 
+def part_options(func: F) -> F:
+    """Add the options that shape the parts (convert and upload share them)."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--max-bytes",
+                type=click.IntRange(1),
+                default=32_000_000,
+                show_default=True,
+                help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
+            ),
+            click.option("--max-rows", type=click.IntRange(1), help="Most records per part."),
+            click.option(
+                "--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed."
+            ),
+            click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted)."),
+            click.option(
+                "--escape-formulas",
+                is_flag=True,
+                help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a "
+                "quote.",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def date_options(func: F) -> F:
+    """Add the date options every checking command shares."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--timezone",
+                metavar="ZONE",
+                help="Zone that dates with an offset are converted to.",
+            ),
+            click.option(
+                "--date-order",
+                type=click.Choice(["auto", "mdy", "dmy"]),
+                help="Day/month order of slash dates (default: auto, per column).",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
 def _load_settings(
     definition: Path | None, config_path: Path | None, **flags: Any
 ) -> tuple[SchemaSpec, Settings]:
@@ -293,12 +341,7 @@ def _read_all(
 @click.option(
     "--no-fix", "no_fix", is_flag=True, help="Report fixable problems without fixing them."
 )
-@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
-@click.option(
-    "--date-order",
-    type=click.Choice(["auto", "mdy", "dmy"]),
-    help="Day/month order of slash dates (default: auto, per column).",
-)
+@date_options
 @handle_errors
 def lint(
     files: tuple[Path, ...],
@@ -572,21 +615,7 @@ def _emit(
 )
 @input_options
 @schema_options
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(1),
-    default=32_000_000,
-    show_default=True,
-    help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
-)
-@click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
-@click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
-@click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
-@click.option(
-    "--escape-formulas",
-    is_flag=True,
-    help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a quote.",
-)
+@part_options
 @click.option("--force", is_flag=True, help="Replace the output of an earlier run in OUTDIR.")
 @click.option(
     "--stream",
@@ -615,12 +644,7 @@ def _emit(
     show_default=True,
     help="Examples shown per issue code in text output.",
 )
-@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
-@click.option(
-    "--date-order",
-    type=click.Choice(["auto", "mdy", "dmy"]),
-    help="Day/month order of slash dates (default: auto, per column).",
-)
+@date_options
 @handle_errors
 def convert(
     files: tuple[Path, ...],
@@ -874,27 +898,8 @@ def _upload_folder(
 @click.option("--fail-on-errors", is_flag=True, help="Upload nothing if any row has an error.")
 @input_options
 @schema_options
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(1),
-    default=32_000_000,
-    show_default=True,
-    help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
-)
-@click.option("--max-rows", type=click.IntRange(1), help="Most records per part.")
-@click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed.")
-@click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted).")
-@click.option(
-    "--escape-formulas",
-    is_flag=True,
-    help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a quote.",
-)
-@click.option("--timezone", metavar="ZONE", help="Zone that dates with an offset are converted to.")
-@click.option(
-    "--date-order",
-    type=click.Choice(["auto", "mdy", "dmy"]),
-    help="Day/month order of slash dates (default: auto, per column).",
-)
+@part_options
+@date_options
 @handle_errors
 def upload(
     source: Path,
