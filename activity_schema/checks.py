@@ -11,6 +11,9 @@ plain polars expressions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
@@ -39,6 +42,38 @@ _PANDERA_CODES = {
 }
 
 
+@dataclass(frozen=True)
+class _ValueRule:
+    """How cells of one kind are checked before they are typed."""
+
+    code: IssueCode
+    clean: str  # a pattern that proves a value fine (see fastpath.py)
+    problem: Callable[[pl.Expr, int], pl.Expr]  # (values, limit) -> reason or null
+    message: str
+    fix: str
+    default_limit: int
+
+
+_VALUE_RULES = {
+    Kind.EMAIL: _ValueRule(
+        IssueCode.INVALID_EMAIL,
+        VALID_EMAIL,
+        email_problem,
+        "invalid email address: {}",
+        "correct the address (one @, no spaces, a dotted domain)",
+        10**6,
+    ),
+    Kind.INTEGER: _ValueRule(
+        IssueCode.INVALID_INTEGER,
+        CLEAN_INTEGER,
+        integer_problem,
+        "not a valid integer: {}",
+        "use a whole number without letters, decimals or symbols",
+        19,
+    ),
+}
+
+
 def _cast_problems(
     frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame | pl.LazyFrame]]:
@@ -48,14 +83,13 @@ def _cast_problems(
         col = pl.col(f.name)
         if f.name not in sources:
             typed.append(pl.lit(None, dtype=dtype_of(f.kind)).alias(f.name))
-            continue
-        if f.kind is Kind.EMAIL:
-            limit = f.max_length or 10**6
+        elif rule := _VALUE_RULES.get(f.kind):
+            limit = f.max_length or rule.default_limit
             frame = frame.with_columns(
                 evaluate_where(
                     frame,
-                    ~col.str.contains(VALID_EMAIL) | (col.str.len_chars() > limit),
-                    email_problem(col, limit),
+                    ~col.str.contains(rule.clean) | (col.str.len_chars() > limit),
+                    rule.problem(col, limit),
                     otherwise=pl.lit(None, dtype=pl.String),
                 ).alias(f"__problem_{f.name}")
             )
@@ -63,43 +97,21 @@ def _cast_problems(
             issues.append(
                 issue_frame(
                     frame.lazy().filter(problem.is_not_null()),
-                    code=IssueCode.INVALID_EMAIL,
+                    code=rule.code,
                     severity=Severity.ERROR,
-                    message=pl.format("invalid email address: {}", problem),
+                    message=pl.format(rule.message, problem),
                     file=file,
                     field_name=f.name,
                     column=sources[f.name],
                     value=col,
-                    fix="correct the address (one @, no spaces, a dotted domain)",
+                    fix=rule.fix,
                 )
             )
-            typed.append(pl.when(problem.is_null()).then(col).alias(f.name))
-        elif f.kind is Kind.INTEGER:
-            digits = f.max_length or 19
-            frame = frame.with_columns(
-                evaluate_where(
-                    frame,
-                    ~col.str.contains(CLEAN_INTEGER) | (col.str.len_chars() > digits),
-                    integer_problem(col, digits),
-                    otherwise=pl.lit(None, dtype=pl.String),
-                ).alias(f"__problem_{f.name}")
-            )
-            problem = pl.col(f"__problem_{f.name}")
-            issues.append(
-                issue_frame(
-                    frame.lazy().filter(problem.is_not_null()),
-                    code=IssueCode.INVALID_INTEGER,
-                    severity=Severity.ERROR,
-                    message=pl.format("not a valid integer: {}", problem),
-                    file=file,
-                    field_name=f.name,
-                    column=sources[f.name],
-                    value=col,
-                    fix="use a whole number without letters, decimals or symbols",
-                )
-            )
+            # Invalid cells are null in the typed frame; they are reported above.
             typed.append(
-                pl.when(problem.is_null()).then(col.cast(pl.Int64, strict=False)).alias(f.name)
+                pl.when(problem.is_null())
+                .then(col.cast(dtype_of(f.kind), strict=False))
+                .alias(f.name)
             )
         elif f.kind is Kind.DATETIME:
             # Cleaning wrote valid dates in the output format and left invalid ones as
