@@ -28,6 +28,7 @@ from ..sniff import (
 )
 from .delimited import read_delimited
 from .excel import read_xlsx
+from .files import input_error
 from .jsonlike import read_json, read_ndjson
 from .limits import size_issues
 from .table import FILE, LINE, ROW, SourceTable
@@ -89,16 +90,8 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTab
     name = str(path)
     try:
         raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=name, hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError(
-            "is a directory, not a file", path=name, hint="pass the files inside it"
-        ) from None
-    except PermissionError:
-        raise InputError("permission denied", path=name, hint="check the file's mode") from None
     except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", path=name) from None
+        raise input_error(err, name) from None
     return read_bytes(raw, name=name, options=options)
 
 

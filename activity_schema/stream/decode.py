@@ -40,6 +40,7 @@ from ..decoding import (
 )
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
+from ..readers.files import input_error
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
 
@@ -154,16 +155,8 @@ def open_input(path: Path, name: str) -> Iterator[BinaryIO]:
     """
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError("no such file", path=name, hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError(
-            "is a directory, not a file", path=name, hint="pass the files inside it"
-        ) from None
-    except PermissionError:
-        raise InputError("permission denied", path=name, hint="check the file's mode") from None
     except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", path=name) from None
+        raise input_error(err, name) from None
     with handle:
         try:
             yield handle
