@@ -113,7 +113,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
-    """Return ``text`` with control characters shown as ``\\xNN``.
+    r"""Return ``text`` with control characters shown as ``\xNN``.
 
     Data and headers come from untrusted files: an escape sequence in a header must not
     reach the terminal (or a CI log) as a command.
