@@ -135,21 +135,24 @@ def clean_fields(
         f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
         for f in present
     }
-    # 2. Null strings and 3. each kind's normalizer, on the cells that need it.
+    # 2. Each kind's normalizer, on the cells that need it; 3. null strings, judged on
+    # the normalized text (so that "null" hidden behind invisible characters is caught
+    # too, and converting the output again finds nothing new).
     staged = staged.with_columns(
-        src[f.name]
-        .str.strip_chars()
-        .is_in(list(NULL_STRINGS))
-        .fill_null(False)
-        .alias(f"__null_{f.name}")
-        for f in present
-    ).with_columns(
         evaluate_where(
             staged,
             src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
             _normalizer(f.kind, src[f.name]),
             otherwise=src[f.name],
         ).alias(f"__new_{f.name}")
+        for f in present
+    )
+    staged = staged.with_columns(
+        pl.col(f"__new_{f.name}")
+        .str.strip_chars()
+        .is_in(list(NULL_STRINGS))
+        .fill_null(False)
+        .alias(f"__null_{f.name}")
         for f in present
     )
 

@@ -278,18 +278,20 @@ def _with_input(prepared: Prepared) -> pl.DataFrame:
     )
 
 
+#: The columns of a plan's ``dropped`` frame: each copy removed, and the row kept.
+DROPPED_SCHEMA: Final[dict[str, type[pl.DataType]]] = {
+    INPUT: pl.Int64,
+    FILE: pl.String,
+    ROW: pl.Int64,
+    LINE: pl.Int64,
+    "kept_input": pl.Int64,
+    "kept_row": pl.Int64,
+    "kept_line": pl.Int64,
+}
+
+
 def _empty_dropped() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            INPUT: pl.Int64,
-            FILE: pl.String,
-            ROW: pl.Int64,
-            LINE: pl.Int64,
-            "kept_input": pl.Int64,
-            "kept_row": pl.Int64,
-            "kept_line": pl.Int64,
-        }
-    )
+    return pl.DataFrame(schema=DROPPED_SCHEMA)
 
 
 def _dedupe(frame: pl.DataFrame, fields: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:

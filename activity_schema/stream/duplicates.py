@@ -17,7 +17,7 @@ import polars as pl
 from ..catalog import SchemaSpec
 from ..codes import IssueCode, Severity
 from ..engine import CheckedTable
-from ..plan import INPUT
+from ..plan import DROPPED_SCHEMA, INPUT
 from ..readers import FILE, LINE, ROW
 from ..report import ISSUE_SCHEMA, empty_issues, issue_frame
 from .index import FirstSeen, row_hashes
@@ -188,14 +188,4 @@ class Deduper:
 
 
 def _no_copies() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            INPUT: pl.Int64,
-            FILE: pl.String,
-            ROW: pl.Int64,
-            LINE: pl.Int64,
-            "kept_input": pl.Int64,
-            "kept_row": pl.Int64,
-            "kept_line": pl.Int64,
-        }
-    )
+    return pl.DataFrame(schema=DROPPED_SCHEMA)
