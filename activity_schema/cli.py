@@ -122,95 +122,78 @@ def _read_options(
     return ReadOptions(encoding=encoding, format=fmt, delimiter=delimiter, sheet=sheet)
 
 
-def input_options(func: F) -> F:
-    """Add the reading options every command shares."""
-    for decorator in reversed(
-        [
-            click.option("--encoding", metavar="CODEC", help="Input encoding (default: detect)."),
-            click.option(
-                "--input-format",
-                "input_format",
-                type=click.Choice(["csv", "tsv", "json", "ndjson", "xlsx"]),
-                help="Input format (default: detect from content).",
-            ),
-            click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
-            click.option(
-                "--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
+def _option_group(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """Return one decorator that adds ``options`` in the order listed (the help order)."""
+
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
 
 
-def schema_options(func: F) -> F:
-    """Add the schema options every command shares."""
-    for decorator in reversed(
-        [
-            click.option(
-                "--definition",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="Eloqua import definition JSON to derive the schema from.",
-            ),
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="Config file (default: activity_schema.toml or pyproject.toml, found "
-                "upwards from the current folder).",
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
+#: Add the reading options every command shares.
+input_options = _option_group(
+    click.option("--encoding", metavar="CODEC", help="Input encoding (default: detect)."),
+    click.option(
+        "--input-format",
+        "input_format",
+        type=click.Choice(["csv", "tsv", "json", "ndjson", "xlsx"]),
+        help="Input format (default: detect from content).",
+    ),
+    click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
+    click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."),
+)
 
+#: Add the schema options every command shares.
+schema_options = _option_group(
+    click.option(
+        "--definition",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Eloqua import definition JSON to derive the schema from.",
+    ),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: activity_schema.toml or pyproject.toml, found "
+        "upwards from the current folder).",
+    ),
+)
 
-def part_options(func: F) -> F:
-    """Add the options that shape the parts (convert and upload share them)."""
-    for decorator in reversed(
-        [
-            click.option(
-                "--max-bytes",
-                type=click.IntRange(1),
-                default=32_000_000,
-                show_default=True,
-                help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
-            ),
-            click.option("--max-rows", type=click.IntRange(1), help="Most records per part."),
-            click.option(
-                "--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed."
-            ),
-            click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted)."),
-            click.option(
-                "--escape-formulas",
-                is_flag=True,
-                help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a "
-                "quote.",
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
+#: Add the options that shape the parts (convert and upload share them).
+part_options = _option_group(
+    click.option(
+        "--max-bytes",
+        type=click.IntRange(1),
+        default=32_000_000,
+        show_default=True,
+        help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
+    ),
+    click.option("--max-rows", type=click.IntRange(1), help="Most records per part."),
+    click.option("--no-fix", "no_fix", is_flag=True, help="Write values as they are, unfixed."),
+    click.option("--dedupe", is_flag=True, help="Drop copies of earlier rows (counted)."),
+    click.option(
+        "--escape-formulas",
+        is_flag=True,
+        help="Prefix values a spreadsheet would run as a formula (=, +, -, @) with a quote.",
+    ),
+)
 
-
-def date_options(func: F) -> F:
-    """Add the date options every checking command shares."""
-    for decorator in reversed(
-        [
-            click.option(
-                "--timezone",
-                metavar="ZONE",
-                help="Zone that dates with an offset are converted to.",
-            ),
-            click.option(
-                "--date-order",
-                type=click.Choice(["auto", "mdy", "dmy"]),
-                help="Day/month order of slash dates (default: auto, per column).",
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
+#: Add the date options every checking command shares.
+date_options = _option_group(
+    click.option(
+        "--timezone",
+        metavar="ZONE",
+        help="Zone that dates with an offset are converted to.",
+    ),
+    click.option(
+        "--date-order",
+        type=click.Choice(["auto", "mdy", "dmy"]),
+        help="Day/month order of slash dates (default: auto, per column).",
+    ),
+)
 
 
 def _load_settings(
