@@ -278,7 +278,17 @@ def _to_table(
     for index, record in enumerate(records):
         for key, col in zip(header_list, names, strict=True):
             value = record.get(key)
-            if isinstance(value, _Deep):
+            if isinstance(value, _Deep | dict | list):
+                text = (
+                    str(value)
+                    if isinstance(value, _Deep)
+                    else json.dumps(value, ensure_ascii=False)
+                )
+                held = (
+                    "a value nested too deeply to read"
+                    if isinstance(value, _Deep)
+                    else _kind(value)
+                )
                 nested.append(
                     {
                         "code": str(IssueCode.NESTED_VALUE),
@@ -288,29 +298,12 @@ def _to_table(
                         "line": line_numbers[index],
                         "field": None,
                         "column": key,
-                        "value": value[:200],
-                        "message": f"{key!r} holds a value nested too deeply to read, "
-                        "expected text or a number",
+                        "value": text[:200],
+                        "message": f"{key!r} holds {held}, expected text or a number",
                         "fix": "flatten the value into its own column before upload",
                     }
                 )
-                columns[col].append(str(value))
-            elif isinstance(value, dict | list):
-                nested.append(
-                    {
-                        "code": str(IssueCode.NESTED_VALUE),
-                        "severity": str(Severity.ERROR),
-                        "file": name,
-                        "row": index + 1,
-                        "line": line_numbers[index],
-                        "field": None,
-                        "column": key,
-                        "value": json.dumps(value, ensure_ascii=False)[:200],
-                        "message": f"{key!r} holds {_kind(value)}, expected text or a number",
-                        "fix": "flatten the value into its own column before upload",
-                    }
-                )
-                columns[col].append(json.dumps(value, ensure_ascii=False))
+                columns[col].append(text)
             elif value is None:
                 columns[col].append(None)
             elif isinstance(value, bool):
