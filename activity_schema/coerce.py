@@ -191,48 +191,46 @@ def coerce_content(
         move = e.is_null() & other_email
         swap = e.is_not_null() & ~email_ok & other_email
         extra = email_ok & other_email
-        issues.append(
-            issue_frame(
-                sub.filter(move),
-                code=IssueCode.MISPLACED_EMAIL,
-                severity=fixed,
-                message=f"email address in {other} while {email} is empty",
-                fix=f"moved to {email}" if fix else f"move it to {email}",
-                file=file,
-                field_name=other,
-                column=sources[other],
-                value=o,
-            )
-        )
-        issues.append(
-            issue_frame(
-                sub.filter(swap),
-                code=IssueCode.SWAPPED_VALUES,
-                severity=fixed,
-                message=pl.format(
+        findings: list[tuple[pl.Expr, IssueCode, Severity, str | pl.Expr, str]] = [
+            (
+                move,
+                IssueCode.MISPLACED_EMAIL,
+                fixed,
+                f"email address in {other} while {email} is empty",
+                f"moved to {email}" if fix else f"move it to {email}",
+            ),
+            (
+                swap,
+                IssueCode.SWAPPED_VALUES,
+                fixed,
+                pl.format(
                     f"{email} holds '{{}}' and {other} holds an email address",
                     pl.col("__original_email").str.strip_chars(),
                 ),
-                fix=f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
-                file=file,
-                field_name=other,
-                column=sources[other],
-                value=o,
+                f"swapped {email} and {other}" if fix else f"swap {email} and {other}",
+            ),
+            (
+                extra,
+                IssueCode.MISPLACED_EMAIL,
+                Severity.WARNING,
+                f"{other} holds an email address; {email} is already filled",
+                f"check which address is right; {other} should hold a name",
+            ),
+        ]
+        for mask, code, severity, message, fix_text in findings:
+            issues.append(
+                issue_frame(
+                    sub.filter(mask),
+                    code=code,
+                    severity=severity,
+                    message=message,
+                    fix=fix_text,
+                    file=file,
+                    field_name=other,
+                    column=sources[other],
+                    value=o,
+                )
             )
-        )
-        issues.append(
-            issue_frame(
-                sub.filter(extra),
-                code=IssueCode.MISPLACED_EMAIL,
-                severity=Severity.WARNING,
-                message=f"{other} holds an email address; {email} is already filled",
-                fix=f"check which address is right; {other} should hold a name",
-                file=file,
-                field_name=other,
-                column=sources[other],
-                value=o,
-            )
-        )
         if fix:
             as_name = collapse_whitespace(clean_text(pl.col("__original_email")))
             sub = sub.with_columns(
