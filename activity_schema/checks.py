@@ -18,10 +18,10 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
-from .catalog import Kind, SchemaSpec
+from .catalog import FieldSpec, Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .config import Settings
-from .fastpath import CLEAN_INTEGER, VALID_EMAIL, evaluate_where
+from .fastpath import CLEAN_INTEGER, VALID_EMAIL, evaluate_where, in_parallel
 from .model import dtype_of
 from .normalize import email_problem, integer_problem
 from .readers import LINE, ROW
@@ -79,20 +79,26 @@ def _cast_problems(
 ) -> tuple[pl.DataFrame, list[pl.DataFrame | pl.LazyFrame]]:
     issues: list[pl.DataFrame | pl.LazyFrame] = []
     typed: list[pl.Expr] = []
+    ruled = [
+        (f, rule) for f in spec.fields if f.name in sources and (rule := _VALUE_RULES.get(f.kind))
+    ]
+
+    def problems(item: tuple[FieldSpec, _ValueRule]) -> pl.Series:
+        f, rule = item
+        col, limit = pl.col(f.name), f.max_length or rule.default_limit
+        return evaluate_where(
+            frame,
+            ~col.str.contains(rule.clean) | (col.str.len_chars() > limit),
+            rule.problem(col, limit),
+            otherwise=pl.lit(None, dtype=pl.String),
+        ).alias(f"__problem_{f.name}")
+
+    frame = frame.with_columns(in_parallel(problems, ruled))
     for f in spec.fields:
         col = pl.col(f.name)
         if f.name not in sources:
             typed.append(pl.lit(None, dtype=dtype_of(f.kind)).alias(f.name))
         elif rule := _VALUE_RULES.get(f.kind):
-            limit = f.max_length or rule.default_limit
-            frame = frame.with_columns(
-                evaluate_where(
-                    frame,
-                    ~col.str.contains(rule.clean) | (col.str.len_chars() > limit),
-                    rule.problem(col, limit),
-                    otherwise=pl.lit(None, dtype=pl.String),
-                ).alias(f"__problem_{f.name}")
-            )
             problem = pl.col(f"__problem_{f.name}")
             issues.append(
                 issue_frame(

@@ -19,7 +19,14 @@ from .codes import IssueCode, Severity
 from .config import Settings
 from .decisions import DateDecision
 from .defaults import NULL_STRINGS
-from .fastpath import CLEAN_EMAIL, CLEAN_INTEGER, CLEAN_NAME, CLEAN_TEXT, evaluate_where
+from .fastpath import (
+    CLEAN_EMAIL,
+    CLEAN_INTEGER,
+    CLEAN_NAME,
+    CLEAN_TEXT,
+    evaluate_where,
+    in_parallel,
+)
 from .normalize import (
     DATE_AMBIGUOUS,
     DATE_INVALID,
@@ -125,11 +132,12 @@ def clean_fields(
     emptied = ("emptied" if settings.fix else "empty it") + " (only invisible characters or spaces)"
 
     # 1. Mojibake, on the raw text.
+    texts = [f for f in present if f.kind in (Kind.TEXT, Kind.NAME)]
     repaired: list[pl.Series] = []
-    for f in present:
-        if f.kind in (Kind.TEXT, Kind.NAME):
-            values, status = repair_mojibake(work.get_column(f.name))
-            repaired += [values.alias(f"__src_{f.name}"), status.alias(f"__moji_{f.name}")]
+    for f, (values, status) in zip(
+        texts, in_parallel(lambda f: repair_mojibake(work.get_column(f.name)), texts), strict=True
+    ):
+        repaired += [values.alias(f"__src_{f.name}"), status.alias(f"__moji_{f.name}")]
     staged = work.with_columns(repaired)
     src = {
         f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
@@ -139,13 +147,15 @@ def clean_fields(
     # the normalized text (so that "null" hidden behind invisible characters is caught
     # too, and converting the output again finds nothing new).
     staged = staged.with_columns(
-        evaluate_where(
-            staged,
-            src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
-            _normalizer(f.kind, src[f.name]),
-            otherwise=src[f.name],
-        ).alias(f"__new_{f.name}")
-        for f in present
+        in_parallel(
+            lambda f: evaluate_where(
+                staged,
+                src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
+                _normalizer(f.kind, src[f.name]),
+                otherwise=src[f.name],
+            ).alias(f"__new_{f.name}"),
+            present,
+        )
     )
     staged = staged.with_columns(
         pl.col(f"__new_{f.name}")

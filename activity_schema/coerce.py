@@ -19,8 +19,9 @@ import polars as pl
 from .catalog import Kind, SchemaSpec
 from .codes import IssueCode, Severity
 from .decisions import SwapDecision
-from .fastpath import evaluate_where
+from .fastpath import evaluate_where, in_parallel
 from .normalize import clean_text, collapse_whitespace, looks_like_email, normalize_email
+from .normalize.emails import EMAIL_LIKE
 from .report import collect_issues, empty_issues, file_issue, issue_frame
 
 __all__ = ["SWAP_COLUMNS_MIN_VALUES", "SWAP_COLUMNS_SHARE", "Coerced", "coerce_content"]
@@ -48,13 +49,21 @@ class Coerced:
     swap: SwapDecision | None = None
 
 
-def _email_like(frame: pl.DataFrame, name: str) -> pl.Series:
+def _email_like(frame: pl.DataFrame, name: str, *, mostly_addresses: bool = False) -> pl.Series:
+    """Tell which cells of a column look like an email address.
+
+    The full expression runs only where it must: in most columns, on the cells with an
+    "@"; in a column of addresses (``mostly_addresses``), on the cells that do not
+    match EMAIL_LIKE as they are (a bare address needs no trimming).
+    """
     col = pl.col(name)
+    if mostly_addresses:
+        bare = col.str.contains(EMAIL_LIKE).fill_null(False)
+        needed = col.str.contains("@", literal=True) & ~bare
+    else:
+        bare, needed = pl.lit(False), col.str.contains("@", literal=True)
     return evaluate_where(
-        frame,
-        col.str.contains("@", literal=True),
-        looks_like_email(col).fill_null(False),
-        otherwise=pl.lit(False),
+        frame, needed, looks_like_email(col).fill_null(False), otherwise=bare
     ).fill_null(False)
 
 
@@ -70,7 +79,7 @@ def _decide_swap(
     Returns None when no column has enough values to judge (a later batch of the same
     input may have them).
     """
-    email_like = _email_like(frame, email)
+    email_like = _email_like(frame, email, mostly_addresses=True)
     email_wrong = int((frame.get_column(email).is_not_null() & ~email_like).sum())
     email_present = frame.height - frame.get_column(email).null_count()
     judged = True
@@ -144,7 +153,7 @@ def coerce_content(
     fixed = Severity.FIXED if fix else Severity.WARNING
 
     # Which cells hold an address; the full pattern runs only where an "@" is.
-    like = {name: _email_like(frame, name) for name in others}
+    like = dict(zip(others, in_parallel(lambda n: _email_like(frame, n), others), strict=True))
 
     # Whole columns first, so that a swapped export is one finding, not one per row.
     decision = decided_swap

@@ -14,9 +14,15 @@ generated values.
 
 from __future__ import annotations
 
-from typing import Final
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final, TypeVar
 
 import polars as pl
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 __all__ = [
     "CLEAN_EMAIL",
@@ -25,6 +31,7 @@ __all__ = [
     "CLEAN_TEXT",
     "VALID_EMAIL",
     "evaluate_where",
+    "in_parallel",
 ]
 
 #: Printable ASCII without leading or trailing spaces: clean_text is the identity.
@@ -104,3 +111,22 @@ def evaluate_where(
     if values.dtype != base.dtype:
         base = base.cast(values.dtype)
     return base.clone().scatter(indices, values)
+
+
+def in_parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """Return ``[function(item) for item in items]``, computed on several threads.
+
+    For per-column work that is a sequence of polars calls (such as
+    :func:`evaluate_where`): each polars call runs its column on one core and releases
+    the GIL, so columns handled on their own threads use every core.
+
+    Example:
+        >>> in_parallel(lambda s: s.str.to_uppercase(), [pl.Series(["a"]), pl.Series(["b"])])[1][0]
+        'B'
+    """
+    work = list(items)
+    workers = min(len(work), os.cpu_count() or 1)
+    if workers <= 1:
+        return [function(item) for item in work]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, work))

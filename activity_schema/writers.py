@@ -341,8 +341,9 @@ def encode_chunks(
     sources = frame.select(*_SOURCE_COLUMNS)
     capacity = max_bytes - layout.overhead
     for index, (start, stop) in enumerate(_cuts(costs, capacity, max_rows), start=1):
-        joined = records.slice(start, stop - start).str.join(layout.sep.decode()).item()
-        body = layout.prefix + joined.encode("utf-8") + layout.suffix
+        # Joined and taken as bytes by polars: no Python str of the part is ever built.
+        joined = records.slice(start, stop - start).str.join(layout.sep.decode())
+        body = layout.prefix + joined.cast(pl.Binary).item() + layout.suffix
         yield Chunk(
             index=index,
             body=body,
@@ -388,6 +389,6 @@ def encode_document(
     yield layout.prefix
     for start in range(0, frame.height, batch_rows):
         records = encode_records(frame.slice(start, batch_rows), fields, to=to)
-        text = records.str.join(sep).item()
-        yield (sep + text if start else text).encode("utf-8")
+        text = records.str.join(sep).cast(pl.Binary).item()
+        yield layout.sep + text if start else text
     yield layout.suffix

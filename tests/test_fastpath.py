@@ -20,9 +20,11 @@ from activity_schema.normalize import (
     collapse_whitespace,
     email_problem,
     integer_problem,
+    looks_like_email,
     normalize_email,
     normalize_integer,
 )
+from activity_schema.normalize.emails import EMAIL_LIKE
 
 
 def _apply(expr_of: object, values: list[str]) -> list[str | None]:
@@ -53,6 +55,12 @@ def test_already_clean_values_are_left_unchanged(
 def test_valid_email_pattern_implies_no_problem(values: list[str]) -> None:
     values = [v for v in values if len(v) <= 100]
     assert _apply(email_problem, values) == [None] * len(values)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.from_regex(EMAIL_LIKE, fullmatch=True), min_size=1, max_size=20))
+def test_email_like_pattern_implies_looks_like_email(values: list[str]) -> None:
+    assert _apply(looks_like_email, values) == [True] * len(values)
 
 
 @settings(max_examples=200)

@@ -15,7 +15,7 @@ import polars as pl
 from activity_schema.defaults import EMAIL_MAX_LENGTH
 from activity_schema.normalize.text import ZERO_WIDTH_CLASS, _named_like
 
-__all__ = ["EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_email"]
+__all__ = ["EMAIL_LIKE", "EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_email"]
 
 # Whitespace of any kind, zero-width characters and controls: none belongs in an address.
 _INVISIBLE: Final = rf"[\s\p{{Zs}}{ZERO_WIDTH_CLASS}\p{{Cc}}]"
@@ -145,8 +145,9 @@ def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
     return _named_like(pl.when(e.is_not_null()).then(first_reason), e)
 
 
-#: A cell that is nothing but an address: one @, a dotted domain, a letter TLD.
-_EMAIL_LIKE: Final = (
+#: A cell that is nothing but an address: one @, a dotted domain, a letter TLD. A cell
+#: matching it as it is (nothing to trim) is :func:`looks_like_email` without more work.
+EMAIL_LIKE: Final = (
     r"^(?i:mailto:)?<?[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}>?$"
 )
 
@@ -168,4 +169,4 @@ def looks_like_email(e: pl.Expr) -> pl.Expr:
         True
     """
     trimmed = e.str.replace_all(rf"[\p{{Zs}}{ZERO_WIDTH_CLASS}]", " ").str.strip_chars()
-    return _named_like(trimmed.str.contains(_EMAIL_LIKE).fill_null(False), e)
+    return _named_like(trimmed.str.contains(EMAIL_LIKE).fill_null(False), e)

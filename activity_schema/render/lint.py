@@ -13,6 +13,7 @@ The JSON report is a documented, stable contract (``REPORT_VERSION``)::
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 REPORT_VERSION = 1
+#: Issues serialized at a time by render_json (about 25 MB of JSON).
+_JSON_SLICE_ROWS = 100_000
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "fixed": 2, "info": 3}
 _STYLE = {"error": "bold red", "warning": "yellow", "fixed": "green", "info": "dim"}
 
@@ -90,15 +93,35 @@ def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
 
 
 def render_json(report: dict[str, Any], stream: IO[str]) -> None:
-    """Write the report as JSON; polars serializes the issues (there may be millions)."""
+    """Write the report as JSON; polars serializes the issues (there may be millions).
+
+    The issues are written as bytes to the stream's binary buffer when it has one (a
+    file or stdout): a million issues are a quarter of a gigabyte of JSON, and going
+    through ``str`` would decode and encode it once more.
+    """
     head = {k: v for k, v in report.items() if k != "issues"}
     text = json.dumps(head, ensure_ascii=False, indent=2)
     issues = issue_frame_of(report)
     stream.write(text[: text.rindex("}")].rstrip() + ',\n  "issues": [')
     if issues.height:
+        binary = getattr(stream, "buffer", None)
+        if binary is not None:
+            stream.flush()
+        separator = b",\n    "
         # polars writes NDJSON three times faster than a JSON array; commas make it one.
-        lines = issues.write_ndjson()
-        stream.write("\n    " + lines[:-1].replace("\n", ",\n    ") + "\n  ")
+        # Slice by slice, so that the text is never all in memory at once.
+        for start in range(0, issues.height, _JSON_SLICE_ROWS):
+            buffer = io.BytesIO()
+            issues.slice(start, _JSON_SLICE_ROWS).write_ndjson(buffer)
+            lead = b"\n    " if start == 0 else separator
+            items = lead + buffer.getvalue()[:-1].replace(b"\n", separator)
+            if binary is not None:
+                binary.write(items)
+            else:
+                stream.write(items.decode("utf-8"))
+        if binary is not None:
+            binary.flush()
+        stream.write("\n  ")
     stream.write("]\n}\n")
 
 
