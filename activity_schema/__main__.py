@@ -1,6 +1,6 @@
 """Run the CLI as ``python -m activity_schema``."""
 
-from activity_schema.cli import main
+from activity_schema.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="activity-schema")
+    run()

@@ -268,6 +268,20 @@ def test_exit_codes_as_a_process(
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+def test_a_large_json_report_is_complete_when_the_process_exits(tmp_path: Path) -> None:
+    # The process exits without interpreter teardown (cli.run): everything written to
+    # stdout and to --output must have been flushed first.
+    rows = "".join(f"  u{i}@EXAMPLE.COM ,Registered,{i}\n" for i in range(30_000))
+    _write(tmp_path, "big.csv", "email,type,activityId\n" + rows)
+    proc = _run("lint", "big.csv", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert len(report["issues"]) == report["summary"]["fixes"] == 30_000
+    proc = _run("lint", "big.csv", "--format", "json", "--output", "r.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
+
+
 # --- --format json ---------------------------------------------------------------------------
 
 _INPUT_KEYS = {
