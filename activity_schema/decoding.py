@@ -35,7 +35,7 @@ from .defaults import (
 )
 from .errors import InputError, UsageError
 
-__all__ = ["BadByte", "Decoded", "Detector", "decode", "detect_legacy"]
+__all__ = ["BadByte", "Decoded", "Detector", "decode", "detect_legacy", "is_utf8"]
 
 BOMS: tuple[tuple[bytes, str, str], ...] = (
     # UTF-32 first: its LE BOM starts with UTF-16 LE's.
@@ -361,6 +361,46 @@ def _text_lines(text: str, positions: list[int]) -> list[int]:
     return lines
 
 
+#: Bytes validated at a time by :func:`is_utf8`.
+_UTF8_CHUNK = 1 << 22
+
+
+def is_utf8(raw: bytes, *, chunk_bytes: int = _UTF8_CHUNK) -> bool:
+    """Tell whether ``raw`` is strict UTF-8, in bounded memory.
+
+    Decoding a whole file to validate it would build a text object of up to four times
+    its size; this decodes ``chunk_bytes`` at a time, each piece cut at a character
+    boundary.
+
+    Example:
+        >>> is_utf8("Zoë".encode("utf-8") * 3), is_utf8("Zoë".encode("cp1252"))
+        (True, False)
+    """
+    if raw.isascii():
+        return True
+    view, start, size = memoryview(raw), 0, len(raw)
+    # Valid pieces join into valid text, and valid text cut at character boundaries
+    # gives valid pieces: so the input is valid if and only if every piece is.
+    while start < size:
+        end = min(start + chunk_bytes, size)
+        cut = end
+        # Back over continuation bytes (10xxxxxx) to a character's first byte...
+        while start < cut < size and end - cut < 3 and raw[cut] & 0xC0 == 0x80:
+            cut -= 1
+        if cut == start:
+            # ...or, when the piece is shorter than that character, forward past it.
+            cut = end
+            while cut < size and cut - end < 3 and raw[cut] & 0xC0 == 0x80:
+                cut += 1
+        end = cut
+        try:
+            str(view[start:end], "utf-8")
+        except UnicodeDecodeError:
+            return False
+        start = end
+    return True
+
+
 def _remove(text: str, char: str) -> tuple[str, int, tuple[int, ...]]:
     """Remove every ``char`` from ``text``; return the count and the first lines."""
     count = text.count(char)
@@ -526,17 +566,17 @@ def decode(
             + ("little-endian" if utf16.endswith("le") else "big-endian"),
         )
 
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if is_utf8(raw):
         reason = (
             "pure ASCII (read as UTF-8)"
             if raw.isascii()
             else "strict UTF-8 decode of the whole input"
         )
-        return _finish(raw, text, [], encoding="utf-8", reason=reason)
+        # A BOM's first byte is rare in text: looking for it alone is a fast memchr.
+        if b"\x00" not in raw and (b"\xef" not in raw or codecs.BOM_UTF8 not in raw):
+            # Its own UTF-8 as it is: no text object of the whole input is ever built.
+            return Decoded(data=raw, encoding="utf-8", reason=reason)
+        return _finish(raw, raw.decode("utf-8"), [], encoding="utf-8", reason=reason)
 
     # Counted at C speed first: a legacy file has a bad byte per accented letter, and
     # recording each one through the error handler would cost seconds.

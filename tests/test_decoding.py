@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activity_schema.decoding import decode, detect_legacy
+from activity_schema.decoding import decode, detect_legacy, is_utf8
 from activity_schema.errors import InputError, UsageError
 
 DATA = Path(__file__).parent / "data"
@@ -234,3 +234,32 @@ def test_utf8_text_round_trips(text: str) -> None:
     decoded = decode(text.encode("utf-8"), detector=never_called)
     assert decoded.encoding == "utf-8"
     assert decoded.data.decode("utf-8") == text.removeprefix("\ufeff")
+
+
+_PIECES = [
+    b"a",
+    b"\xc3\xa9",
+    b"\xe2\x82\xac",
+    b"\xf0\x9f\x98\x80",
+    b"\x80",
+    b"\xc3",
+    b"\xed\xa0\x80",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=40),
+        st.text(max_size=20).map(lambda t: t.encode("utf-8", errors="surrogatepass")),
+        st.lists(st.sampled_from(_PIECES), max_size=20).map(b"".join),
+    ),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_is_utf8_in_pieces_agrees_with_a_whole_decode(data: bytes, chunk: int) -> None:
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert is_utf8(data, chunk_bytes=chunk) is expected

@@ -557,3 +557,11 @@ def test_minimally_quoted_crlf_csv_reads_back_with_a_sniffed_dialect(
         tuple(c.replace("\r\n", "\n").replace("\r", "\n") or None for c in row) for row in rows
     ]
     assert [r[2:] for r in read.frame.rows()] == expected
+
+
+def test_a_header_after_blank_lines_with_a_quoted_line_break() -> None:
+    # polars skips the header by raw lines: blank ones and the quoted line break count.
+    table = read_bytes(b'\n\n"e\nmail",type\n"a\nb@c.co",X\nq@r.co,Y\n', name="x.csv")
+    assert table.headers == ("e\nmail", "type")
+    assert table.header_line == 3
+    assert table.frame.rows() == [(1, 5, "a\nb@c.co", "X"), (2, 7, "q@r.co", "Y")]

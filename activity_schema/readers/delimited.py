@@ -172,7 +172,10 @@ def _parse_polars(
 ) -> pl.DataFrame | None:
     try:
         frame = pl.read_csv(
-            data[header_end:],
+            data,
+            # Lines, not records: the header's raw line ends (a quoted line break
+            # included), so the 100 MB body is never copied into a slice.
+            skip_lines=data.count(b"\n", 0, header_end),
             has_header=False,
             new_columns=names,
             separator=dialect.delimiter,
