@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .catalog import SchemaSpec
     from .config import Settings
     from .readers import ReadOptions
+    from .render.progress import ProgressDisplay
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -282,29 +283,90 @@ def inspect(
     sys.exit(exit_code)
 
 
+# --- progress ------------------------------------------------------------------------------
+
+
+def _is_terminal(stream: Any) -> bool:
+    """Return whether ``stream`` is a terminal that understands a redrawn line."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _progress_display(quiet: bool) -> ProgressDisplay:
+    """Return the progress line of lint and convert: on when stderr is a terminal.
+
+    Tests pass ``{"progress": True}`` (and a ``"clock"``) as the context object to force
+    it on without a terminal.
+    """
+    from .render.progress import ProgressDisplay
+
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    enabled = not quiet and bool(seams.get("progress", _is_terminal(sys.stderr)))
+    # A tick keeps the clock moving through a whole-file check, which sends no events.
+    if "clock" in seams:
+        return ProgressDisplay(sys.stderr, enabled=enabled, tick=1.0, clock=seams["clock"])
+    return ProgressDisplay(sys.stderr, enabled=enabled, tick=1.0)
+
+
+def _stage(display: ProgressDisplay, stage: str, files: tuple[Path, ...], rows: int) -> None:
+    """Show that a whole-file run has read every input and is at ``stage``."""
+    if display.enabled:
+        from .progress import ProgressEvent, input_sizes
+
+        total = sum(input_sizes(files))
+        path = str(files[0]) if len(files) == 1 else None
+        display(ProgressEvent(stage, path, rows, total, total))
+
+
+def _hand_over(display: ProgressDisplay, stream: Any) -> None:
+    """Erase the progress line for good if ``stream`` is about to write where it is drawn."""
+    if stream is sys.stderr or _is_terminal(stream):
+        display.close()
+
+
 # --- lint ----------------------------------------------------------------------------------
 
 
 def _read_all(
-    files: tuple[Path, ...], options: ReadOptions, *, echo: bool = True
+    files: tuple[Path, ...],
+    options: ReadOptions,
+    *,
+    echo: bool = True,
+    progress: ProgressDisplay | None = None,
 ) -> tuple[list[Any], list[dict[str, Any]], int]:
-    """Read every file; unreadable ones are reported (unless not ``echo``) and skipped."""
+    """Read every file; unreadable ones are reported (unless not ``echo``) and skipped.
+
+    ``progress`` is shown which input is being read, and the bytes of those before it.
+    """
+    from .progress import ProgressEvent, input_sizes
     from .readers import read_path
 
     tables: list[Any] = []
     inputs: list[dict[str, Any]] = []
     exit_code = 0
-    for path in files:
+    show = progress is not None and progress.enabled
+    sizes = input_sizes(files) if show else [0] * len(files)
+    rows = 0
+    for index, path in enumerate(files):
+        if progress is not None and show:
+            progress(
+                ProgressEvent("reading", str(path), rows or None, sum(sizes[:index]), sum(sizes))
+            )
         try:
             table = read_path(path, options)
         except InputError as err:
             # One unreadable file does not stop the others; a usage error does.
             if echo:
+                if progress is not None:
+                    progress.clear()
                 click.echo(f"activity-schema: error: {err.one_line()}", err=True)
             exit_code = max(exit_code, err.exit_code)
             inputs.append({"path": str(path), "error": err.one_line()})
             continue
         tables.append(table)
+        rows += table.rows
         inputs.append(
             {
                 "path": table.name,
@@ -350,6 +412,12 @@ def _read_all(
     "--no-fix", "no_fix", is_flag=True, help="Report fixable problems without fixing them."
 )
 @date_options
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Show no progress line on stderr (it is shown only when stderr is a terminal).",
+)
 @handle_errors
 def lint(
     files: tuple[Path, ...],
@@ -366,11 +434,14 @@ def lint(
     no_fix: bool,
     timezone: str | None,
     date_order: str | None,
+    quiet: bool,
 ) -> None:
     """Check each FILE against the schema and report every problem with its line.
 
-    Exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or
-    configuration error, 3 unreadable input.
+    While it works, a progress line (stage, rows, MB/s) is redrawn on stderr when stderr
+    is a terminal (not with --quiet); it is erased before the report. Exit codes: 0 no
+    errors, 1 errors (or warnings with --strict), 2 usage or configuration error, 3
+    unreadable input.
     """
     from .model import to_pandera
     from .pipeline import check_tables
@@ -384,10 +455,16 @@ def lint(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
-    tables, inputs, exit_code = _read_all(files, options)
-    prepared = check_tables(tables, spec, to_pandera(spec), settings)
+    with _progress_display(quiet) as display:
+        tables, inputs, exit_code = _read_all(files, options, progress=display)
+        rows = sum(table.rows for table in tables)
+        _stage(display, "checking", files, rows)
+        prepared = check_tables(tables, spec, to_pandera(spec), settings)
+        _stage(display, "reporting", files, rows)
+        report = _report(prepared, inputs)
+        _hand_over(display, sys.stdout)
+        _emit(report, output_format, report_file, sys.stdout, max_examples)
     summary = prepared.summary
-    _emit(_report(prepared, inputs), output_format, report_file, sys.stdout, max_examples)
     if summary.errors or (settings.strict and summary.warnings):
         exit_code = max(exit_code, 1)
     sys.exit(exit_code)
@@ -653,6 +730,13 @@ def _emit(
     help="Examples shown per issue code in text output.",
 )
 @date_options
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Show no progress line and no closing 'wrote N part(s)' line on stderr (errors "
+    "and the report are still shown).",
+)
 @handle_errors
 def convert(
     files: tuple[Path, ...],
@@ -676,13 +760,17 @@ def convert(
     max_examples: int,
     timezone: str | None,
     date_order: str | None,
+    quiet: bool,
 ) -> None:
     """Write upload-ready UTF-8 parts of each FILE's valid rows, and the rejects aside.
 
     Parts are JSON arrays (or CSV) whose keys are the schema's field names, each under
     --max-bytes. OUTDIR also gets rejects.csv and manifest.json, whose counts always add
-    up: rows_in == rows_out + rows_rejected + rows_dropped. Exit codes: 0 all rows out,
-    1 some rows rejected (the good rows are still written), 2 usage, 3 unreadable input.
+    up: rows_in == rows_out + rows_rejected + rows_dropped. The report and a closing
+    summary go to stderr, after a progress line (stage, rows, MB/s) that is redrawn
+    while it works when stderr is a terminal (--quiet: neither progress nor summary).
+    Exit codes: 0 all rows out, 1 some rows rejected (the good rows are still written),
+    2 usage, 3 unreadable input.
     """
     from .convert import convert as write_parts
     from .convert import write_stream
@@ -697,6 +785,7 @@ def convert(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
+    display = _progress_display(quiet)
     if stream or (output != "-" and _is_big(files)):
         if output == "-":
             raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
@@ -713,41 +802,51 @@ def convert(
             escape_formulas=escape_formulas,
             force=force,
             report=(output_format, report_file, max_examples),
+            display=display,
+            quiet=quiet,
         )
-    tables, inputs, _ = _read_all(files, options, echo=False)
-    unreadable = [i["error"] for i in inputs if i["error"]]
-    if unreadable:
-        # Converting only some of the inputs would silently leave rows behind.
-        more = (
-            f" (and {len(unreadable) - 1} more unreadable input(s))" if len(unreadable) > 1 else ""
-        )
-        raise InputError(
-            f"{unreadable[0]}{more}; nothing was written",
-            hint="fix or remove the unreadable input and run again",
-        )
-    prepared = check_tables(tables, spec, to_pandera(spec), settings)
-    if output == "-":
-        result = write_stream(
-            prepared,
-            sys.stdout.buffer,
-            to=to,  # type: ignore[arg-type]
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-        )
-    else:
-        result = write_parts(
-            prepared,
-            Path(output),
-            to=to,  # type: ignore[arg-type]
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-            force=force,
-        )
-    report = _report(prepared, inputs, result.issues)
+    with display:
+        tables, inputs, _ = _read_all(files, options, echo=False, progress=display)
+        unreadable = [i["error"] for i in inputs if i["error"]]
+        if unreadable:
+            # Converting only some of the inputs would silently leave rows behind.
+            more = (
+                f" (and {len(unreadable) - 1} more unreadable input(s))"
+                if len(unreadable) > 1
+                else ""
+            )
+            raise InputError(
+                f"{unreadable[0]}{more}; nothing was written",
+                hint="fix or remove the unreadable input and run again",
+            )
+        rows = sum(table.rows for table in tables)
+        _stage(display, "checking", files, rows)
+        prepared = check_tables(tables, spec, to_pandera(spec), settings)
+        _stage(display, "writing", files, rows)
+        if output == "-":
+            _hand_over(display, sys.stdout)
+            result = write_stream(
+                prepared,
+                sys.stdout.buffer,
+                to=to,  # type: ignore[arg-type]
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+            )
+        else:
+            result = write_parts(
+                prepared,
+                Path(output),
+                to=to,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                force=force,
+            )
+        _stage(display, "reporting", files, rows)
+        report = _report(prepared, inputs, result.issues)
     _emit(report, output_format, report_file, sys.stderr, max_examples)
-    if output != "-":
+    if output != "-" and not quiet:
         click.echo(
             f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "
             f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
@@ -776,32 +875,46 @@ def _convert_streamed(
     escape_formulas: bool,
     force: bool,
     report: tuple[str, Path | None, int],
+    display: ProgressDisplay,
+    quiet: bool,
 ) -> NoReturn:
-    """Convert in record batches (``--stream``, or an input over 256 MB), then exit."""
+    """Convert in record batches (``--stream``, or an input over 256 MB), then exit.
+
+    Tests pass ``{"batch_bytes": N, "block_bytes": M}`` as the context object for
+    small batches.
+    """
     from .model import to_pandera
     from .render.lint import build_report
     from .stream import convert_stream
 
-    done = convert_stream(
-        files,
-        output,
-        spec=spec,
-        schema=to_pandera(spec),
-        settings=settings,
-        read_options=options,
-        to=to,  # type: ignore[arg-type]
-        max_bytes=max_bytes,
-        max_rows=max_rows,
-        dedupe=dedupe,
-        escape_formulas=escape_formulas,
-        force=force,
-    )
-    built = build_report(done.inputs, done.issues, done.summary.to_dict())
-    if done.issue_counts is not None:
-        built["issue_counts"] = done.issue_counts
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    sizes = {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
+    with display:
+        done = convert_stream(
+            files,
+            output,
+            spec=spec,
+            schema=to_pandera(spec),
+            settings=settings,
+            read_options=options,
+            to=to,  # type: ignore[arg-type]
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            force=force,
+            on_progress=display if display.enabled else None,
+            **sizes,
+        )
+        _stage(display, "reporting", files, done.summary.rows)
+        built = build_report(done.inputs, done.issues, done.summary.to_dict())
+        if done.issue_counts is not None:
+            built["issue_counts"] = done.issue_counts
     output_format, report_file, max_examples = report
     _emit(built, output_format, report_file, sys.stderr, max_examples)
     result = done.result
+    if quiet:
+        sys.exit(1 if result.rows_rejected else 0)
     click.echo(
         f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output} in "
         f"{done.batches} batch(es); {result.rows_rejected:,} rejected (rejects.csv), "

@@ -21,6 +21,9 @@ warnings and ``--dedupe`` look across batches through a compact index of row has
 (:mod:`.index`). Everything is written under temporary names and renamed at the end, as
 ``convert`` does; a failed run leaves no finished-looking file.
 
+``on_progress`` is told the rows and raw bytes done after every batch, for a progress
+display (the core never prints).
+
 The output is byte-identical to a whole-file run whenever the decisions taken on the
 first rows hold for the whole input. JSON, NDJSON and .xlsx inputs are read whole (one
 batch). Working files go to a hidden folder in OUTDIR, removed at the end.
@@ -55,6 +58,7 @@ from ..engine import CheckedTable, check_table
 from ..errors import UsageError
 from ..pipeline import Prepared, Summary, resolve_schema
 from ..plan import INPUT, MANIFEST_NAME, REJECTS_NAME, plan_convert
+from ..progress import ProgressCallback, ProgressEvent, input_sizes
 from ..readers import ROW, ReadOptions, SourceTable, read_path
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue
 from ..writers import OutputFormat, check_limits
@@ -150,11 +154,16 @@ class _Run:
         batch_bytes: int,
         block_bytes: int,
         row_bound: int,
+        sizes: list[int],
+        on_progress: ProgressCallback | None,
     ) -> None:
         self.spec, self.schema, self.settings, self.options = spec, schema, settings, options
         self.parts, self.rejects = parts, rejects
         self.dedupe, self.escape_formulas = dedupe, escape_formulas
         self.batch_bytes, self.block_bytes = batch_bytes, block_bytes
+        self.sizes, self.on_progress = sizes, on_progress
+        self.bytes_total = sum(sizes)
+        self.bytes_done = 0
         self.payload = np.uint32 if row_bound < 2**32 else np.int64
         self.log = IssueLog()
         self.totals = _Totals()
@@ -169,8 +178,18 @@ class _Run:
         """Close the spill files."""
         self.dropped.close()
 
+    def progress(self, stage: str, path: str | None, bytes_done: int) -> None:
+        """Tell ``on_progress`` where the run is (bytes never go back)."""
+        if self.on_progress is not None:
+            self.bytes_done = max(self.bytes_done, min(bytes_done, self.bytes_total))
+            self.on_progress(
+                ProgressEvent(stage, path, self.totals.rows, self.bytes_done, self.bytes_total)
+            )
+
     def convert_input(self, index: int, path: str | Path) -> None:
         name = str(path)
+        before, size = sum(self.sizes[:index]), self.sizes[index]
+        self.progress("reading", name, before)
         reader = open_batches(
             path, self.options, batch_bytes=self.batch_bytes, block_bytes=self.block_bytes
         )
@@ -199,7 +218,12 @@ class _Run:
             self._plan(index, checked, engine)
             rows += table.rows
             rejected += checked.rejected.height
+            read = min(reader.bytes_read, size) if reader is not None else size
+            self.progress("converting", name, before + read)
         assert first is not None, "a reader yields at least one batch"
+        if self.bytes_done < before + size:
+            # The last batch came out before the blank lines at the file's end were read.
+            self.progress("converting", name, before + size)
         once = [reader.file_issues(first)] if reader is not None else []
         if batches > 1:
             # Taken on the first rows only: say so (a single batch saw every row).
@@ -361,6 +385,7 @@ def convert_stream(
     force: bool = False,
     batch_bytes: int = STREAM_BATCH_BYTES,
     block_bytes: int = STREAM_BLOCK_BYTES,
+    on_progress: ProgressCallback | None = None,
 ) -> StreamedConvert:
     """Convert files in record batches into the folder ``convert`` would write.
 
@@ -380,6 +405,12 @@ def convert_stream(
         batch_bytes: Decoded text per batch; the column-level decisions are taken on the
             first batch of each input.
         block_bytes: Bytes read from a file at a time.
+        on_progress: Called with a :class:`~activity_schema.progress.ProgressEvent`
+            as each input starts (``reading``: its encoding is decided over the whole
+            file first), after every batch (``converting``: rows so far, and raw bytes
+            read so far of the inputs' total size; both only grow, and the last one of
+            an input has all its bytes), and before the last files are written
+            (``writing``). It runs on the converting thread: keep it cheap.
 
     Returns:
         The counts and parts, and the report's pieces.
@@ -424,10 +455,13 @@ def convert_stream(
         batch_bytes=batch_bytes,
         block_bytes=block_bytes,
         row_bound=bound,
+        sizes=input_sizes(paths),
+        on_progress=on_progress,
     )
     try:
         for index, path in enumerate(paths):
             run.convert_input(index, path)
+        run.progress("writing", None, run.bytes_total)
         parts.finish()
         run.close()
         rejects.stage(out, staged)

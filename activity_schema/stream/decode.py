@@ -128,6 +128,8 @@ class DecodedBlock:
         bom_lines: Lines of the first removed marks (capped as ``nul_lines``).
         failures: Undecodable byte sequences (for the reason).
         utf8_sequences: UTF-8 sequences reported on all-UTF-8 lines (for the reason).
+        end_offset: The file offset just past the block's last raw byte (the file's
+            size for the last block): how much of the file has been read, for progress.
     """
 
     data: bytes
@@ -140,6 +142,7 @@ class DecodedBlock:
     bom_lines: tuple[int, ...] = ()
     failures: int = 0
     utf8_sequences: int = 0
+    end_offset: int = 0
 
 
 def _unit(codec: str) -> int:
@@ -443,7 +446,7 @@ def decode_blocks(
         for block in _aligned_blocks(handle, block_bytes, unit, big_endian):
             if choice.strict_utf8 and b"\x00" not in block and b"\xef\xbb\xbf" not in block:
                 lines = _line_ends(block)
-                yield DecodedBlock(block, line_base + 1, lines)
+                yield DecodedBlock(block, line_base + 1, lines, end_offset=offset + len(block))
                 line_base += lines
                 offset += len(block)
                 continue
@@ -478,6 +481,7 @@ def decode_blocks(
                 bom_lines=bom_lines,
                 failures=len(failures),
                 utf8_sequences=len(utf8),
+                end_offset=offset + len(block),
             )
             line_base += lines
             offset += len(block)

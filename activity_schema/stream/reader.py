@@ -167,6 +167,8 @@ class BatchReader:
         format: ``csv`` or ``tsv``.
         rows: Records read so far.
         blank_rows: Blank lines skipped so far.
+        bytes_read: Raw bytes of the file read so far (the byte-order mark included);
+            the file's size once :meth:`batches` is exhausted. For progress displays.
     """
 
     def __init__(
@@ -186,6 +188,7 @@ class BatchReader:
         self.format = fmt
         self.rows = 0
         self.blank_rows = 0
+        self.bytes_read = choice.skip
         self._blocks = blocks
         self._head = head
         self._batch_bytes = batch_bytes
@@ -264,6 +267,7 @@ class BatchReader:
             self._nul_lines.extend(block.nul_lines)
             self._failures += block.failures
             self._utf8_sequences += block.utf8_sequences
+            self.bytes_read = block.end_offset
             yield block
         self._head = []
 
