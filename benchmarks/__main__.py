@@ -53,7 +53,9 @@ def _run(name: str, argv: list[str]) -> Sample:
     return Sample(name, seconds, usage.ru_maxrss * 1024)
 
 
-def _commands(path: str, variant: str, out: Path, *, stream: bool = False) -> dict[str, list[str]]:
+def _commands(
+    path: str, variant: str, out: Path, *, stream: bool = False, frictionless: str | None = None
+) -> dict[str, list[str]]:
     py = sys.executable
     # polars reads UTF-8 (and lossy utf8) only; transcoding is part of the baseline's
     # job for the legacy variants, done the fastest way Python has.
@@ -86,8 +88,9 @@ def _commands(path: str, variant: str, out: Path, *, stream: bool = False) -> di
             "json",
             "--stream",
         ]
-    if shutil.which("frictionless") and variant == "utf8":
-        commands["frictionless"] = ["frictionless", "validate", "--json", path]
+    if frictionless and variant == "utf8":
+        # --trusted: frictionless refuses absolute paths ("not safe") without it.
+        commands["frictionless"] = [frictionless, "validate", "--trusted", "--json", path]
     return commands
 
 
@@ -106,6 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--stream", action="store_true", help="Also time convert --stream (record batches)."
     )
+    parser.add_argument(
+        "--frictionless",
+        default=shutil.which("frictionless"),
+        help="The frictionless executable to compare with (default: the one on PATH).",
+    )
     args = parser.parse_args(argv)
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="activity-schema-bench-"))
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         "| input | size MB | polars s | lint s | convert s | lint/polars | convert/polars "
-        "| lint rows/s | convert rows/s | peak RSS (x size) lint / convert |"
+        "| lint rows/s | convert rows/s | peak RSS (x size) polars / lint / convert |"
     )
     print("|---" * 10 + "|")
     results: dict[str, dict[str, float]] = {}
@@ -126,19 +134,20 @@ def main(argv: list[str] | None = None) -> None:
         size = Path(path).stat().st_size
         out = work / f"out-{variant}"
         out.mkdir(exist_ok=True)
-        commands = _commands(path, variant, out, stream=args.stream)
+        commands = _commands(path, variant, out, stream=args.stream, frictionless=args.frictionless)
         samples: list[Sample] = []
         for _ in range(args.repeat):
             for name, command in commands.items():
                 samples.append(_run(name, command))
-        base, _ = _median(samples, "polars")
+        base, base_rss = _median(samples, "polars")
         lint, lint_rss = _median(samples, "lint")
         conv, conv_rss = _median(samples, "convert")
         results[variant] = {"lint": lint, "convert": conv, "polars": base}
         print(
             f"| {variant} | {size / 1e6:.0f} | {base:.2f} | {lint:.2f} | {conv:.2f} | "
             f"{lint / base:.2f}x | {conv / base:.2f}x | {args.rows / lint:,.0f} | "
-            f"{args.rows / conv:,.0f} | {lint_rss / size:.1f} / {conv_rss / size:.1f} |"
+            f"{args.rows / conv:,.0f} | {base_rss / size:.1f} / {lint_rss / size:.1f} / "
+            f"{conv_rss / size:.1f} |"
         )
         if "convert-stream" in commands:
             streamed, streamed_rss = _median(samples, "convert-stream")
@@ -147,9 +156,11 @@ def main(argv: list[str] | None = None) -> None:
                 f"{streamed / base:.2f}x polars, peak RSS {streamed_rss / size:.1f}x size"
             )
         if "frictionless" in commands:
-            fric, _ = _median(samples, "frictionless")
+            fric, fric_rss = _median(samples, "frictionless")
             print(
-                f"\nfrictionless validate: {fric:.2f} s; frictionless/convert = {fric / conv:.1f}x"
+                f"\nfrictionless validate ({variant}): {fric:.2f} s, "
+                f"{args.rows / fric:,.0f} rows/s, peak RSS {fric_rss / size:.1f}x size; "
+                f"frictionless/convert = {fric / conv:.1f}x"
             )
     if "utf8" in results:
         for variant in ("cp1252", "utf16"):
