@@ -14,6 +14,7 @@ multiple of the input file's size.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -24,8 +25,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from .generate import write_variants
 
 BASELINE = (
     "import sys, polars as pl\n"
@@ -94,6 +93,30 @@ def _commands(
     return commands
 
 
+def _generate(rows: int, folder: Path) -> dict[str, str]:
+    """Write the input variants from a child process; return {variant: path}.
+
+    On Linux a child's peak RSS (``wait4``) starts from its parent's resident size at
+    the fork, so the parent must stay small: generating a million rows with polars
+    here would put a floor of several hundred megabytes under every measurement.
+    """
+    code = (
+        "import json, sys\n"
+        "from benchmarks.generate import write_variants\n"
+        "print(json.dumps(write_variants(int(sys.argv[1]), sys.argv[2])))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(rows), str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    paths: dict[str, str] = json.loads(proc.stdout)
+    return paths
+
+
 def _median(samples: list[Sample], name: str) -> tuple[float, int]:
     mine = [s for s in samples if s.name == name]
     return statistics.median(s.seconds for s in mine), max(s.peak_rss for s in mine)
@@ -117,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="activity-schema-bench-"))
-    paths = write_variants(args.rows, str(work))
+    paths = _generate(args.rows, work)
     variants = [v for v in args.variants.split(",") if v in paths]
     print(
         f"# {args.rows:,} rows; {platform.machine()}, {os.cpu_count()} cores, "
