@@ -190,7 +190,10 @@ def encode_records(frame: pl.DataFrame, fields: Sequence[str], *, to: OutputForm
     _require(frame, fields)
     if not fields:
         raise UsageError("no fields to write", hint="the schema needs at least one field")
-    return frame.select(_record_expr(fields, to).alias("record")).to_series()
+    # The streaming engine encodes morsels of rows on every core; in memory, one
+    # concatenation of every field would run on one.
+    record = _record_expr(fields, to).alias("record")
+    return frame.lazy().select(record).collect(engine="streaming").to_series()
 
 
 def _costs(records: pl.Series, layout: _Layout) -> np.ndarray:
