@@ -37,9 +37,11 @@ from .normalize import (
     collapse_whitespace,
     normalize_email,
     normalize_integer,
+    normalize_padded_email,
     parse_dates,
     repair_mojibake,
 )
+from .normalize.emails import PADDED_EMAIL
 from .readers import LINE, ROW
 from .report import collect_issues, file_issue, issue_frame
 
@@ -95,6 +97,13 @@ def _normalizer(kind: Kind, col: pl.Expr) -> pl.Expr:
     if kind is Kind.NAME:
         return collapse_whitespace(clean_text(col))
     return clean_text(col)
+
+
+def _shortcut(kind: Kind, col: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
+    # Padded or upper-case addresses are most of what needs the email normalizer.
+    if kind is Kind.EMAIL:
+        return col.str.contains(PADDED_EMAIL), normalize_padded_email(col)
+    return None
 
 
 def clean_fields(
@@ -153,6 +162,7 @@ def clean_fields(
                 src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
                 _normalizer(f.kind, src[f.name]),
                 otherwise=src[f.name],
+                shortcut=_shortcut(f.kind, src[f.name]),
             ).alias(f"__new_{f.name}"),
             present,
         )

@@ -73,7 +73,12 @@ def _evaluate(subset: pl.DataFrame, expr: pl.Expr, roots: list[str]) -> pl.Serie
 
 
 def evaluate_where(
-    frame: pl.DataFrame, needed: pl.Expr, expr: pl.Expr, *, otherwise: pl.Expr
+    frame: pl.DataFrame,
+    needed: pl.Expr,
+    expr: pl.Expr,
+    *,
+    otherwise: pl.Expr,
+    shortcut: tuple[pl.Expr, pl.Expr] | None = None,
 ) -> pl.Series:
     """Evaluate ``expr`` on the rows where ``needed`` holds, ``otherwise`` elsewhere.
 
@@ -85,6 +90,9 @@ def evaluate_where(
         needed: Boolean expression: the rows that need ``expr`` (null counts as True).
         expr: The expensive per-cell expression.
         otherwise: The cheap expression for the other rows (usually the column itself).
+        shortcut: ``(applies, cheaper)``: among the rows that need ``expr``, those where
+            ``applies`` holds get ``cheaper``, which must equal ``expr`` on them (a
+            second tier, for a common kind of mess with a simple fix).
 
     Returns:
         A series as long as ``frame`` (named ``__base``: alias it).
@@ -102,10 +110,16 @@ def evaluate_where(
     indices = frame.select(pl.arg_where(needed.fill_null(True))).to_series()
     if indices.len() == 0:
         return base
-    # Gather only the columns the expression reads, not the whole (wide) frame.
-    roots = [c for c in dict.fromkeys(expr.meta.root_names()) if c in frame.columns]
+    # Gather only the columns the expressions read, not the whole (wide) frame.
+    exprs = [expr, *(shortcut or ())]
+    names = [name for e in exprs for name in e.meta.root_names()]
+    roots = [c for c in dict.fromkeys(names) if c in frame.columns]
     subset = frame.select(roots)[indices] if roots else pl.DataFrame(height=indices.len())
-    values = _evaluate(subset, expr, roots)
+    if shortcut is not None:
+        applies, cheaper = shortcut
+        values = evaluate_where(subset, ~applies, expr, otherwise=cheaper)
+    else:
+        values = _evaluate(subset, expr, roots)
     if values.len() != indices.len():  # a literal expression: one value for every row
         values = values.extend_constant(values[0], indices.len() - 1)
     if values.dtype != base.dtype:

@@ -112,6 +112,11 @@ class Prepared:
     @property
     def summary(self) -> Summary:
         """Return the run's counts."""
+        if "summary" not in self._cache:
+            self._cache["summary"] = self._summary()
+        return self._cache["summary"]  # type: ignore[no-any-return]
+
+    def _summary(self) -> Summary:
         issues = self.issues
         rows = sum(t.source.rows for t in self.tables)
         rejected = sum(t.rejected.height for t in self.tables)
@@ -129,14 +134,15 @@ class Prepared:
         )
         if rejected_keys is not None and rejected_keys.height:
             fixed = fixed.join(rejected_keys, on=["file", "row"], how="anti")
+        by_severity = dict(issues.group_by("severity").len().iter_rows())
         return Summary(
             rows=rows,
             valid_rows=rows - rejected,
             rejected_rows=rejected,
             fixed_rows=fixed.select("file", "row").unique().height,
-            errors=issues.filter(sev == str(Severity.ERROR)).height,
-            warnings=issues.filter(sev == str(Severity.WARNING)).height,
-            fixes=issues.filter(sev == str(Severity.FIXED)).height,
+            errors=by_severity.get(str(Severity.ERROR), 0),
+            warnings=by_severity.get(str(Severity.WARNING), 0),
+            fixes=by_severity.get(str(Severity.FIXED), 0),
         )
 
 

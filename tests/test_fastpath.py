@@ -24,7 +24,7 @@ from activity_schema.normalize import (
     normalize_email,
     normalize_integer,
 )
-from activity_schema.normalize.emails import EMAIL_LIKE
+from activity_schema.normalize.emails import EMAIL_LIKE, PADDED_EMAIL, normalize_padded_email
 
 
 def _apply(expr_of: object, values: list[str]) -> list[str | None]:
@@ -57,7 +57,26 @@ def test_valid_email_pattern_implies_no_problem(values: list[str]) -> None:
     assert _apply(email_problem, values) == [None] * len(values)
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
+@given(st.lists(st.from_regex(PADDED_EMAIL, fullmatch=True), min_size=1, max_size=20))
+def test_padded_email_shortcut_equals_the_full_normalizer(values: list[str]) -> None:
+    assert _apply(normalize_padded_email, values) == _apply(normalize_email, values)
+
+
+def test_evaluate_where_takes_the_shortcut_only_where_it_applies() -> None:
+    frame = pl.DataFrame({"v": ["a@b.co", "  A@B.CO ", "<x@Y.CO>", None]})
+    v = pl.col("v")
+    result = evaluate_where(
+        frame,
+        v.str.contains("[A-Z <]"),
+        normalize_email(v),
+        otherwise=v,
+        shortcut=(v.str.contains(PADDED_EMAIL), normalize_padded_email(v)),
+    )
+    assert result.to_list() == ["a@b.co", "A@b.co", "x@y.co", None]
+
+
+@settings(max_examples=100)
 @given(st.lists(st.from_regex(EMAIL_LIKE, fullmatch=True), min_size=1, max_size=20))
 def test_email_like_pattern_implies_looks_like_email(values: list[str]) -> None:
     assert _apply(looks_like_email, values) == [True] * len(values)

@@ -21,6 +21,7 @@ from activity_schema.normalize.emails import (
     email_problem,
     looks_like_email,
     normalize_email,
+    normalize_padded_email,
 )
 from activity_schema.normalize.numbers import (
     MAX_INTEGER_DIGITS,
@@ -54,6 +55,7 @@ __all__ = [
     "looks_like_email",
     "normalize_email",
     "normalize_integer",
+    "normalize_padded_email",
     "parse_dates",
     "repair_mojibake",
 ]

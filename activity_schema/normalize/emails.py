@@ -15,7 +15,15 @@ import polars as pl
 from activity_schema.defaults import EMAIL_MAX_LENGTH
 from activity_schema.normalize.text import ZERO_WIDTH_CLASS, _named_like
 
-__all__ = ["EMAIL_LIKE", "EMAIL_MAX_LENGTH", "email_problem", "looks_like_email", "normalize_email"]
+__all__ = [
+    "EMAIL_LIKE",
+    "EMAIL_MAX_LENGTH",
+    "PADDED_EMAIL",
+    "email_problem",
+    "looks_like_email",
+    "normalize_email",
+    "normalize_padded_email",
+]
 
 # Whitespace of any kind, zero-width characters and controls: none belongs in an address.
 _INVISIBLE: Final = rf"[\s\p{{Zs}}{ZERO_WIDTH_CLASS}\p{{Cc}}]"
@@ -79,6 +87,26 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
     # NFC once more: lowercasing can leave a sequence that composes differently.
     result = pl.coalesce(lowered, unwrapped).str.normalize("NFC")
     return _named_like(result.replace("", None), e)
+
+
+#: An ASCII address with nothing around it but spaces or tabs (upper-case letters allowed):
+#: :func:`normalize_email` only trims it and lowercases its domain, as
+#: :func:`normalize_padded_email` does at a fraction of the cost.
+PADDED_EMAIL: Final = (
+    r"^[ \t]*[A-Za-z0-9_%+\-][A-Za-z0-9._%+'\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*[ \t]*$"
+)
+
+
+def normalize_padded_email(e: pl.Expr) -> pl.Expr:
+    """Normalize addresses that match :data:`PADDED_EMAIL` (others: see normalize_email).
+
+    Example:
+        >>> pl.select(normalize_padded_email(pl.lit("  Ann.Lee@Example.COM ")).alias("v")).item()
+        'Ann.Lee@example.com'
+    """
+    parts = e.str.strip_chars(" \t").str.split_exact("@", 1)
+    domain = parts.struct.field("field_1").str.to_lowercase()
+    return _named_like(pl.concat_str(parts.struct.field("field_0"), pl.lit("@"), domain), e)
 
 
 def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
