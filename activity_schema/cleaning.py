@@ -146,7 +146,9 @@ def clean_fields(
     for f, (values, status) in zip(
         texts, in_parallel(lambda f: repair_mojibake(work.get_column(f.name)), texts), strict=True
     ):
-        repaired += [values.alias(f"__src_{f.name}"), status.alias(f"__moji_{f.name}")]
+        repaired.append(values.alias(f"__src_{f.name}"))
+        if status.null_count() < status.len():  # no column of nulls when nothing was found
+            repaired.append(status.alias(f"__moji_{f.name}"))
     staged = work.with_columns(repaired)
     src = {
         f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
@@ -228,7 +230,7 @@ def clean_fields(
         original = pl.col(f.name)
         new = pl.col(f"__new_{f.name}")
         is_null_string = pl.col(f"__null_{f.name}")
-        moji = pl.col(f"__moji_{f.name}") if f.kind in (Kind.TEXT, Kind.NAME) else None
+        moji = pl.col(f"__moji_{f.name}") if f"__moji_{f.name}" in staged.columns else None
         where = {"file": file, "field_name": f.name, "column": source}
         if moji is not None:
             issues.append(
