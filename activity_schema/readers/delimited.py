@@ -55,7 +55,12 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
     qb, db = ord(quotechar), ord(delimiter)
     # bytes.find is a memchr: files without any quote skip the quote pass entirely.
     has_quotes = data.find(quotechar.encode()) != -1
-    quotes = np.flatnonzero(buf == qb) if has_quotes else np.zeros(0, dtype=np.intp)
+    # One mask, filled for each byte looked for: a fresh array each time would cost a
+    # page fault per 4 KB of input, three times over.
+    mask = np.empty(n, dtype=bool)
+    quotes = (
+        np.flatnonzero(np.equal(buf, qb, out=mask)) if has_quotes else np.zeros(0, dtype=np.intp)
+    )
     # A quote that neither touches a cell boundary nor another quote is literal text
     # (`5" screen`); RFC 4180 only gives quotes meaning at the edges of a cell.
     stray = np.zeros(0, dtype=bool)
@@ -66,7 +71,7 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
         doubled = (prev == qb) | (nxt == qb)
         stray = ~(at_edge | doubled)
         quotes = quotes[~stray]
-    newlines = np.flatnonzero(buf == _NL)
+    newlines = np.flatnonzero(np.equal(buf, _NL, out=mask))
     if quotes.size % 2:
         # The state is "inside quotes" at the end; the last line with an odd number of
         # quotes is where it was opened.
@@ -94,7 +99,7 @@ def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
         lines = np.arange(1, starts.size + 1)
     else:
         lines = np.searchsorted(newlines, starts) + 1
-    cells = _count_cells(buf == db, starts, quotes, first_quote)
+    cells = _count_cells(np.equal(buf, db, out=mask), starts, quotes, first_quote)
     blank = int(blank_mask.sum())
     if blank:
         keep = ~blank_mask
