@@ -565,3 +565,24 @@ def test_a_header_after_blank_lines_with_a_quoted_line_break() -> None:
     assert table.headers == ("e\nmail", "type")
     assert table.header_line == 3
     assert table.frame.rows() == [(1, 5, "a\nb@c.co", "X"), (2, 7, "q@r.co", "Y")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'email,type\na@b.co,5" screen\nc@d.co,"x,y"\n',  # a stray quote: the csv module reads it
+        b"email,type\na@b.co,X\nc@d.co\n",  # ragged
+        b'"email",type\na@b.co,X\n',  # a quoted header: the parse waits for the scan
+    ],
+)
+def test_the_early_parse_gives_what_the_sequential_read_gives(data: bytes) -> None:
+    # read_delimited parses with polars while it scans the structure when the header is a
+    # plain first line; a leading blank line makes it wait, on the same records.
+    early = read_bytes(data, name="x.csv")
+    waited = read_bytes(b"\n" + data, name="x.csv")
+    assert early.headers == waited.headers
+    assert early.frame.drop(LINE).equals(waited.frame.drop(LINE))
+    assert (early.frame[LINE] + 1).to_list() == waited.frame[LINE].to_list()
+    assert early.issues.drop("line").equals(
+        waited.issues.drop("line").filter(pl.col("code") != "blank-rows")
+    )

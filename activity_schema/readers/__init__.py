@@ -8,6 +8,7 @@ be read at all and return everything else, problems included, as issues on the t
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -128,6 +129,16 @@ def read_bytes(
     if options.sheet is not None:
         raise UsageError("--sheet applies only to .xlsx input", where=name)
 
+    # hashlib releases the GIL on large inputs: the digest is taken while the text is read.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(raw).hexdigest())
+        table = _read_text(raw, fmt, hinted, name, options)
+        return _with_size_issues(replace(table, sha256=digest.result()))
+
+
+def _read_text(
+    raw: bytes, fmt: str | None, hinted: str | None, name: str, options: ReadOptions
+) -> SourceTable:
     decoded = decode(raw, encoding=options.encoding, path=name, detector=options.detector)
     data = decoded.data
     if fmt is None:
@@ -150,8 +161,7 @@ def read_bytes(
                 dialect = replace(dialect, quotechar=options.quotechar)
         table = read_delimited(data, dialect, name=name)
     # Rows first: bad bytes are attributed to records, so there must be some.
-    table = _attach_decoding(_require_rows(table), decoded, name)
-    return _with_size_issues(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
+    return _attach_decoding(_require_rows(table), decoded, name)
 
 
 def _with_size_issues(table: SourceTable) -> SourceTable:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,6 +246,25 @@ def _ragged_issues(data: bytes, structure: _Structure, width: int, name: str) ->
     )
 
 
+def _scan_and_parse(
+    data: bytes, dialect: Dialect, name: str
+) -> tuple[_Structure, tuple[int, pl.DataFrame | None] | None]:
+    """Scan the structure and, when the header is a plain first line, parse meanwhile.
+
+    The scan runs on one core; polars' parse, on another thread, overlaps it. Returns
+    the structure and ``(header_end, frame)`` of the early parse (None when the header
+    line holds a quote, or starts later, and the parse must wait for the scan).
+    """
+    first_line = data.find(b"\n")
+    if first_line <= 0 or dialect.quotechar.encode() in data[:first_line]:
+        return _scan(data, dialect.delimiter, dialect.quotechar, name), None
+    names = unique_names(_parse_header(data, 0, first_line, dialect, name))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsed = pool.submit(_parse_polars, data, dialect, names, first_line + 1)
+        structure = _scan(data, dialect.delimiter, dialect.quotechar, name)
+        return structure, (first_line + 1, parsed.result())
+
+
 def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
     """Read UTF-8 delimited text into a :class:`SourceTable`.
 
@@ -270,7 +290,7 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         raise InputError(
             "the file is empty", path=name, hint="export the data again with a header row"
         )
-    structure = _scan(data, dialect.delimiter, dialect.quotechar, name)
+    structure, early = _scan_and_parse(data, dialect, name)
     headers = _parse_header(data, int(structure.starts[0]), int(structure.ends[0]), dialect, name)
     width = len(headers)
     names = unique_names(headers)
@@ -284,6 +304,8 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     elif structure.stray_quotes:
         frame = None
+    elif early is not None and early[0] == header_end:
+        frame = early[1]
     else:
         frame = _parse_polars(data, dialect, names, header_end)
     if frame is not None:
