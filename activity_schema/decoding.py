@@ -31,6 +31,7 @@ from .defaults import (
     MAX_REPORTED_BAD_BYTES,
     SUPERSET_ENCODINGS,
     TIE_BREAK_RATIO,
+    UTF8_CHECK_BYTES,
     WEAK_CONFIDENCE,
 )
 from .errors import InputError, UsageError
@@ -361,11 +362,7 @@ def _text_lines(text: str, positions: list[int]) -> list[int]:
     return lines
 
 
-#: Bytes validated at a time by :func:`is_utf8`.
-_UTF8_CHUNK = 1 << 22
-
-
-def is_utf8(raw: bytes, *, chunk_bytes: int = _UTF8_CHUNK) -> bool:
+def is_utf8(raw: bytes, *, chunk_bytes: int = UTF8_CHECK_BYTES) -> bool:
     """Tell whether ``raw`` is strict UTF-8, in bounded memory.
 
     Decoding a whole file to validate it would build a text object of up to four times

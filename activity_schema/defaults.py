@@ -121,6 +121,11 @@ STREAM_THRESHOLD_BYTES: Final = 256_000_000
 STREAM_BATCH_BYTES: Final = 16_000_000
 #: Bytes read from the file at a time (at most a batch).
 STREAM_BLOCK_BYTES: Final = 4_000_000
+#: Bytes validated at a time when checking that a whole input is UTF-8 (bounds the text
+#: object built for it).
+UTF8_CHECK_BYTES: Final = 4 * 1024 * 1024
+#: Issues serialized at a time into a JSON report (about 25 MB of text).
+REPORT_JSON_SLICE_ROWS: Final = 100_000
 #: Issues a streamed run keeps for its report in full; beyond, the first
 #: ``STREAM_REPORT_ISSUES_PER_CODE`` of each code are kept (the counts stay exact).
 STREAM_REPORT_MAX_ISSUES: Final = 1_000_000

@@ -421,3 +421,42 @@ def test_pre_commit_hook_definition() -> None:
         assert pattern.search(name), name
     for name in ("a.py", "csv.txt", "x.xlsx.bak", "README.md"):
         assert not pattern.search(name), name
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_json_report_written_in_slices_is_one_valid_document(
+    binary: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polars as pl
+
+    from activity_schema.render import lint as lint_render
+    from activity_schema.report import ISSUE_SCHEMA
+
+    monkeypatch.setattr(lint_render, "REPORT_JSON_SLICE_ROWS", 3)
+    issues = [
+        {
+            "code": "normalized",
+            "severity": "fixed",
+            "file": "in.csv",
+            "row": n,
+            "line": n + 1,
+            "field": "email",
+            "column": "E-mail",
+            "value": f' "Zoë" {n}\n',
+            "message": "value normalized",
+            "fix": None,
+        }
+        for n in range(1, 11)
+    ]
+    frame = pl.DataFrame(issues, schema=ISSUE_SCHEMA, orient="row")
+    report = {"version": 1, "inputs": [], "summary": {}, "issues": frame}
+    if binary:  # a file: the issues go to its binary buffer
+        path = tmp_path / "r.json"
+        with path.open("w", encoding="utf-8") as out:
+            lint_render.render_json(report, out)
+        text = path.read_text(encoding="utf-8")
+    else:
+        stream = io.StringIO()
+        lint_render.render_json(report, stream)
+        text = stream.getvalue()
+    assert json.loads(text)["issues"] == issues

@@ -23,7 +23,7 @@ import polars as pl
 from rich.markup import escape
 
 from ..codes import CODE_INFO, IssueCode
-from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY
+from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
 from .console import make_console
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
 ]
 
 REPORT_VERSION = 1
-#: Issues serialized at a time by render_json (about 25 MB of JSON).
-_JSON_SLICE_ROWS = 100_000
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "fixed": 2, "info": 3}
 _STYLE = {"error": "bold red", "warning": "yellow", "fixed": "green", "info": "dim"}
 
@@ -110,9 +108,9 @@ def render_json(report: dict[str, Any], stream: IO[str]) -> None:
         separator = b",\n    "
         # polars writes NDJSON three times faster than a JSON array; commas make it one.
         # Slice by slice, so that the text is never all in memory at once.
-        for start in range(0, issues.height, _JSON_SLICE_ROWS):
+        for start in range(0, issues.height, REPORT_JSON_SLICE_ROWS):
             buffer = io.BytesIO()
-            issues.slice(start, _JSON_SLICE_ROWS).write_ndjson(buffer)
+            issues.slice(start, REPORT_JSON_SLICE_ROWS).write_ndjson(buffer)
             lead = b"\n    " if start == 0 else separator
             items = lead + buffer.getvalue()[:-1].replace(b"\n", separator)
             if binary is not None:
