@@ -413,6 +413,12 @@ def _read_all(
 )
 @date_options
 @click.option(
+    "--stream",
+    is_flag=True,
+    help="Check CSV/TSV inputs in record batches, in bounded memory (automatic for inputs "
+    f"over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+)
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -434,6 +440,7 @@ def lint(
     no_fix: bool,
     timezone: str | None,
     date_order: str | None,
+    stream: bool,
     quiet: bool,
 ) -> None:
     """Check each FILE against the schema and report every problem with its line.
@@ -455,6 +462,15 @@ def lint(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
+    if stream or _is_big(files):
+        _lint_streamed(
+            files,
+            spec=spec,
+            settings=settings,
+            options=options,
+            report=(output_format, report_file, max_examples),
+            quiet=quiet,
+        )
     with _progress_display(quiet) as display:
         tables, inputs, exit_code = _read_all(files, options, progress=display)
         rows = sum(table.rows for table in tables)
@@ -468,6 +484,47 @@ def lint(
     if summary.errors or (settings.strict and summary.warnings):
         exit_code = max(exit_code, 1)
     sys.exit(exit_code)
+
+
+def _lint_streamed(
+    files: tuple[Path, ...],
+    *,
+    spec: SchemaSpec,
+    settings: Settings,
+    options: ReadOptions,
+    report: tuple[str, Path | None, int],
+    quiet: bool,
+) -> NoReturn:
+    """Lint in record batches (``--stream``, or an input over 256 MB), then exit.
+
+    Unlike a whole-file lint, an unreadable input stops the run (exit 3). Tests pass
+    ``{"batch_bytes": N, "block_bytes": M}`` as the context object for small batches.
+    """
+    from .model import to_pandera
+    from .render.lint import build_report
+    from .stream import lint_stream
+
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    sizes = {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
+    with _progress_display(quiet) as display:
+        found = lint_stream(
+            files,
+            spec=spec,
+            schema=to_pandera(spec),
+            settings=settings,
+            read_options=options,
+            on_progress=display if display.enabled else None,
+            **sizes,
+        )
+        _stage(display, "reporting", files, found.summary.rows)
+        built = build_report(found.inputs, found.issues, found.summary.to_dict())
+        if found.issue_counts is not None:
+            built["issue_counts"] = found.issue_counts
+        _hand_over(display, sys.stdout)
+        output_format, report_file, max_examples = report
+        _emit(built, output_format, report_file, sys.stdout, max_examples)
+    summary = found.summary
+    sys.exit(1 if summary.errors or (settings.strict and summary.warnings) else 0)
 
 
 # --- schema, init, explain -----------------------------------------------------------------

@@ -32,7 +32,7 @@ from activity_schema.errors import ActivitySchemaError, InputError, UsageError
 from activity_schema.pipeline import prepare, resolve_schema, table_from_records
 from activity_schema.render.lint import build_report, render_text
 from activity_schema.report import issue_frame
-from activity_schema.stream import convert_stream, should_stream
+from activity_schema.stream import convert_stream, lint_stream, should_stream
 from activity_schema.stream.decode import choose_encoding
 from activity_schema.stream.index import FirstSeen
 from activity_schema.stream.issues import IssueLog
@@ -227,6 +227,33 @@ def test_report_issues_and_summary_match_a_whole_run(tmp_path: Path) -> None:
     theirs = prepared.issues.select(cols)
     assert mine.sort(cols, nulls_last=True).equals(theirs.sort(cols, nulls_last=True))
     assert done.issue_counts is None
+
+
+def test_streamed_lint_finds_what_a_whole_run_finds(tmp_path: Path) -> None:
+    path = _write(_messy(1_500), tmp_path / "in.csv")
+    found = lint_stream([path], batch_bytes=20_000, block_bytes=5_000)
+    prepared = prepare(path)
+    assert found.batches > 1
+    assert found.summary == prepared.summary
+    mine = found.issues.filter(pl.col("code") != "column-decision")
+    # In report order (by line) once sorted as every report is.
+    assert build_report([], mine, {})["issues"].equals(
+        build_report([], prepared.issues, {})["issues"]
+    )
+    assert found.issue_counts is None
+    # Checking writes nothing: the batch loop runs without parts, rejects or spills.
+    assert list(tmp_path.iterdir()) == [path]
+    decided = found.issues.filter(pl.col("code") == "column-decision")
+    assert decided.height and decided.get_column("severity").unique().to_list() == ["info"]
+
+
+def test_streamed_lint_agrees_with_the_streamed_convert(tmp_path: Path) -> None:
+    path = _write(_messy(900), tmp_path / "in.csv")
+    found = lint_stream([path], batch_bytes=9_000, block_bytes=3_000)
+    done = convert_stream([path], tmp_path / "out", batch_bytes=9_000, block_bytes=3_000)
+    assert found.summary == done.summary
+    assert found.inputs == done.inputs
+    assert found.issues.equals(done.issues)
 
 
 def test_json_input_is_read_whole(tmp_path: Path) -> None:
@@ -465,5 +492,35 @@ def test_cli_stream_needs_a_folder(tmp_path: Path, cli: Callable[..., Any]) -> N
     assert "--stream" in result.stderr
 
 
+def test_cli_lint_stream_reports_as_a_whole_run(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    path = _write(_messy(1_200), tmp_path / "in.csv")
+    runner = CliRunner()
+    small = {"batch_bytes": 15_000, "block_bytes": 4_000}
+    whole = runner.invoke(main, ["lint", str(path), "--format", "json"])
+    streamed = runner.invoke(main, ["lint", str(path), "--format", "json", "--stream"], obj=small)
+    assert whole.exit_code == streamed.exit_code == 1  # the file has errors on purpose
+    mine, theirs = json.loads(streamed.stdout), json.loads(whole.stdout)
+    assert mine["summary"] == theirs["summary"]
+    assert mine["inputs"] == theirs["inputs"]
+    listed = [i for i in mine["issues"] if i["code"] != "column-decision"]
+    assert listed == theirs["issues"]
+    assert any(i["code"] == "column-decision" for i in mine["issues"])
+
+
+def test_cli_lint_stream_stops_at_an_unreadable_input(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    good = _write(_messy(20), tmp_path / "in.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b'email,type\n"a@b.co,Registered\n')
+    result = cli("lint", good, bad, "--stream")
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr.count("\n") == 1 and "unclosed quote" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_main_is_the_cli() -> None:
-    assert "--stream" in [o for p in main.commands["convert"].params for o in p.opts]
+    for command in ("convert", "lint"):
+        assert "--stream" in [o for p in main.commands[command].params for o in p.opts]

@@ -1,4 +1,4 @@
-"""Streamed (batched) convert: big delimited inputs in record batches, with bounded memory.
+"""Streamed (batched) convert and lint: big delimited inputs in record batches, in bounded memory.
 
 - :mod:`.decode`: the encoding decided over the *whole* file in a first pass, then the
   file decoded block by block, exactly as :func:`~activity_schema.decoding.decode`
@@ -11,11 +11,13 @@
 - :mod:`.issues`: the report's issues and counts, bounded;
 - :mod:`.output`: parts packed across batches, rejects and the manifest spilled to disk;
 - :mod:`.convert`: the batch driver, which writes the same parts, ``rejects.csv`` and
-  ``manifest.json`` as :func:`~activity_schema.convert.convert` does.
+  ``manifest.json`` as :func:`~activity_schema.convert.convert` does;
+- :mod:`.lint`: the same batch loop without outputs, for ``lint``.
 """
 
 from __future__ import annotations
 
 from .convert import StreamedConvert, convert_stream, should_stream
+from .lint import StreamedLint, lint_stream
 
-__all__ = ["StreamedConvert", "convert_stream", "should_stream"]
+__all__ = ["StreamedConvert", "StreamedLint", "convert_stream", "lint_stream", "should_stream"]

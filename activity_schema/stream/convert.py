@@ -136,8 +136,11 @@ class _Totals:
             fixes[str(code)] = fixes.get(str(code), 0) + int(n)
 
 
-class _Run:
-    """One streamed conversion: its inputs, indexes, outputs and counts."""
+class BatchRun:
+    """One streamed run: its inputs, indexes, counts and (when converting) outputs.
+
+    Without ``parts``, ``rejects`` and ``work`` it only checks: the streamed lint.
+    """
 
     def __init__(
         self,
@@ -145,9 +148,9 @@ class _Run:
         schema: pa.DataFrameSchema,
         settings: Settings,
         options: ReadOptions,
-        parts: PartWriter,
-        rejects: RejectsSpill,
-        work: Path,
+        parts: PartWriter | None,
+        rejects: RejectsSpill | None,
+        work: Path | None,
         *,
         dedupe: bool,
         escape_formulas: bool,
@@ -172,11 +175,13 @@ class _Run:
         self.manifest_inputs: list[dict[str, Any]] = []
         self.decisions: list[ColumnDecisions] = []
         self.deduper = Deduper(spec, self.payload)
-        self.dropped = DroppedSpill(work)
+        self.dropped = DroppedSpill(work) if work is not None else None
+        self.stage = "converting" if parts is not None else "checking"
 
     def close(self) -> None:
         """Close the spill files."""
-        self.dropped.close()
+        if self.dropped is not None:
+            self.dropped.close()
 
     def progress(self, stage: str, path: str | None, bytes_done: int) -> None:
         """Tell ``on_progress`` where the run is (bytes never go back)."""
@@ -186,7 +191,8 @@ class _Run:
                 ProgressEvent(stage, path, self.totals.rows, self.bytes_done, self.bytes_total)
             )
 
-    def convert_input(self, index: int, path: str | Path) -> None:
+    def check_input(self, index: int, path: str | Path) -> None:
+        """Check one input batch by batch (and, when converting, write its records)."""
         name = str(path)
         before, size = sum(self.sizes[:index]), self.sizes[index]
         self.progress("reading", name, before)
@@ -215,15 +221,18 @@ class _Run:
             if new:
                 decided.append(_decision_issues(new, checked, rows + table.rows))
             self._count(checked, engine)
-            self._plan(index, checked, engine)
+            if self.parts is not None:
+                self._plan(index, checked, engine)
+            else:
+                self.log.add(engine)
             rows += table.rows
             rejected += checked.rejected.height
             read = min(reader.bytes_read, size) if reader is not None else size
-            self.progress("converting", name, before + read)
+            self.progress(self.stage, name, before + read)
         assert first is not None, "a reader yields at least one batch"
         if self.bytes_done < before + size:
             # The last batch came out before the blank lines at the file's end were read.
-            self.progress("converting", name, before + size)
+            self.progress(self.stage, name, before + size)
         once = [reader.file_issues(first)] if reader is not None else []
         if batches > 1:
             # Taken on the first rows only: say so (a single batch saw every row).
@@ -272,6 +281,7 @@ class _Run:
         totals.fixed_rows += fixed.height
 
     def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> None:
+        assert self.parts is not None and self.rejects is not None and self.dropped is not None
         kept, dropped = self.deduper.drop_copies(checked) if self.dedupe else (checked, None)
         plan = plan_convert(
             Prepared(self.spec, self.settings, (kept,)),
@@ -303,7 +313,8 @@ class _Run:
         encoding = reader.choice.codec if reader is not None else first.encoding
         reason = reader.encoding_reason if reader is not None else first.encoding_reason
         blank = reader.blank_rows if reader is not None else first.blank_rows
-        self.rejects.input_columns(first.columns, checked=bool(rejected))
+        if self.rejects is not None:
+            self.rejects.input_columns(first.columns, checked=bool(rejected))
         self.inputs.append(
             {
                 "path": first.name,
@@ -442,7 +453,7 @@ def convert_stream(
     parts = PartWriter(out, work, staged, spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
     rejects = RejectsSpill(work)
     bound = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) // 2 + 1
-    run = _Run(
+    run = BatchRun(
         spec,
         schema,
         settings,
@@ -460,7 +471,7 @@ def convert_stream(
     )
     try:
         for index, path in enumerate(paths):
-            run.convert_input(index, path)
+            run.check_input(index, path)
         run.progress("writing", None, run.bytes_total)
         parts.finish()
         run.close()
@@ -474,6 +485,7 @@ def convert_stream(
             dedupe=dedupe,
             escape_formulas=escape_formulas,
         )
+        assert run.dropped is not None, "a converting run spills its dropped copies"
         stage_manifest(
             out,
             staged,
@@ -501,7 +513,7 @@ def convert_stream(
         inputs=run.inputs,
         issues=run.log.frame,
         issue_counts=run.log.counts() if run.log.sampled else None,
-        summary=_summary(run.totals),
+        summary=summary_of(run.totals),
         decisions=tuple(run.decisions),
         batches=run.totals.batches,
     )
@@ -515,7 +527,7 @@ def _write_error(err: OSError, out: Path) -> UsageError:
     )
 
 
-def _result(run: _Run, parts: PartWriter, out: Path, to: OutputFormat) -> ConvertResult:
+def _result(run: BatchRun, parts: PartWriter, out: Path, to: OutputFormat) -> ConvertResult:
     totals = run.totals
     return ConvertResult(
         outdir=out,
@@ -532,7 +544,8 @@ def _result(run: _Run, parts: PartWriter, out: Path, to: OutputFormat) -> Conver
     )
 
 
-def _summary(totals: _Totals) -> Summary:
+def summary_of(totals: _Totals) -> Summary:
+    """Return a streamed run's counts as ``Prepared.summary`` gives them."""
     return Summary(
         rows=totals.rows,
         valid_rows=totals.valid,
