@@ -343,10 +343,17 @@ def encode_chunks(
         )
     sources = frame.select(*_SOURCE_COLUMNS)
     capacity = max_bytes - layout.overhead
+    prefix, suffix = pl.lit(layout.prefix.decode()), pl.lit(layout.suffix.decode())
+    separator = layout.sep.decode()
     for index, (start, stop) in enumerate(_cuts(costs, capacity, max_rows), start=1):
-        # Joined and taken as bytes by polars: no Python str of the part is ever built.
-        joined = records.slice(start, stop - start).str.join(layout.sep.decode())
-        body = layout.prefix + joined.cast(pl.Binary).item() + layout.suffix
+        # Framed, joined and taken as bytes by polars: the part is copied once, into the
+        # bytes object, and no Python str of it is ever built.
+        body = (
+            records.slice(start, stop - start)
+            .to_frame()
+            .select(pl.concat_str(prefix, pl.first().str.join(separator), suffix).cast(pl.Binary))
+            .item()
+        )
         yield Chunk(
             index=index,
             body=body,
