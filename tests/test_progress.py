@@ -433,6 +433,24 @@ def test_convert_stream_draws_a_bar_per_batch(
         assert (tmp_path / "shown" / file.name).read_bytes() == file.read_bytes()
 
 
+def test_lint_stream_draws_a_bar_per_batch_and_prints_the_same_report(
+    run: Callable[..., Result], inputs: list[Path]
+) -> None:
+    small = {"batch_bytes": 2_000, "block_bytes": 700}
+    plain = run("lint", *inputs, "--stream", **small)
+    shown = run("lint", *inputs, "--stream", progress=True, clock=_Clock(step=1.0), **small)
+    assert shown.exit_code == plain.exit_code == 1
+    assert shown.stdout_bytes == plain.stdout_bytes
+    checking = [line for line in _drawn(shown.stderr) if line.split()[1] == "checking"]
+    assert len(checking) > 10
+    assert all("rows" in line and "MB/s" in line and "%" in line for line in checking)
+    percents = [int(re.findall(r"(\d+)%", line)[0]) for line in checking]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert "700 rows" in checking[-1]
+    quiet = run("lint", *inputs, "--stream", "--quiet", progress=True, **small)
+    assert "\r" not in quiet.stderr and quiet.stdout_bytes == plain.stdout_bytes
+
+
 def test_nothing_progress_like_without_a_terminal(
     run: Callable[..., Result], inputs: list[Path], tmp_path: Path
 ) -> None:
