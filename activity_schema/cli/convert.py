@@ -1,0 +1,278 @@
+"""Write upload-ready parts of the valid rows: the ``convert`` command.
+
+It checks every input, then writes JSON or CSV parts under Eloqua's size limit with
+``rejects.csv`` and ``manifest.json`` beside them (or one document to stdout), and
+reports on stderr. Inputs over the streaming threshold (or with ``--stream``) are
+converted in record batches in bounded memory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from ..defaults import STREAM_THRESHOLD_BYTES
+from ..errors import InputError, UsageError
+from .common import (
+    REPORT_FORMATS,
+    _emit,
+    _hand_over,
+    _is_big,
+    _load_settings,
+    _progress_display,
+    _read_all,
+    _read_options,
+    _report,
+    _stage,
+    date_options,
+    handle_errors,
+    input_options,
+    part_options,
+    schema_options,
+)
+
+if TYPE_CHECKING:
+    from ..catalog import SchemaSpec
+    from ..config import Settings
+    from ..readers import ReadOptions
+    from ..render.progress import ProgressDisplay
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    metavar="OUTDIR",
+    help="Folder for the parts, rejects.csv and manifest.json; '-' writes one document to stdout.",
+)
+@click.option(
+    "--to",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Output format of the parts.",
+)
+@input_options
+@schema_options
+@part_options
+@click.option("--force", is_flag=True, help="Replace the output of an earlier run in OUTDIR.")
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Convert CSV/TSV inputs in record batches, in bounded memory (automatic for inputs "
+    f"over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format (the report goes to stderr).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the --format report to FILE and print the text report to stderr.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Examples shown per issue code in text output.",
+)
+@date_options
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Show no progress line and no closing 'wrote N part(s)' line on stderr (errors "
+    "and the report are still shown).",
+)
+@handle_errors
+def convert(
+    files: tuple[Path, ...],
+    output: str,
+    to: str,
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    max_bytes: int,
+    max_rows: int | None,
+    no_fix: bool,
+    dedupe: bool,
+    escape_formulas: bool,
+    force: bool,
+    stream: bool,
+    output_format: str,
+    report_file: Path | None,
+    max_examples: int,
+    timezone: str | None,
+    date_order: str | None,
+    quiet: bool,
+) -> None:
+    """Write upload-ready UTF-8 parts of each FILE's valid rows, and the rejects aside.
+
+    Parts are JSON arrays (or CSV) whose keys are the schema's field names, each under
+    --max-bytes. OUTDIR also gets rejects.csv and manifest.json, whose counts always add
+    up: rows_in == rows_out + rows_rejected + rows_dropped. The report and a closing
+    summary go to stderr, after a progress line (stage, rows, MB/s) that is redrawn
+    while it works when stderr is a terminal (--quiet: neither progress nor summary).
+    Exit codes: 0 all rows out, 1 some rows rejected (the good rows are still written),
+    2 usage, 3 unreadable input.
+    """
+    from ..convert import convert as write_parts
+    from ..convert import write_stream
+    from ..model import to_pandera
+    from ..pipeline import check_tables
+
+    spec, settings = _load_settings(
+        definition,
+        config_path,
+        fix=False if no_fix else None,
+        timezone=timezone,
+        date_order=date_order,
+    )
+    options = _read_options(encoding, input_format, delimiter, sheet)
+    display = _progress_display(quiet)
+    if stream or (output != "-" and _is_big(files)):
+        if output == "-":
+            raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
+        _convert_streamed(
+            files,
+            Path(output),
+            spec=spec,
+            settings=settings,
+            options=options,
+            to=to,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            force=force,
+            report=(output_format, report_file, max_examples),
+            display=display,
+            quiet=quiet,
+        )
+    with display:
+        tables, inputs, _ = _read_all(files, options, echo=False, progress=display)
+        unreadable = [i["error"] for i in inputs if i["error"]]
+        if unreadable:
+            # Converting only some of the inputs would silently leave rows behind.
+            more = (
+                f" (and {len(unreadable) - 1} more unreadable input(s))"
+                if len(unreadable) > 1
+                else ""
+            )
+            raise InputError(
+                f"{unreadable[0]}{more}; nothing was written",
+                hint="fix or remove the unreadable input and run again",
+            )
+        rows = sum(table.rows for table in tables)
+        _stage(display, "checking", files, rows)
+        prepared = check_tables(tables, spec, to_pandera(spec), settings)
+        _stage(display, "writing", files, rows)
+        if output == "-":
+            _hand_over(display, sys.stdout)
+            result = write_stream(
+                prepared,
+                sys.stdout.buffer,
+                to=to,  # type: ignore[arg-type]
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+            )
+        else:
+            result = write_parts(
+                prepared,
+                Path(output),
+                to=to,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                force=force,
+            )
+        _stage(display, "reporting", files, rows)
+        report = _report(prepared, inputs, result.issues)
+    _emit(report, output_format, report_file, sys.stderr, max_examples)
+    if output != "-" and not quiet:
+        click.echo(
+            f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "
+            f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
+            err=True,
+        )
+    sys.exit(1 if result.rows_rejected else 0)
+
+
+def _convert_streamed(
+    files: tuple[Path, ...],
+    output: Path,
+    *,
+    spec: SchemaSpec,
+    settings: Settings,
+    options: ReadOptions,
+    to: str,
+    max_bytes: int,
+    max_rows: int | None,
+    dedupe: bool,
+    escape_formulas: bool,
+    force: bool,
+    report: tuple[str, Path | None, int],
+    display: ProgressDisplay,
+    quiet: bool,
+) -> NoReturn:
+    """Convert in record batches (``--stream``, or an input over 256 MB), then exit.
+
+    Tests pass ``{"batch_bytes": N, "block_bytes": M}`` as the context object for
+    small batches.
+    """
+    from ..model import to_pandera
+    from ..render.lint import build_report
+    from ..stream import convert_stream
+
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    sizes = {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
+    with display:
+        done = convert_stream(
+            files,
+            output,
+            spec=spec,
+            schema=to_pandera(spec),
+            settings=settings,
+            read_options=options,
+            to=to,  # type: ignore[arg-type]
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            force=force,
+            on_progress=display if display.enabled else None,
+            **sizes,
+        )
+        _stage(display, "reporting", files, done.summary.rows)
+        built = build_report(done.inputs, done.issues, done.summary.to_dict())
+        if done.issue_counts is not None:
+            built["issue_counts"] = done.issue_counts
+    output_format, report_file, max_examples = report
+    _emit(built, output_format, report_file, sys.stderr, max_examples)
+    result = done.result
+    if quiet:
+        sys.exit(1 if result.rows_rejected else 0)
+    click.echo(
+        f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output} in "
+        f"{done.batches} batch(es); {result.rows_rejected:,} rejected (rejects.csv), "
+        f"{result.rows_dropped:,} dropped",
+        err=True,
+    )
+    sys.exit(1 if result.rows_rejected else 0)

@@ -1,0 +1,270 @@
+"""Post the valid rows to an Eloqua activity import: the ``upload`` command.
+
+SOURCE is an input file, converted first as ``convert`` does, or a folder ``convert``
+wrote. This module reads the Eloqua credentials from the environment, chooses the
+folder to upload (a temporary one, or one holding an upload to resume), reports
+progress and retries on stderr, and turns the outcome into an exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import InputError, UsageError
+from .common import (
+    _read_all,
+    _read_options,
+    _render,
+    _report,
+    date_options,
+    handle_errors,
+    input_options,
+    part_options,
+    schema_options,
+)
+
+
+def _upload_folder(
+    source: Path, out: Path | None, resume: bool, convert_into: Callable[[Path], None]
+) -> tuple[Path, bool]:
+    """Return the folder to upload and whether it is a temporary one.
+
+    A folder SOURCE is used as it is. An input file is converted into ``out`` (or a
+    temporary folder) by ``convert_into``, unless ``out`` holds an upload of the same
+    input in progress, which is continued as it is.
+    """
+    import hashlib
+    import shutil
+    import tempfile
+
+    from ..upload_manifest import MANIFEST_NAME, load_manifest
+    from ..upload_state import STATE_NAME
+
+    if source.is_dir():
+        return source, False
+    if not source.exists():
+        raise InputError("no such file or folder", path=str(source))
+    if out is None:
+        if resume:
+            raise UsageError(
+                "--resume needs the folder of the earlier upload",
+                hint="pass -o DIR as before, or that folder as SOURCE",
+            )
+        folder = Path(tempfile.mkdtemp(prefix="activity-schema-upload-"))
+        try:
+            convert_into(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return folder, True
+    if (out / MANIFEST_NAME).is_file() and (out / STATE_NAME).is_file():
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if load_manifest(out).input_hashes != (digest.hexdigest(),):
+            raise UsageError(
+                f"the folder holds an upload of another input than {source}",
+                where=str(out),
+                hint="choose another -o folder",
+            )
+        return out, False  # continued as converted: --resume must not convert again
+    convert_into(out)
+    return out, False
+
+
+@click.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--import-id", type=click.IntRange(1), required=True, help="The activity import definition."
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The Eloqua pod's URL (default: ELOQUA_BASE_URL, else discovered at the login host).",
+)
+@click.option(
+    "--to",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Part format when SOURCE is converted first.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder for the converted parts and upload-state.json (default: a temporary folder, "
+    "kept when the upload does not succeed).",
+)
+@click.option("--sync", is_flag=True, help="Create a sync after the parts (and after every 500).")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for the syncs and report Eloqua's rejects by source line (implies --sync).",
+)
+@click.option(
+    "--resume", is_flag=True, help="Continue an earlier upload; accepted parts are not re-sent."
+)
+@click.option(
+    "--clear-staged",
+    is_flag=True,
+    help="Delete the data staged for the import first, and post again the parts no sync holds.",
+)
+@click.option("--dry-run", is_flag=True, help="Convert and plan, send nothing; print the plan.")
+@click.option("--fail-on-errors", is_flag=True, help="Upload nothing if any row has an error.")
+@input_options
+@schema_options
+@part_options
+@date_options
+@handle_errors
+def upload(
+    source: Path,
+    import_id: int,
+    base_url: str | None,
+    to: str,
+    out: Path | None,
+    sync: bool,
+    wait: bool,
+    resume: bool,
+    clear_staged: bool,
+    dry_run: bool,
+    fail_on_errors: bool,
+    encoding: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    definition: Path | None,
+    config_path: Path | None,
+    max_bytes: int,
+    max_rows: int | None,
+    no_fix: bool,
+    dedupe: bool,
+    escape_formulas: bool,
+    timezone: str | None,
+    date_order: str | None,
+) -> None:
+    """Post SOURCE's valid rows to an Eloqua activity import, once each, resumably.
+
+    SOURCE is an input file, converted first as `convert` does, or a folder `convert`
+    wrote. Without --definition the import definition is fetched from Eloqua.
+    Credentials: ELOQUA_SITE, ELOQUA_USER and ELOQUA_PASSWORD, or ELOQUA_TOKEN;
+    ELOQUA_BASE_URL skips discovery, ELOQUA_LOGIN_URL changes the login host. Every part
+    posted is recorded in upload-state.json; a data POST whose answer was lost is not
+    re-sent (Eloqua would stage its rows twice): rerun with --resume --clear-staged.
+    Exit codes: 0 all uploaded (and synced, with --wait), 1 rows rejected locally or by
+    Eloqua, 2 usage, 3 unreadable input, 4 the upload failed.
+    """
+    import shutil
+
+    from ..eloqua import EloquaClient, RetryEvent
+    from ..render.upload import upload_lines
+    from ..upload import UploadEvent, UploadOptions
+    from ..upload import upload as upload_folder
+    from ..upload_manifest import load_manifest
+    from ..upload_state import STATE_NAME
+
+    # Tests pass {"sleep": ..., "transport": ...} as the context object.
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    progress = bool(seams.get("progress", sys.stderr.isatty()))
+
+    def note(text: str) -> None:
+        if progress:
+            click.echo(f"activity-schema: {text}", err=True)
+
+    def on_retry(event: RetryEvent) -> None:
+        note(
+            f"retrying {event.method} in {event.delay:.1f} s ({event.reason}, "
+            f"attempt {event.attempt} of {event.max_attempts})"
+        )
+
+    def on_event(event: UploadEvent) -> None:
+        note(
+            f"[{event.parts_done}/{event.parts_total} parts, {event.bytes_sent:,} bytes] "
+            f"{event.message}"
+        )
+
+    client_options: dict[str, Any] = {"on_retry": on_retry}
+    client_options.update({k: seams[k] for k in ("sleep", "transport") if k in seams})
+    if base_url:
+        client_options["base_url"] = base_url
+    options = UploadOptions(
+        import_id,
+        sync=sync or wait,
+        wait=wait,
+        resume=resume,
+        clear_staged=clear_staged,
+        dry_run=dry_run,
+        fail_on_errors=fail_on_errors,
+    )
+    flags = {"fix": False if no_fix else None, "timezone": timezone, "date_order": date_order}
+    # The only place the environment is read; the client gets a plain mapping.
+    with EloquaClient.from_env(dict(os.environ), **client_options) as client:
+
+        def convert_into(folder: Path) -> None:
+            from ..config import load_settings
+            from ..convert import convert as write_parts
+            from ..definition import schema_from_definition
+            from ..model import to_pandera
+            from ..pipeline import check_tables
+
+            fetched = None
+            if definition is None:
+                data = client.get_import_definition(import_id)
+                fetched = schema_from_definition(data, source=f"Eloqua import {import_id}")
+            spec, settings = load_settings(
+                definition=definition,
+                config=config_path,
+                cwd=Path.cwd(),
+                flags=flags,
+                schema=fetched,
+            )
+            tables, inputs, code = _read_all(
+                (source,), _read_options(encoding, input_format, delimiter, sheet)
+            )
+            if code:
+                raise InputError(
+                    "nothing was uploaded because the input is unreadable", path=str(source)
+                )
+            prepared = check_tables(tables, spec, to_pandera(spec), settings)
+            result = write_parts(
+                prepared,
+                folder,
+                to=to,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                force=True,  # only when no upload from the folder is in progress
+            )
+            _render(_report(prepared, inputs, result.issues), "text", sys.stderr, 5)
+
+        folder, temporary = _upload_folder(source, out, resume, convert_into)
+        succeeded = False
+        try:
+            result = upload_folder(client, folder, options, on_event)
+            for line in upload_lines(result, options, load_manifest(folder).content_type):
+                click.echo(line)
+            rejected = bool(result.blocked or result.rejects or result.rows_rejected_locally)
+            unsynced = wait and any(s.status != "success" for s in result.syncs)
+            exit_code = 1 if rejected or unsynced else 0
+            succeeded = exit_code == 0
+        finally:
+            if temporary:
+                if succeeded or not (folder / STATE_NAME).exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    click.echo(
+                        f"activity-schema: the parts and the upload state are kept in {folder} "
+                        f"(continue with: activity-schema upload {folder} --import-id "
+                        f"{import_id} --resume)",
+                        err=True,
+                    )
+    sys.exit(exit_code)
