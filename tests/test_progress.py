@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -515,20 +514,29 @@ def test_progress_events_feed_the_display_as_a_callback(tmp_path: Path) -> None:
     assert out.getvalue().endswith(ERASE)
 
 
-def test_the_clock_moves_between_events_and_stops_with_the_display() -> None:
-    out = io.StringIO()
-    display = ProgressDisplay(out, width=200, tick=0.01)
+def test_the_clock_moves_between_events_until_the_line_is_cleared() -> None:
+    out, clock = io.StringIO(), _Clock(step=1.0)
+    display = ProgressDisplay(out, width=200, clock=clock)
     display(ProgressEvent("checking", "a.csv", 5, 10, 10))
-    deadline = time.monotonic() + 5
-    while len(_drawn(out.getvalue())) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    display.refresh(1.0)
+    display.refresh(1.0)
     lines = _drawn(out.getvalue())
-    assert len(lines) >= 3
+    assert len(lines) == 3  # the event, then two refreshes with a later time
     assert {line.split("  ")[:3] == lines[0].split("  ")[:3] for line in lines} == {True}
+    assert len({line.rsplit("  ", 1)[-1] for line in lines}) == 3  # the time moved
     display.clear()
-    time.sleep(0.05)
     cleared = out.getvalue()
-    assert cleared.endswith(ERASE)  # a cleared line is not redrawn by the clock
+    display.refresh(1.0)
+    assert out.getvalue() == cleared  # a cleared line is not redrawn by the clock
     display.close()
-    time.sleep(0.05)
+    display.refresh(1.0)
     assert out.getvalue() == cleared
+
+
+def test_the_ticker_thread_stops_with_the_display() -> None:
+    display = ProgressDisplay(io.StringIO(), width=200, tick=3600.0)
+    ticker = display._ticker
+    assert ticker is not None and ticker.is_alive()
+    display.close()  # joins the thread: it wakes from its wait at once
+    assert not ticker.is_alive()
+    assert ProgressDisplay(io.StringIO(), enabled=False, tick=1.0)._ticker is None

@@ -245,14 +245,20 @@ class ProgressDisplay:
         line = format_line(event, now - self._start, max(self._width, 20))
         self._drawn = self._write(f"\r{line}\x1b[K")
 
+    def refresh(self, seconds: float) -> None:
+        """Redraw the last event if its line has stood for ``seconds`` (the clock's tick).
+
+        Only a line on screen is refreshed: a cleared one waits for the next event.
+        """
+        with self._lock:
+            if self.enabled and self._drawn and self._last is not None:
+                now = self._clock()
+                if now - self._last_draw >= seconds:
+                    self._draw(self._last, now)
+
     def _tick(self, seconds: float) -> None:
         while not self._stop.wait(seconds):
-            with self._lock:
-                # Only a line on screen is refreshed: a cleared one waits for an event.
-                if self.enabled and self._drawn and self._last is not None:
-                    now = self._clock()
-                    if now - self._last_draw >= seconds:
-                        self._draw(self._last, now)
+            self.refresh(seconds)
 
     def _write(self, text: str) -> bool:
         try:
