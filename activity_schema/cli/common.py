@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..readers import ReadOptions
     from ..render.progress import ProgressDisplay
+    from ..stream import StreamedConvert, StreamedLint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -269,6 +270,22 @@ def _report(
     if extra_issues is not None and extra_issues.height:
         issues = pl.concat([issues, extra_issues])
     return build_report(inputs, issues, prepared.summary.to_dict())
+
+
+def _streamed_report(found: StreamedConvert | StreamedLint) -> dict[str, Any]:
+    """Return the report of a streamed run (with exact ``issue_counts`` when sampled)."""
+    from ..render.lint import build_report
+
+    built = build_report(found.inputs, found.issues, found.summary.to_dict())
+    if found.issue_counts is not None:
+        built["issue_counts"] = found.issue_counts
+    return built
+
+
+def _batch_sizes() -> dict[str, int]:
+    """Return the batch and block sizes tests set as the context object (else none)."""
+    seams: dict[str, Any] = click.get_current_context().obj or {}
+    return {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
 
 
 def _render(report: dict[str, Any], output_format: str, stream: Any, max_examples: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -18,6 +18,7 @@ from ..defaults import STREAM_THRESHOLD_BYTES
 from ..errors import InputError, UsageError
 from .common import (
     REPORT_FORMATS,
+    _batch_sizes,
     _emit,
     _hand_over,
     _is_big,
@@ -27,6 +28,7 @@ from .common import (
     _read_options,
     _report,
     _stage,
+    _streamed_report,
     date_options,
     handle_errors,
     input_options,
@@ -238,11 +240,9 @@ def _convert_streamed(
     small batches.
     """
     from ..model import to_pandera
-    from ..render.lint import build_report
     from ..stream import convert_stream
 
-    seams: dict[str, Any] = click.get_current_context().obj or {}
-    sizes = {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
+    sizes = _batch_sizes()
     with display:
         done = convert_stream(
             files,
@@ -261,9 +261,7 @@ def _convert_streamed(
             **sizes,
         )
         _stage(display, "reporting", files, done.summary.rows)
-        built = build_report(done.inputs, done.issues, done.summary.to_dict())
-        if done.issue_counts is not None:
-            built["issue_counts"] = done.issue_counts
+        built = _streamed_report(done)
     output_format, report_file, max_examples = report
     _emit(built, output_format, report_file, sys.stderr, max_examples)
     result = done.result

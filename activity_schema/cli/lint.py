@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ..defaults import STREAM_THRESHOLD_BYTES
 from .common import (
     REPORT_FORMATS,
+    _batch_sizes,
     _emit,
     _hand_over,
     _is_big,
@@ -26,6 +27,7 @@ from .common import (
     _read_options,
     _report,
     _stage,
+    _streamed_report,
     date_options,
     handle_errors,
     input_options,
@@ -157,11 +159,9 @@ def _lint_streamed(
     ``{"batch_bytes": N, "block_bytes": M}`` as the context object for small batches.
     """
     from ..model import to_pandera
-    from ..render.lint import build_report
     from ..stream import lint_stream
 
-    seams: dict[str, Any] = click.get_current_context().obj or {}
-    sizes = {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
+    sizes = _batch_sizes()
     with _progress_display(quiet) as display:
         found = lint_stream(
             files,
@@ -173,9 +173,7 @@ def _lint_streamed(
             **sizes,
         )
         _stage(display, "reporting", files, found.summary.rows)
-        built = build_report(found.inputs, found.issues, found.summary.to_dict())
-        if found.issue_counts is not None:
-            built["issue_counts"] = found.issue_counts
+        built = _streamed_report(found)
         _hand_over(display, sys.stdout)
         output_format, report_file, max_examples = report
         _emit(built, output_format, report_file, sys.stdout, max_examples)
