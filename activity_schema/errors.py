@@ -11,6 +11,10 @@ The tree::
     ├── UsageError                 exit 2   bad flags or arguments
     │   └── ConfigError            exit 2   bad config, definition or schema rule
     ├── InputError                 exit 3   an input cannot be read at all
+    ├── LockedError                exit 2   another run holds the folder's lock
+    │                                       (convert: 2; upload raises it with 4)
+    ├── OutputError                exit 5   the output cannot be written (disk full,
+    │                                       permissions, read-only file system)
     └── UploadError                exit 4   talking to Eloqua failed
         ├── AuthenticationError             401, or "Not authenticated." from discovery
         ├── ForbiddenError                  403
@@ -34,7 +38,9 @@ __all__ = [
     "ConflictError",
     "ForbiddenError",
     "InputError",
+    "LockedError",
     "NotFoundError",
+    "OutputError",
     "ProtocolError",
     "ServerError",
     "StorageExceededError",
@@ -112,6 +118,71 @@ class InputError(ActivitySchemaError):
         self.path = path
         self.line = line
         self.offset = offset
+
+
+class LockedError(ActivitySchemaError):
+    """Another run holds the lock on the folder or file this run needs.
+
+    The exit code depends on the command that refuses: 2 for ``convert`` (the class
+    default: running a second convert into the same folder is a usage conflict), 4 for
+    ``upload`` (which sets ``exit_code`` on the instance, as its other stops exit 4).
+
+    Args:
+        what: The command that holds it (``convert``, ``upload``).
+        pid: The holder's process id, when it has written it.
+        started: When the holder took the lock (ISO 8601, UTC), when written.
+        path: The lock file.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        pid: int | None = None,
+        started: str | None = None,
+        path: str | None = None,
+    ):
+        holder = f"pid {pid}" if pid is not None else "a process that has not yet said its pid"
+        if started:
+            holder = f"{holder}, started {started}"
+        super().__init__(
+            f"another {what} run is using this folder ({holder})",
+            where=path,
+            hint="wait for it to finish, or stop it; the lock is released when it exits",
+        )
+        self.what = what
+        self.pid = pid
+        self.started = started
+        self.path = path
+
+
+class OutputError(ActivitySchemaError):
+    """An output cannot be written: the disk is full, a folder is read-only or missing.
+
+    Not a usage error: the same command succeeds once there is room or permission.
+
+    Args:
+        message: What failed.
+        path: The file or folder that could not be written.
+        errno: The operating system's error number (``errno.ENOSPC``...), when known.
+        hint: How to fix it.
+    """
+
+    exit_code = 5
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        errno: int | None = None,
+        hint: str | None = None,
+    ):
+        super().__init__(message, where=path, hint=hint)
+        self.path = path
+        self.errno = errno
 
 
 class UploadError(ActivitySchemaError):
