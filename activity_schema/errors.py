@@ -30,6 +30,8 @@ The tree::
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ActivitySchemaError",
     "AuthenticationError",
@@ -48,7 +50,32 @@ __all__ = [
     "UnreachableError",
     "UploadError",
     "UsageError",
+    "escape_controls",
 ]
+
+
+#: Characters never written raw to a terminal: C0 and C1 controls, DEL, the line and
+#: paragraph separators, and the bidirectional overrides that can reorder what is shown.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    r"""Return ``text`` with every control character shown as an escape (``\x1b``).
+
+    Example:
+        >>> escape_controls("scans\x1b[31m\r.csv")
+        'scans\\x1b[31m\\r.csv'
+    """
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(char)
+    if named:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class ActivitySchemaError(Exception):
@@ -69,11 +96,19 @@ class ActivitySchemaError(Exception):
         self.hint = hint
 
     def one_line(self) -> str:
-        """Return the error as one actionable line: where, what, and how to fix."""
-        text = f"{self.where}: {self.message}" if self.where else self.message
+        """Return the error as one actionable line: where, what, and how to fix.
+
+        Control characters (from a file name, a header, a server's answer) are shown
+        escaped, so that none reaches a terminal or a log as a command.
+        """
+        text = self.message
         if self.hint:
             text = f"{text} ({self.hint})"
-        return " ".join(text.split())
+        text = " ".join(text.split())
+        if self.where:
+            # A path is shown exactly: its spaces are kept, its line breaks escaped.
+            text = f"{escape_controls(self.where)}: {text}"
+        return escape_controls(text)
 
     def __str__(self) -> str:
         return self.one_line()

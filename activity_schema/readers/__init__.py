@@ -29,7 +29,7 @@ from ..sniff import (
 )
 from .delimited import read_delimited
 from .excel import read_xlsx
-from .files import input_error
+from .files import read_regular_file
 from .jsonlike import read_json, read_ndjson
 from .limits import size_issues
 from .table import FILE, LINE, ROW, SourceTable
@@ -79,20 +79,24 @@ class ReadOptions:
 
 
 def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTable:
-    """Read a file; see :func:`read_bytes`.
+    """Read a file, or standard input when ``path`` is ``-``; see :func:`read_bytes`.
+
+    Only regular files are read: a device (``/dev/zero``), a FIFO or a socket is refused
+    before it is opened, so it can neither fill memory nor block the run.
 
     Raises:
-        InputError: The file is missing, a directory, unreadable, or its content is.
+        InputError: The file is missing, a directory, not a regular file, unreadable, or
+            its content is.
 
     Example:
         >>> table = read_path("samples/webinar.csv")  # doctest: +SKIP
     """
-    p = Path(path)
+    if str(path) == "-":
+        import sys
+
+        return read_bytes(sys.stdin.buffer.read(), name="<stdin>", options=options)
     name = str(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise input_error(err, name) from None
+    raw = read_regular_file(Path(path), name)
     return read_bytes(raw, name=name, options=options)
 
 

@@ -7,6 +7,7 @@ from typing import IO, Any
 from rich.markup import escape
 from rich.table import Table
 
+from ..errors import escape_controls
 from .console import make_console
 
 __all__ = ["render_inspect_text"]
@@ -18,7 +19,7 @@ def render_inspect_text(results: list[dict[str, Any]], stream: IO[str]) -> None:
     for result in results:
         if "error" in result:
             continue
-        console.print(f"[bold]{escape(result['path'])}[/bold]")
+        console.print(f"[bold]{escape(escape_controls(result['path']))}[/bold]")
         encoding = result["encoding"] or "-"
         if result["encoding_reason"]:
             encoding += f" ({result['encoding_reason']})"

@@ -24,6 +24,7 @@ from rich.markup import escape
 
 from ..codes import CODE_INFO, IssueCode
 from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
+from ..errors import escape_controls
 from .console import make_console
 
 __all__ = [
@@ -124,7 +125,7 @@ def render_json(report: dict[str, Any], stream: IO[str]) -> None:
 
 
 def _where(issue: dict[str, Any]) -> str:
-    where = issue["file"] or ""
+    where = escape_controls(issue["file"] or "")
     if issue["line"] is not None:
         where += f":{issue['line']}"
     return where

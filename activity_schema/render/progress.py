@@ -24,6 +24,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
+from ..errors import escape_controls
 from ..progress import ProgressEvent
 
 __all__ = ["ProgressDisplay", "format_line"]
@@ -99,7 +100,7 @@ def format_line(event: ProgressEvent, elapsed: float, width: int = 0) -> str:
     rate = f"{done / _MB / elapsed:,.1f} MB/s" if done > 0 and elapsed > 0 else ""
     clock = _clock_text(elapsed)
     head = f"{PREFIX}: {event.stage}"
-    name = event.path or ""
+    name = escape_controls(event.path or "")
 
     def build(name: str, drop: int = 0) -> str:
         # drop: how many of the bar, the clock and the amount (in that order) to leave out
