@@ -35,6 +35,8 @@ class IssueCode(StrEnum):
     BLANK_ROWS = "blank-rows"
     NESTED_VALUE = "nested-value"
     ENCODING_GUESSED = "encoding-guessed"
+    LITERAL_QUOTE = "literal-quote"
+    PREAMBLE_SKIPPED = "preamble-skipped"
     # Header mapping
     MISSING_COLUMN = "missing-column"
     UNKNOWN_COLUMN = "unknown-column"
@@ -106,6 +108,21 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "The encoding was guessed by the detector with low confidence.",
         "A wrong legacy-encoding guess turns accented letters into other letters.",
         "Check a few accented values, or pass --encoding to be sure.",
+    ),
+    IssueCode.LITERAL_QUOTE: CodeInfo(
+        "A quote character in the middle of a cell was read as text, as Excel and "
+        "Python's csv module read it (an inch mark, a space before or after a quoted cell).",
+        "Such a quote breaks strict CSV readers, and when it was meant to quote the cell "
+        "the row's cells may not be what the exporter wrote.",
+        "Check the row's cells. Quote the cell and double its quotes (\"Monitor 27\"\"\"), "
+        "or pass --no-quote if the file has no quoting at all.",
+    ),
+    IssueCode.PREAMBLE_SKIPPED: CodeInfo(
+        "Lines above the header were skipped: Excel's sep= line, # comments or a title row.",
+        "Taking a title or comment line as the header would map no column at all, or the "
+        "wrong ones.",
+        "Check that the reported line is the header; remove the lines above it to silence "
+        "this.",
     ),
     IssueCode.MISSING_COLUMN: CodeInfo(
         "A required field has no column in the input.",
