@@ -143,12 +143,13 @@ def clean_fields(
     # 1. Mojibake, on the raw text.
     texts = [f for f in present if f.kind in (Kind.TEXT, Kind.NAME)]
     repaired: list[pl.Series] = []
-    for f, (values, status) in zip(
+    for f, (values, status, suspected) in zip(
         texts, in_parallel(lambda f: repair_mojibake(work.get_column(f.name)), texts), strict=True
     ):
         repaired.append(values.alias(f"__src_{f.name}"))
         if status.null_count() < status.len():  # no column of nulls when nothing was found
             repaired.append(status.alias(f"__moji_{f.name}"))
+            repaired.append(suspected.alias(f"__mojiwas_{f.name}"))
     staged = work.with_columns(repaired)
     src = {
         f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
@@ -251,9 +252,26 @@ def clean_fields(
                     lazy.filter(moji == MOJIBAKE_SUSPECT),
                     code=IssueCode.MOJIBAKE,
                     severity=Severity.WARNING,
-                    message="text looks double-encoded but cannot be repaired exactly",
+                    message="text looks double-encoded (UTF-8 read as cp1252 or Latin-1) but "
+                    "cannot be repaired exactly: kept as it is",
                     value=original,
-                    fix="fix the text at its source (it was UTF-8 read as cp1252)",
+                    # What it probably read; U+FFFD marks a character whose byte was lost.
+                    fix=pl.when(pl.col(f"__mojiwas_{f.name}").str.contains("\ufffd", literal=True))
+                    .then(
+                        pl.format(
+                            "fix the text at its source; it probably read '{}' "
+                            "(\ufffd stands for a character whose byte was lost)",
+                            _shown(pl.col(f"__mojiwas_{f.name}")),
+                        )
+                    )
+                    .when(pl.col(f"__mojiwas_{f.name}").is_not_null())
+                    .then(
+                        pl.format(
+                            "fix the text at its source; it probably read '{}'",
+                            _shown(pl.col(f"__mojiwas_{f.name}")),
+                        )
+                    )
+                    .otherwise(pl.lit("fix the text at its source")),
                     **where,
                 )
             )

@@ -7,7 +7,7 @@ from imports_of import modules_imported
 
 import activity_schema
 
-HEAVY = ("polars", "pandera", "httpx", "numpy", "chardet")
+HEAVY = ("polars", "pandera", "httpx", "numpy", "chardet", "ftfy")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["lint", "--help"]])

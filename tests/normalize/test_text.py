@@ -72,9 +72,22 @@ def test_collapse_whitespace(raw: str | None, expected: str | None) -> None:
         ("ZoÃ« and Zoë", "Zoë and Zoë", "fixed"),  # a correct character elsewhere is kept
         ("Ã(", "Ã(", None),  # no continuation character: not mojibake
         ("Ã©\u4e2d", "é\u4e2d", "fixed"),
+        # Issue 12: Latin-1 misreadings show C1 controls, which must repair, not vanish.
+        ("StraÃ\x9fe", "Straße", "fixed"),
+        ("Ã\x85ngstrÃ¶m", "Ångström", "fixed"),
+        ("â\x80\x9cquotedâ\x80\x9d", "“quoted”", "fixed"),
+        # Bytes lost to U+FFFD or dropped: never a partial repair.
+        ("Å\ufffdÃ³dÅº", "Å\ufffdÃ³dÅº", "suspect"),
+        ("â€œquotedâ€\ufffd", "â€œquotedâ€\ufffd", "suspect"),
+        ("â€œquotedâ€ here", "â€œquotedâ€ here", "suspect"),
+        ("ÅÃ³dÅº", "ÅÃ³dÅº", "suspect"),
         ("Â€", "Â€", "suspect"),  # would decode to a C1 control
-        ("Ã©\x81", "é\x81", "fixed"),
+        ("Ã©\x81", "Ã©\x81", "suspect"),  # a stray continuation byte after the run
         ("\u00e0\u20ac\u20ac", "\u00e0\u20ac\u20ac", "suspect"),  # E0 80 80 is overlong
+        # Correct text whose characters happen to spell a UTF-8 sequence: left alone.
+        ("“CAFÉ”", "“CAFÉ”", None),
+        ("CHLOË’S PARTY", "CHLOË’S PARTY", None),
+        ("„GROß“", "„GROß“", None),
         ("Café", "Café", None),
         ("naïve résumé", "naïve résumé", None),
         ("", "", None),
@@ -82,25 +95,54 @@ def test_collapse_whitespace(raw: str | None, expected: str | None) -> None:
     ],
 )
 def test_repair_mojibake(raw: str | None, expected: str | None, status: str | None) -> None:
-    values, statuses = repair_mojibake(pl.Series("c", [raw], dtype=pl.String))
+    values, statuses, _ = repair_mojibake(pl.Series("c", [raw], dtype=pl.String))
     assert values.to_list() == [expected]
     assert statuses.to_list() == [status]
     assert values.name == statuses.name == "c"
 
 
+@pytest.mark.parametrize(
+    ("raw", "suspected"),
+    [
+        ("Å\ufffdÃ³dÅº", "\ufffdódź"),  # the lost character is shown as U+FFFD
+        ("â€œquotedâ€\ufffd", "“quoted\ufffd"),
+        ("×©×œ×•× ×¢×•×œ×", "שלו× עול×"),  # the cut-short characters stay as they were
+    ],
+)
+def test_suspect_values_come_with_what_they_probably_read(raw: str, suspected: str) -> None:
+    values, statuses, guesses = repair_mojibake(pl.Series("c", [raw, "ok"]))
+    assert values.to_list() == [raw, "ok"]
+    assert statuses.to_list() == ["suspect", None]
+    assert guesses.to_list() == [suspected, None]
+
+
 def test_repair_mojibake_leaves_clean_series_alone() -> None:
     series = pl.Series("c", ["a", None, "b"], dtype=pl.String)
-    values, statuses = repair_mojibake(series)
+    values, statuses, suspected = repair_mojibake(series)
     assert values.to_list() == ["a", None, "b"]
-    assert statuses.dtype == pl.String
-    assert statuses.null_count() == 3
+    assert statuses.dtype == suspected.dtype == pl.String
+    assert statuses.null_count() == suspected.null_count() == 3
 
 
 def test_repair_mojibake_keeps_positions() -> None:
-    series = pl.Series("c", ["ok", "CafÃ©", None, "Â€", "fine", "â€œhiâ€\u009d"])
-    values, statuses = repair_mojibake(series)
-    assert values.to_list() == ["ok", "Café", None, "Â€", "fine", "“hi”"]
-    assert statuses.to_list() == [None, "fixed", None, "suspect", None, "fixed"]
+    series = pl.Series("c", ["ok", "CafÃ©", None, "Â€", "fine", "â€œhiâ€\u009d", "CafÃ©"])
+    values, statuses, _ = repair_mojibake(series)
+    assert values.to_list() == ["ok", "Café", None, "Â€", "fine", "“hi”", "Café"]
+    assert statuses.to_list() == [None, "fixed", None, "suspect", None, "fixed", "fixed"]
+
+
+def test_each_distinct_candidate_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    judged: list[str] = []
+    real = module._repair_one
+
+    def counting(value: str) -> tuple[str, str | None, str | None]:
+        judged.append(value)
+        return real(value)
+
+    monkeypatch.setattr(module, "_repair_one", counting)
+    values, _, _ = repair_mojibake(pl.Series("c", ["CafÃ©", "plain", "CafÃ©", "Ã¼"] * 50))
+    assert sorted(judged) == ["CafÃ©", "Ã¼"]
+    assert values.to_list() == ["Café", "plain", "Café", "ü"] * 50
 
 
 texts = st.lists(st.one_of(st.none(), st.text()), max_size=20)
@@ -117,8 +159,8 @@ def test_clean_text_never_raises_and_is_idempotent(values: list[str | None]) -> 
 
 @given(texts)
 def test_repair_mojibake_never_raises(values: list[str | None]) -> None:
-    repaired, statuses = repair_mojibake(pl.Series(values, dtype=pl.String))
-    assert repaired.len() == statuses.len() == len(values)
+    repaired, statuses, suspected = repair_mojibake(pl.Series(values, dtype=pl.String))
+    assert repaired.len() == statuses.len() == suspected.len() == len(values)
     assert set(statuses.drop_nulls().to_list()) <= {"fixed", "suspect"}
 
 
@@ -132,7 +174,7 @@ def test_repair_mojibake_undoes_cp1252_misreading(text: str) -> None:
         return  # bytes cp1252 leaves undefined: not the misreading under test
     if repair_mojibake(pl.Series([text], dtype=pl.String))[1][0] is not None:
         return  # the text itself looks garbled; repairing it twice is then right
-    values, statuses = repair_mojibake(pl.Series([garbled], dtype=pl.String))
+    values, statuses, _ = repair_mojibake(pl.Series([garbled], dtype=pl.String))
     if statuses[0] == "fixed":
         assert values[0] == text
 
