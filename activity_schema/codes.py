@@ -34,6 +34,8 @@ class IssueCode(StrEnum):
     RAGGED_ROW = "ragged-row"
     BLANK_ROWS = "blank-rows"
     NESTED_VALUE = "nested-value"
+    DUPLICATE_KEY = "duplicate-key"
+    JSON_ENVELOPE = "json-envelope"
     ENCODING_GUESSED = "encoding-guessed"
     LITERAL_QUOTE = "literal-quote"
     PREAMBLE_SKIPPED = "preamble-skipped"
@@ -103,6 +105,17 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "A JSON value is an object or array where a scalar is expected.",
         "Eloqua fields hold text; a nested value cannot be imported.",
         "Flatten the value into its own column before upload.",
+    ),
+    IssueCode.DUPLICATE_KEY: CodeInfo(
+        "A JSON record holds the same key twice; the last value was read.",
+        "Parsers disagree on which of the two values counts; the other one is lost.",
+        "Keep one of the two keys in the source record.",
+    ),
+    IssueCode.JSON_ENVELOPE: CodeInfo(
+        'The JSON file is an object whose "items" array holds the records (the shape '
+        "of Eloqua's own exports); the records were read from it.",
+        "The envelope's other keys (totalResults, hasMore...) are not records.",
+        "Nothing to do.",
     ),
     IssueCode.ENCODING_GUESSED: CodeInfo(
         "The encoding was guessed by the detector with low confidence.",

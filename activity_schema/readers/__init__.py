@@ -152,6 +152,10 @@ def _read_text(
         elif fmt == "json" and hinted == "ndjson":
             # One NDJSON record looks like a lone JSON object; the extension decides.
             fmt = "ndjson"
+        elif fmt == "csv" and hinted in ("json", "ndjson"):
+            # A .json file that starts with neither [ nor { (42, "x", null) is JSON that
+            # holds no records, and is reported as such, not read as a one-cell CSV.
+            fmt = hinted
     if fmt in ("json", "ndjson"):
         text = data.decode("utf-8")
         table = read_json(text, name=name) if fmt == "json" else read_ndjson(text, name=name)

@@ -16,13 +16,14 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
 
 from ..codes import IssueCode, Severity
 from ..errors import InputError
-from ..report import ISSUE_SCHEMA, empty_issues
+from ..report import ISSUE_SCHEMA, empty_issues, file_issue
 from .table import LINE, ROW, SourceTable, unique_names
 
 __all__ = ["read_json", "read_ndjson"]
@@ -42,7 +43,39 @@ class _Deep(str):
     __slots__ = ()
 
 
-_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+class _Record(dict[str, Any]):
+    """A JSON object that remembers the keys it holds more than once.
+
+    Python's parser keeps the last of two equal keys and says nothing; ``duplicates``
+    keeps ``(key, first value, last value)`` for each repeat so that it can be reported.
+    """
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[tuple[str, Any, Any]] = []
+
+    def put(self, key: str, value: Any) -> None:
+        if key in self:
+            self.duplicates.append((key, self[key], value))
+        self[key] = value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Record:
+    record = _Record()
+    for key, value in pairs:
+        record.put(key, value)
+    return record
+
+
+_DECODER = json.JSONDecoder(
+    parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=_object
+)
+#: A UTF-16 surrogate left alone by a ``\\ud800`` escape: not a character, not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Eloqua's API wraps lists in ``{"items": [...], "totalResults": ..., ...}``.
+_ENVELOPE_KEY = "items"
 _LINE_END = re.compile(r"\r\n?|\n")
 # A string (escapes included), a run of opening or of closing brackets, or anything else.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]+|[\]}]+|[^"\[\]{}]+|"')
@@ -51,7 +84,11 @@ _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]+|[\]}]+|[^"\[\]{}]+|"')
 def _kind(value: object) -> str:
     if isinstance(value, _Deep):
         return "a value nested too deeply"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, _Number):
+        return "a number"
+    return {list: "an array", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if value is not None else "null"
     )
 
@@ -125,7 +162,7 @@ def _decode_value(text: str, pos: int) -> tuple[Any, int]:
         return _Deep(text[pos:end]), end
     if not text.startswith("{", pos):
         raise json.JSONDecodeError("Expecting value", text, pos)
-    record: dict[str, Any] = {}
+    record = _Record()
     pos = _skip_ws(text, pos + 1)
     if text.startswith("}", pos):
         return record, pos + 1
@@ -147,7 +184,7 @@ def _decode_value(text: str, pos: int) -> tuple[Any, int]:
                 value, pos = _Deep(text[pos:end]), end
         else:
             value, pos = _DECODER.raw_decode(text, pos)
-        record[key] = value
+        record.put(key, value)
         pos = _skip_ws(text, pos)
         if text.startswith(",", pos):
             pos = _skip_ws(text, pos + 1)
@@ -157,15 +194,70 @@ def _decode_value(text: str, pos: int) -> tuple[Any, int]:
         raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
 
 
+def _read_array(text: str, pos: int) -> tuple[list[Any], list[int], int]:
+    """Read the array that opens at ``pos``: its values, where each starts, and its end."""
+    records: list[Any] = []
+    starts: list[int] = []
+    pos += 1
+    while True:
+        pos = _skip_ws(text, pos)
+        if text.startswith("]", pos) and not records:
+            return records, starts, pos + 1
+        value, end = _decode_value(text, pos)
+        records.append(value)
+        starts.append(pos)
+        pos = _skip_ws(text, end)
+        if text.startswith(",", pos):
+            pos += 1
+            continue
+        if text.startswith("]", pos):
+            return records, starts, pos + 1
+        raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+
+
+def _envelope_items(text: str, pos: int) -> int | None:
+    """Return where the ``items`` array of the object at ``pos`` opens, if it has one.
+
+    The members are walked one by one (not parsed into a dict) so that the records keep
+    their positions, for line numbers. The last ``items`` wins, as in a parser.
+    """
+    found: int | None = None
+    pos = _skip_ws(text, pos + 1)
+    if text.startswith("}", pos):
+        return None
+    while True:
+        if not text.startswith('"', pos):
+            raise json.JSONDecodeError(
+                "Expecting property name enclosed in double quotes", text, pos
+            )
+        key, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip_ws(text, pos)
+        if not text.startswith(":", pos):
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
+        pos = _skip_ws(text, pos + 1)
+        start = pos
+        _, pos = _decode_value(text, pos)
+        if key == _ENVELOPE_KEY:
+            found = start if text.startswith("[", start) else None
+        pos = _skip_ws(text, pos)
+        if text.startswith(",", pos):
+            pos = _skip_ws(text, pos + 1)
+            continue
+        if text.startswith("}", pos):
+            return found
+        raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+
+
 def read_json(text: str, *, name: str) -> SourceTable:
-    """Read a JSON array of objects.
+    """Read a JSON array of objects, or Eloqua's ``{"items": [...]}`` envelope of one.
 
     Args:
         text: The decoded text.
         name: The input's display name.
 
     Raises:
-        InputError: The text is not valid JSON, or not an array of objects.
+        InputError: The text is not valid JSON, not an array of objects, or an empty
+            array.
 
     Example:
         >>> read_json('[{"email": "a@b.co"}, {"type": "x"}]', name="x").headers
@@ -175,47 +267,47 @@ def read_json(text: str, *, name: str) -> SourceTable:
     pos = len(text) - len(text.lstrip(_WHITESPACE))
     if pos == len(text):
         raise InputError("the file is empty", path=name, hint="export the data again")
-    if text[pos] != "[":
-        try:
-            top, _ = _decode_value(text, pos)
-        except json.JSONDecodeError as err:
-            raise _decode_error(err, name, lines) from None
-        raise InputError(
-            f"the JSON top level is {_kind(top)}, expected an array of objects",
-            path=name,
-            line=1,
-            hint="wrap the records in [ ... ] or use NDJSON (one object per line)",
-        )
-    records: list[Any] = []
-    starts: list[int] = []
-    pos += 1
+    envelope = False
     try:
-        while True:
-            while pos < len(text) and text[pos] in _WHITESPACE:
-                pos += 1
-            if pos < len(text) and text[pos] == "]" and not records:
-                pos += 1
-                break
-            value, end = _decode_value(text, pos)
-            records.append(value)
-            starts.append(pos)
-            pos = end
-            while pos < len(text) and text[pos] in _WHITESPACE:
-                pos += 1
-            if pos < len(text) and text[pos] == ",":
-                pos += 1
-                continue
-            if pos < len(text) and text[pos] == "]":
-                pos += 1
-                break
-            raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+        if text[pos] != "[":
+            top, end = _decode_value(text, pos)
+            if text[end:].strip(_WHITESPACE):
+                raise json.JSONDecodeError("extra data after the value", text, _skip_ws(text, end))
+            items = _envelope_items(text, pos) if isinstance(top, dict) else None
+            if items is None:
+                what = 'an object without an "items" array' if isinstance(top, dict) else _kind(top)
+                raise InputError(
+                    f"the JSON top level is {what}, not an array of objects: no records",
+                    path=name,
+                    line=1,
+                    hint="wrap the records in [ ... ] or use NDJSON (one object per line)",
+                )
+            envelope, pos = True, items
+        records, starts, pos = _read_array(text, pos)
     except json.JSONDecodeError as err:
         raise _decode_error(err, name, lines) from None
-    if text[pos:].strip(_WHITESPACE):
-        extra = json.JSONDecodeError("extra data after the array", text, pos)
+    if text[pos:].strip(_WHITESPACE) and not envelope:
+        extra = json.JSONDecodeError("extra data after the array", text, _skip_ws(text, pos))
         raise _decode_error(extra, name, lines)
+    if not records:
+        where = 'the "items" array is empty' if envelope else "the JSON file is an empty array"
+        raise InputError(
+            f"{where}: no records", path=name, hint="export the data again; nothing to upload"
+        )
     line_numbers = [bisect.bisect_right(lines, s) for s in starts]
-    return _to_table(records, line_numbers, name=name, fmt="json")
+    table = _to_table(records, line_numbers, name=name, fmt="json")
+    if envelope:
+        note = file_issue(
+            IssueCode.JSON_ENVELOPE,
+            Severity.INFO,
+            f'the records are the "items" array of an object ({len(records)} records); '
+            "the envelope's other keys were not read",
+            file=name,
+            line=bisect.bisect_right(lines, starts[0]),
+            fix="nothing to do; this is the shape of Eloqua's own exports",
+        )
+        table = replace(table, issues=pl.concat([table.issues, note]))
+    return table
 
 
 def read_ndjson(text: str, *, name: str) -> SourceTable:
@@ -264,25 +356,40 @@ def _to_table(
     headers: dict[str, None] = {}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
+            what = (
+                f"line {line_numbers[index]} holds {_kind(record)}, not an object"
+                if fmt == "ndjson"
+                else f"record {index + 1} is {_kind(record)}, expected an object"
+            )
             raise InputError(
-                f"record {index + 1} is {_kind(record)}, expected an object",
+                what,
                 path=name,
                 line=line_numbers[index],
                 hint='every record must be an object such as {"email": "..."}',
             )
         headers.update(dict.fromkeys(record))
-    header_list = [str(h) for h in headers]
+    # A key with a lone surrogate cannot be a column name as it is (polars holds UTF-8).
+    header_list = [_SURROGATE.sub("\ufffd", str(h)) for h in headers]
     names = unique_names(header_list)
     columns: dict[str, list[str | None]] = {n: [] for n in names}
     nested: list[dict[str, object]] = []
+    keys = list(headers)
     for index, record in enumerate(records):
-        for key, col in zip(header_list, names, strict=True):
+        for duplicate in getattr(record, "duplicates", ()):
+            nested.append(_duplicate_issue(duplicate, name, index + 1, line_numbers[index]))
+        for key, col in zip(keys, names, strict=True):
             value = record.get(key)
+            if isinstance(value, str) and not isinstance(value, _Deep) and _SURROGATE.search(value):
+                nested.append(_surrogate_issue(key, value, name, index + 1, line_numbers[index]))
+                value = _SURROGATE.sub("\ufffd", value)
+            elif _SURROGATE.search(key) and key in record:
+                nested.append(_surrogate_issue(key, None, name, index + 1, line_numbers[index]))
             if isinstance(value, _Deep | dict | list):
-                text = (
+                text = _SURROGATE.sub(
+                    "\ufffd",
                     str(value)
                     if isinstance(value, _Deep)
-                    else json.dumps(value, ensure_ascii=False)
+                    else json.dumps(value, ensure_ascii=False),
                 )
                 held = (
                     "a value nested too deeply to read"
@@ -297,9 +404,10 @@ def _to_table(
                         "row": index + 1,
                         "line": line_numbers[index],
                         "field": None,
-                        "column": key,
+                        "column": _SURROGATE.sub("\ufffd", key),
                         "value": text[:200],
-                        "message": f"{key!r} holds {held}, expected text or a number",
+                        "message": f"{_SURROGATE.sub(chr(0xFFFD), key)!r} holds {held}, "
+                        "expected text or a number",
                         "fix": "flatten the value into its own column before upload",
                     }
                 )
@@ -323,3 +431,52 @@ def _to_table(
         issues=issues,
         blank_rows=blank,
     )
+
+
+def _shown(value: Any) -> str:
+    """Return a JSON value as quoted in a message: JSON text, lone surrogates escaped."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)[:200]
+
+
+def _duplicate_issue(
+    duplicate: tuple[str, Any, Any], name: str, row: int, line: int
+) -> dict[str, object]:
+    key, first, last = duplicate
+    same = _shown(first) == _shown(last)
+    return {
+        "code": str(IssueCode.DUPLICATE_KEY),
+        "severity": str(Severity.WARNING),
+        "file": name,
+        "row": row,
+        "line": line,
+        "field": None,
+        "column": _SURROGATE.sub("\ufffd", key),
+        "value": _shown(last),
+        "message": f"key {_shown(key)!r} appears twice in the record"
+        + (
+            " (with the same value)"
+            if same
+            else f": {_shown(first)!r}, then {_shown(last)!r}; the last one was read"
+        ),
+        "fix": "keep one of the two keys in the source record",
+    }
+
+
+def _surrogate_issue(
+    key: str, value: str | None, name: str, row: int, line: int
+) -> dict[str, object]:
+    where = "value" if value is not None else "key"
+    return {
+        "code": str(IssueCode.UNDECODABLE_BYTES),
+        "severity": str(Severity.ERROR),
+        "file": name,
+        "row": row,
+        "line": line,
+        "field": None,
+        "column": _SURROGATE.sub("\ufffd", key),
+        "value": _shown(value if value is not None else key),
+        "message": f"the {where} holds a lone UTF-16 surrogate escape (such as \\ud800), "
+        "which is not a character and cannot be written as UTF-8",
+        "fix": "fix the escape at the source: a surrogate needs its pair (\\ud83d\\ude00)",
+    }
