@@ -303,7 +303,7 @@ class _Run:
         return state
 
     def _save(self) -> None:
-        self.state.save()
+        self.state.save(redact=self.client.redactor)
 
     def _clear_staged(self) -> None:
         if self.options.dry_run:  # plan on a copy of the state that is never saved

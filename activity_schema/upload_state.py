@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -171,8 +172,13 @@ class UploadState:
             raise _bad_state(path, f"is damaged ({type(err).__name__}: {err})") from None
         return cls(path, import_id, {p.file: p for p in parts}, syncs)
 
-    def save(self) -> None:
+    def save(self, redact: Callable[[str], str] | None = None) -> None:
         """Write the state atomically: a crash leaves the old file or the new one.
+
+        Args:
+            redact: Applied to every text stored (error messages quote Eloqua's answers,
+                which a proxy may have filled with the request's headers); the uploader
+                passes its client's :attr:`~activity_schema.eloqua.EloquaClient.redactor`.
 
         Raises:
             UsageError: The folder cannot be written.
@@ -185,6 +191,8 @@ class UploadState:
             "parts": [_plain(p) for p in sorted(self.parts.values(), key=lambda p: p.seq)],
             "syncs": [_plain(s) for s in self.syncs],
         }
+        if redact is not None:
+            data = _redacted(data, redact)
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         temp = self.path.with_name(f".{self.path.name}.tmp")
         try:
@@ -275,3 +283,14 @@ def _part(item: dict[str, Any]) -> PartRecord:
 def _sync(item: dict[str, Any]) -> SyncRecord:
     record = SyncRecord(**item)
     return replace(record, parts=tuple(str(p) for p in record.parts))
+
+
+def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
+    """Return ``value`` (JSON-like) with ``redact`` applied to every string in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item, redact) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item, redact) for item in value]
+    return value

@@ -62,7 +62,7 @@ API = "/api/bulk/2.0"
 Row = dict[str, str | None]
 # A rule returns (statusCode, message, invalidFields) for a rejected row, else None.
 RejectRule = Callable[[Row], tuple[str, str, list[str]] | None]
-FaultKind = Literal["status", "drop", "drop_mid_body", "garbage"]
+FaultKind = Literal["status", "drop", "drop_mid_body", "garbage", "echo", "echo_html"]
 
 
 def definition(
@@ -117,7 +117,10 @@ class Fault:
     Attributes:
         kind: ``status`` (answer ``status`` with ``headers``/``body``), ``drop`` (close
             the socket without answering), ``drop_mid_body`` (send headers and part of
-            the body, then close), ``garbage`` (answer ``status`` with non-JSON).
+            the body, then close), ``garbage`` (answer ``status`` with non-JSON),
+            ``echo`` and ``echo_html`` (answer ``status`` with the request's headers,
+            ``Authorization`` first, as a JSON body with a ``failures`` list or as a
+            proxy's HTML error page: what a misbehaving proxy leaks).
         status: The HTTP status for ``status`` and ``garbage`` faults.
         headers: Extra response headers (e.g. ``Retry-After``).
         body: The response body for ``status`` faults.
@@ -620,7 +623,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _status_of(fault: Fault | None, reply: _Reply | None) -> int | None:
         if fault is None:
             return reply.status if reply else None
-        return fault.status if fault.kind in ("status", "garbage") else None
+        return fault.status if fault.kind in ("status", "garbage", "echo", "echo_html") else None
 
     def _send(self, reply: _Reply) -> None:
         self.send_response(reply.status)
@@ -638,6 +641,23 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def _echo(self, kind: FaultKind) -> bytes:
+        """Return a body quoting this request's headers, the Authorization one first."""
+        auth = self.headers.get("Authorization") or ""
+        headers = {"Authorization": auth, **dict(self.headers.items())}
+        if kind == "echo_html":
+            lines = "".join(f"<li>{name}: {value}</li>" for name, value in headers.items())
+            return (
+                f"<html><body><h1>502 Bad Gateway</h1><p>Authorization: {auth}</p>"
+                f"<ul>{lines}</ul><p>{self.command} {self.path}</p></body></html>"
+            ).encode()
+        echo = {
+            "failures": [{"field": "Authorization", "value": auth, "constraint": "echoed"}],
+            "error": f"proxy echo: Authorization: {auth}",
+            "request": {"method": self.command, "path": self.path, "headers": headers},
+        }
+        return json.dumps(echo).encode()
+
     def _apply(self, fault: Fault) -> None:
         if fault.kind == "status":
             self._send(_Reply(fault.status, fault.body, dict(fault.headers)))
@@ -645,6 +665,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(
                 _Reply(fault.status, b'{"uri": "/syncs/1", <<garbage>>', dict(fault.headers))
             )
+        elif fault.kind in ("echo", "echo_html"):
+            self._send(_Reply(fault.status, self._echo(fault.kind), dict(fault.headers)))
         elif fault.kind == "drop":
             self._drop()
         else:  # drop_mid_body: promise 1000 bytes, send a few, hang up

@@ -728,5 +728,5 @@ def test_all_is_honest() -> None:
     for name in eloqua.__all__:
         assert hasattr(eloqua, name), name
     public = {name for name in vars(eloqua) if not name.startswith("_")}
-    modules = {"auth", "client", "constants", "models", "responses", "retry", "urls"}
+    modules = {"auth", "client", "constants", "models", "redact", "responses", "retry", "urls"}
     assert public - modules - {"annotations"} == set(eloqua.__all__)

@@ -35,8 +35,18 @@ DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
 REPORT_FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
+def _redact(text: str) -> str:
+    """Return ``text`` without any form of the Eloqua secrets in the environment.
+
+    Everything the error handler prints passes through here, whatever raised it.
+    """
+    from ..eloqua.redact import Redactor
+
+    return Redactor.from_env(os.environ)(text)
+
+
 def _fail(err: ActivitySchemaError) -> NoReturn:
-    click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+    click.echo(f"activity-schema: error: {_redact(err.one_line())}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -61,7 +71,7 @@ def handle_errors(func: F) -> F:
             # pyo3's PanicException, which derives from BaseException.
             if os.environ.get(DEBUG_ENV):
                 raise
-            detail = " ".join(str(err).split())[:300]
+            detail = " ".join(_redact(str(err)).split())[:300]  # redacted before it is cut
             click.echo(
                 f"activity-schema: internal error: {type(err).__name__}: {detail} "
                 f"(this is a bug; rerun with {DEBUG_ENV}=1 for details and report it)",
@@ -72,6 +82,18 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Where ``--quote`` and ``--no-quote`` leave their values in click's per-run ``meta``:
+#: every command that reads gets them through :func:`_read_options`, so that no command
+#: can take the reading options without them.
+_QUOTE_META = "activity_schema.read."
+
+
+def _remember_quote(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and value is not False:
+        ctx.meta[_QUOTE_META + str(param.name)] = value
+    return value
+
+
 def _read_options(
     encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
 ) -> ReadOptions:
@@ -79,7 +101,16 @@ def _read_options(
 
     if delimiter == "\\t" or (delimiter or "").lower() == "tab":
         delimiter = "\t"
-    return ReadOptions(encoding=encoding, format=fmt, delimiter=delimiter, sheet=sheet)
+    ctx = click.get_current_context(silent=True)
+    meta: dict[str, Any] = ctx.meta if ctx is not None else {}
+    return ReadOptions(
+        encoding=encoding,
+        format=fmt,
+        delimiter=delimiter,
+        quotechar=meta.get(_QUOTE_META + "quote"),
+        no_quote=bool(meta.get(_QUOTE_META + "no_quote")),
+        sheet=sheet,
+    )
 
 
 def _option_group(*options: Callable[[F], F]) -> Callable[[F], F]:
@@ -103,6 +134,20 @@ input_options = _option_group(
         help="Input format (default: detect from content).",
     ),
     click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
+    click.option(
+        "--quote",
+        metavar="CHAR",
+        expose_value=False,
+        callback=_remember_quote,
+        help="CSV quote character (default: sniff, \" or ').",
+    ),
+    click.option(
+        "--no-quote",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_quote,
+        help="Read CSV without quoting: every quote is text.",
+    ),
     click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."),
 )
 

@@ -165,6 +165,7 @@ def upload(
     import shutil
 
     from ..eloqua import EloquaClient, RetryEvent
+    from ..eloqua.redact import Redactor
     from ..render.upload import upload_lines
     from ..upload import UploadEvent, UploadOptions
     from ..upload import upload as upload_folder
@@ -175,9 +176,12 @@ def upload(
     seams: dict[str, Any] = click.get_current_context().obj or {}
     progress = bool(seams.get("progress", sys.stderr.isatty()))
 
+    # Whatever the run prints passes through the redactor of the secrets it was given.
+    redact = Redactor.from_env(os.environ)
+
     def note(text: str) -> None:
         if progress:
-            click.echo(f"activity-schema: {text}", err=True)
+            click.echo(f"activity-schema: {redact(text)}", err=True)
 
     def on_retry(event: RetryEvent) -> None:
         note(
@@ -251,7 +255,7 @@ def upload(
         try:
             result = upload_folder(client, folder, options, on_event)
             for line in upload_lines(result, options, load_manifest(folder).content_type):
-                click.echo(line)
+                click.echo(redact(line))
             rejected = bool(result.blocked or result.rejects or result.rows_rejected_locally)
             unsynced = wait and any(s.status != "success" for s in result.syncs)
             exit_code = 1 if rejected or unsynced else 0

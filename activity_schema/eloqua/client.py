@@ -53,7 +53,8 @@ from activity_schema.eloqua.models import (
     parse_sync_log,
     sync_id_of,
 )
-from activity_schema.eloqua.responses import decode_json, error_for_response, excerpt
+from activity_schema.eloqua.redact import LogRedaction, Redactor
+from activity_schema.eloqua.responses import body_excerpt, decode_json, error_for_response
 from activity_schema.eloqua.retry import (
     RetryEvent,
     RetryHook,
@@ -125,6 +126,8 @@ class EloquaClient:
         on_retry: RetryHook | None = None,
     ) -> None:
         self._credentials = credentials
+        self._redact = credentials.redactor()  # applied to every text an exception carries
+        self._log_redaction = LogRedaction(self._redact)  # httpcore logs response headers
         self._login_url = check_url(login_url, ENV_LOGIN_URL)
         self._base_url = check_url(base_url, ENV_BASE_URL) if base_url else None
         self._retry = retry or RetryPolicy()
@@ -161,6 +164,11 @@ class EloquaClient:
     def __repr__(self) -> str:
         return f"EloquaClient(base_url={self._base_url!r}, credentials={self._credentials!r})"
 
+    @property
+    def redactor(self) -> Redactor:
+        """Return what removes this client's secrets from a text (see :mod:`.redact`)."""
+        return self._redact
+
     def __enter__(self) -> EloquaClient:
         return self
 
@@ -175,6 +183,7 @@ class EloquaClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+        self._log_redaction.remove()
 
     # --- base URL -------------------------------------------------------------------
 
@@ -206,7 +215,7 @@ class EloquaClient:
         base = urls.get("base") if isinstance(urls, dict) else None
         if not isinstance(base, str) or not base:
             raise ProtocolError(
-                f"base URL discovery: the answer has no 'urls.base': {excerpt(response.text)!r}",
+                f"base URL discovery: the answer has no 'urls.base': {body_excerpt(response)!r}",
                 status_code=response.status_code,
                 url=url,
                 hint=f"set {ENV_BASE_URL} to skip discovery",
@@ -466,13 +475,14 @@ class EloquaClient:
                 )
             except httpx.DecodingError as exc:
                 raise ProtocolError(
-                    f"the response could not be decoded: {exc}",
+                    f"the response could not be decoded: {self._redact(str(exc))}",
                     import_id=import_id,
                     part=part,
                     url=url,
                 ) from None
             except httpx.HTTPError as exc:
-                reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+                # httpx quotes an illegal header value whole: the Authorization one too.
+                reason = self._redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
                 # Unsent failures get their own class: a caller may safely resend those.
                 error_class = UnreachableError if is_unsent_exception(exc) else TransportError
                 if not policy.should_retry_exception(exc):

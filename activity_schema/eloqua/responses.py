@@ -2,7 +2,10 @@
 
 Each error carries the status code, the request URL, the import id and part when
 known, and Eloqua's ``failures`` list for a 400. Messages quote at most a short
-excerpt of a response body and never a request header.
+excerpt of a response body and never a request header. Whatever comes from a body is
+redacted first (a proxy may echo the request's headers in its error page): the secret
+is read back from the request's own ``Authorization`` header, so every answer is
+cleaned of exactly what was sent with it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import httpx
 
 from activity_schema.eloqua.constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
+from activity_schema.eloqua.redact import Redactor
 from activity_schema.errors import (
     AuthenticationError,
     BadRequestError,
@@ -24,7 +28,14 @@ from activity_schema.errors import (
     UploadError,
 )
 
-__all__ = ["decode_json", "error_for_response", "excerpt", "parse_failures"]
+__all__ = [
+    "body_excerpt",
+    "decode_json",
+    "error_for_response",
+    "excerpt",
+    "parse_failures",
+    "redactor_of",
+]
 
 _EXCERPT_CHARS = 200
 _FAILURES_SHOWN = 3
@@ -80,8 +91,24 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit] + "..."
 
 
+def redactor_of(response: httpx.Response) -> Redactor:
+    """Return the redactor of the secret the request of ``response`` carried."""
+    return Redactor.for_header(response.request.headers.get("authorization"))
+
+
+def body_excerpt(response: httpx.Response, limit: int = _EXCERPT_CHARS) -> str:
+    """Return the start of the body on one line, redacted before it is cut.
+
+    Redacting first matters: a secret cut in two by the limit would no longer match.
+    """
+    return excerpt(redactor_of(response)(response.text), limit)
+
+
 def parse_failures(response: httpx.Response) -> list[dict[str, object]]:
-    """Return Eloqua's ``failures`` list from a 400 body, or ``[]`` if it has none."""
+    """Return Eloqua's ``failures`` list from a 400 body, or ``[]`` if it has none.
+
+    String values are redacted: the list travels on the error, and may be stored.
+    """
     try:
         data = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
@@ -89,7 +116,12 @@ def parse_failures(response: httpx.Response) -> list[dict[str, object]]:
     failures = data.get("failures") if isinstance(data, dict) else None
     if not isinstance(failures, list):
         return []
-    return [item for item in failures if isinstance(item, dict)]
+    redact = redactor_of(response)
+    return [
+        {key: redact(value) if isinstance(value, str) else value for key, value in item.items()}
+        for item in failures
+        if isinstance(item, dict)
+    ]
 
 
 def _describe_failures(failures: list[dict[str, object]]) -> str:
@@ -130,7 +162,7 @@ def error_for_response(
         if failures:
             message = f"{message}: {_describe_failures(failures)}"
         elif status == 400 and response.content:
-            message = f"{message}: {excerpt(response.text)}"
+            message = f"{message}: {body_excerpt(response)}"
         return cls(
             message,
             status_code=status,
@@ -152,7 +184,7 @@ def error_for_response(
             hint="Eloqua is busy or down; try again later (finished parts need not be re-sent)",
         )
     if 300 <= status < 400:
-        location = response.headers.get("location", "?")
+        location = redactor_of(response)(response.headers.get("location", "?"))
         return ProtocolError(
             f"Eloqua answered an unexpected redirect ({status}) to {location}",
             status_code=status,
@@ -162,7 +194,7 @@ def error_for_response(
             hint="check the base URL (it may be for another pod)",
         )
     return UploadError(
-        f"Eloqua answered {status}: {excerpt(response.text) or response.reason_phrase}",
+        f"Eloqua answered {status}: {body_excerpt(response) or response.reason_phrase}",
         status_code=status,
         import_id=import_id,
         part=part,
@@ -187,7 +219,7 @@ def decode_json(
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError(
             f"{what}: Eloqua answered {response.status_code} with a body that is not JSON: "
-            f"{excerpt(response.text)!r}",
+            f"{body_excerpt(response)!r}",
             status_code=response.status_code,
             import_id=import_id,
             part=part,
