@@ -290,11 +290,19 @@ def test_quotes_never_merge_rows_silently(cli: Cli, tmp_path: Path) -> None:
     _, entry = inspect_issues(cli, path)
     assert entry["records"] == 3
     assert entry["columns"][1]["samples"] == ['5" wide', '7" wide', "9 in"]
-    # A quote at the end of a cell could close a quoted cell: refused, with its line.
+    # A quote at the end of a cell is text too (as Excel and the csv module read it),
+    # and each line holding one is a warning.
     path.write_bytes(b'email,Screen\na@b.co,5" wide\nc@d.co,7 in\ne@f.co,9"\nx,y\n')
+    _, entry = inspect_issues(cli, path)
+    assert entry["records"] == 4
+    assert entry["columns"][1]["samples"] == ['5" wide', "7 in", '9"']
+    literal = issues_of(entry, "literal-quote")
+    assert [(i["line"], i["severity"]) for i in literal] == [(2, "warning"), (4, "warning")]
+    # A quote at the start of a cell that never closes would swallow the rest: refused.
+    path.write_bytes(b'email,Screen\na@b.co,5 wide\nc@d.co,"7 in\ne@f.co,9\nx,y\n')
     result = cli("inspect", path)
     assert result.exit_code == UNREADABLE
-    assert_one_line(result.stderr, "screens.csv:4:", "opened on line 4")
+    assert_one_line(result.stderr, "screens.csv:3:", "opened on line 3")
 
 
 # --- the same through a real process --------------------------------------------------------

@@ -8,6 +8,8 @@ delimiters, and segments too long for the narrow sums the scan uses.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +19,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from activity_schema.errors import InputError
-from activity_schema.readers.delimited import _scan, read_delimited
+from activity_schema.readers.delimited import read_delimited
+from activity_schema.readers.scan import scan
 from activity_schema.sniff import Dialect
 
 COMMA = Dialect(",", '"', "")
@@ -36,7 +39,7 @@ class Record:
 class Reference:
     records: list[Record]
     blank: int
-    stray_quotes: bool
+    literal_lines: list[int]
 
 
 class UnclosedQuoteError(Exception):
@@ -46,56 +49,67 @@ class UnclosedQuoteError(Exception):
 
 
 def reference_scan(data: bytes, delimiter: str, quotechar: str) -> Reference:
-    """Scan byte by byte, with the reader's rule for which quotes are syntax."""
-    d, q, n = ord(delimiter), ord(quotechar), len(data)
+    """Scan byte by byte with the state machine of Python's csv module (strict=False).
+
+    A quote opens a quoted cell only at the start of a cell; inside one, a doubled quote
+    is a literal quote, and a quote followed by anything but a delimiter or a line break
+    ends the quoting while the cell goes on as text. A quote anywhere else is text.
+    """
+    d, q = ord(delimiter), ord(quotechar)
     records: list[Record] = []
     blank = 0
-    stray = False
-    inside = False
-    cells, start, line, start_line = 1, 0, 1, 1
-    quotes_on_line: dict[int, int] = {}
+    literal: set[int] = set()
+    state = "start_record"
+    cells, start, line, start_line, opened = 1, 0, 1, 1, 0
 
     def close(end: int) -> None:
-        nonlocal blank
-        if end == start:
-            blank += 1
-        else:
-            records.append(Record(start, end, start_line, cells))
+        records.append(Record(start, end, start_line, cells))
 
     for i, byte in enumerate(data):
-        if byte == q:
-            prev = data[i - 1] if i > 0 else _NL
-            nxt = data[i + 1] if i < n - 1 else _NL
-            syntax = prev in (_NL, d, q) or nxt in (_NL, d, q)
-            # When the quote character is the delimiter too (--quotechar can make it so),
-            # a closing quote, and a literal one outside quotes, also count as delimiters.
-            if d == q and inside == syntax:
-                cells += 1
-            if syntax:
-                inside = not inside
-                quotes_on_line[line] = quotes_on_line.get(line, 0) + 1
-            else:
-                stray = True
-        elif byte == d and not inside:
-            cells += 1
-        elif byte == _NL:
-            if not inside:
-                close(i)
-                cells, start, start_line = 1, i + 1, line + 1
+        if state == "start_record" and byte == _NL:
+            blank += 1
+            start, start_line = i + 1, line + 1
             line += 1
-    if inside:
-        raise UnclosedQuoteError(max(k for k, v in quotes_on_line.items() if v % 2))
-    if start < n:
-        close(n)
-    return Reference(records, blank, stray)
+            continue
+        if state == "start_record":
+            state = "start_field"
+        if state == "in_quoted":
+            if byte == q:
+                state = "quote_in_quoted"
+            elif byte == _NL:
+                line += 1
+            continue
+        if state == "quote_in_quoted" and byte == q:
+            state = "in_quoted"  # a doubled quote: one literal quote
+            continue
+        if byte == _NL:
+            close(i)
+            state, cells, start, start_line = "start_record", 1, i + 1, line + 1
+            line += 1
+        elif byte == d:
+            cells += 1
+            state = "start_field"
+        elif byte == q and state == "start_field":
+            state, opened = "in_quoted", line
+        else:
+            if byte == q or state == "quote_in_quoted":
+                literal.add(line)  # a quote in an unquoted cell, or text after a closing one
+            state = "in_field"
+    if state == "in_quoted":
+        raise UnclosedQuoteError(opened)
+    if start < len(data):
+        close(len(data))
+    return Reference(records, blank, sorted(literal))
 
 
 def scan_as_reference(data: bytes, delimiter: str, quotechar: str) -> Reference:
-    s = _scan(data, delimiter, quotechar, "x")
+    s = scan(data, delimiter, quotechar)
     assert s.cells.dtype == np.int64
     assert s.lines.dtype == np.int64
+    if s.open_line:
+        raise UnclosedQuoteError(s.open_line)
     rows = zip(s.starts.tolist(), s.ends.tolist(), s.lines.tolist(), s.cells.tolist(), strict=True)
-    return Reference([Record(*row) for row in rows], s.blank, s.stray_quotes)
+    return Reference([Record(*row) for row in rows], s.blank, s.literal_lines.tolist())
 
 
 def ragged(data: bytes, dialect: Dialect = COMMA) -> list[tuple[int, int, str, str | None]]:
@@ -151,8 +165,8 @@ def test_crlf_and_blank_lines_keep_the_same_rows_and_lines() -> None:
     assert ragged(lf.replace(b"\n", b"\r\n")) == expected
 
 
-def test_a_ragged_row_beside_a_stray_quote_is_reported() -> None:
-    # The stray quote sends the cells to Python's csv module; the counts stay the scan's.
+def test_a_ragged_row_beside_a_literal_quote_is_reported() -> None:
+    # The literal quote sends the cells to Python's csv module; the counts stay the scan's.
     data = b'a,b\n5" screen,x\n1,2,3\n4\n'
     table = read_delimited(data, COMMA, name="x")
     assert table.frame.get_column("a").to_list() == ['5" screen', "1", "4"]
@@ -234,23 +248,71 @@ PIECES = [
     b"x" * 300,
     b"," * 300,
 ]
-DIALECTS = [(",", '"'), (";", "'"), ("\t", '"'), (",", ",")]
+DIALECTS = [(",", '"'), (";", "'"), ("\t", '"')]
+# Pieces that make quotes literal, and quote runs of every parity at every position.
+QUOTE_PIECES = [*PIECES, b' "', b'" ', b'27"', b'"""', b"''", b"'t", b"s'"]
 
 
-@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from(DIALECTS))
+@given(st.lists(st.sampled_from(QUOTE_PIECES), max_size=40), st.sampled_from(DIALECTS))
 @example([b'h1,h2,h3\na","x,y,w,v",z"\np,q\n'], (",", '"'))
 @example([b'"', b"a", b",", b'"', b"\n", b'"', b",", b'"'], (",", '"'))
+@example([b'a,b\n"x" ,y\n"p"q,"r"""\n'], (",", '"'))
 def test_scan_matches_the_reference(pieces: list[bytes], dialect: tuple[str, str]) -> None:
     data = b"".join(pieces)
     delimiter, quotechar = dialect
     try:
         expected = reference_scan(data, delimiter, quotechar)
     except UnclosedQuoteError as err:
-        with pytest.raises(InputError, match="unclosed quote") as info:
-            _scan(data, delimiter, quotechar, "x")
+        with pytest.raises(UnclosedQuoteError) as info:
+            scan_as_reference(data, delimiter, quotechar)
         assert info.value.line == err.line
+        with pytest.raises(InputError, match="unclosed quote") as refused:
+            read_delimited(b"h\n" + data, Dialect(delimiter, quotechar, ""), name="x")
+        assert refused.value.line == err.line + 1
         return
     assert scan_as_reference(data, delimiter, quotechar) == expected
+
+
+@given(st.lists(st.sampled_from(QUOTE_PIECES), max_size=40), st.sampled_from(DIALECTS))
+def test_records_and_cells_are_the_csv_modules(
+    pieces: list[bytes], dialect: tuple[str, str]
+) -> None:
+    # The rule is the csv module's: the same records, each with the same cells.
+    data = b"".join(pieces)
+    delimiter, quotechar = dialect
+    s = scan(data, delimiter, quotechar)
+    if s.open_line:
+        return  # the module reads to the end of the text; the reader refuses it
+    reader = csv.reader(
+        io.StringIO(data.decode("utf-8"), newline=""),
+        delimiter=delimiter,
+        quotechar=quotechar,
+        strict=False,
+    )
+    rows = [row for row in reader if row]
+    assert s.cells.tolist() == [len(row) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"),
+    [
+        (b'a,b\nMonitor 27",x\n', [2]),  # an inch mark at the end of a cell
+        (b'a,b\n1, "x"\n', [2]),  # a space before an opening quote
+        (b'a,b\n"x" ,1\n', [2]),  # a space after a closing quote
+        (b'a,b\n"x"y,1\n', [2]),  # text after a closing quote
+        (b'a,b\n"x\ny" z,1\n', [3]),  # the same, after a quoted line break
+        (b'a,b\n"a ""b""",1\n"",2\n', []),  # doubled quotes are RFC 4180
+    ],
+)
+def test_literal_quote_lines(data: bytes, lines: list[int]) -> None:
+    assert scan(data, ",", '"').literal_lines.tolist() == lines
+    assert reference_scan(data, ",", '"').literal_lines == lines
+
+
+def test_no_quote_reads_every_quote_as_text() -> None:
+    s = scan(b'a,b\n"x,y",1\n', ",", "")
+    assert s.cells.tolist() == [2, 3]
+    assert s.literal_lines.tolist() == []
 
 
 ROW_CELLS = st.lists(
@@ -263,8 +325,8 @@ ROW_CELLS = st.lists(
 @given(st.lists(ROW_CELLS, min_size=1, max_size=12), st.booleans())
 # polars accepts the long last row (its trailing delimiter is dropped) and pads the short.
 @example([["1", "2", "3"], ["4", "5"], ["7", "8", "9", ""]], False)
-# polars reads the first row as 3 cells (`a"`, `x,y,w,v`, `z"`); the scan pairs the quotes
-# in order (the first, literal to polars, opens a span that the second closes): 4 cells.
+# The first row is 3 cells (`a"`, `x,y,w,v`, `z"`), as polars and the csv module read it:
+# a quote that does not start a cell is text, whatever quotes follow it.
 @example([['a"', '"x,y,w,v"', 'z"'], ["p", "q"]], True)
 def test_ragged_rows_are_the_records_whose_count_differs(
     rows: list[list[str]], final_newline: bool

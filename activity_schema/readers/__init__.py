@@ -183,8 +183,6 @@ def _read_text(
     return _attach_decoding(_require_rows(table), decoded, name)
 
 
-def _with_size_issues(table: SourceTable) -> SourceTable:
-    found = size_issues(table)
 def dialect_for(sample: str, fmt: str, options: ReadOptions) -> Dialect:
     """Return the dialect of delimited text: the options' delimiter and quote, or sniffed.
 
@@ -209,6 +207,8 @@ def dialect_for(sample: str, fmt: str, options: ReadOptions) -> Dialect:
 
     if not found.height:
         return table
+def _with_size_issues(table: SourceTable) -> SourceTable:
+    found = size_issues(table)
     return replace(table, issues=pl.concat([table.issues, found]))
 
 

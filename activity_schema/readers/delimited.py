@@ -2,45 +2,46 @@
 
 The structure of the file (where records start, on which physical line, how many cells
 each has, whether a quote is left open) is found by vectorized passes over the bytes with
-numpy: the positions of quotes and newlines give the records, and one segmented sum over
-a delimiter mask gives each record's cell count, without listing the delimiters. The cells
-are then parsed by polars' CSV reader. Files that polars cannot parse (a quote in the
-middle of an unquoted cell) fall back to Python's ``csv`` module, which is slower but
-forgiving. The cell counts are the scan's own, never polars': polars pads short records,
-and tolerates some long ones (a trailing delimiter on a last line without a newline).
+numpy (:mod:`.scan`, which holds the one quote rule: a quote means something only at the
+start of a cell, as Excel and Python's ``csv`` module read it). The cells are then parsed
+by polars' CSV reader. Files where a quote is read as text (``Monitor 27"``, a space
+before or after a quoted cell) are parsed by the ``csv`` module instead, whose reading
+the rule copies, and each such line gets a ``literal-quote`` warning. The cell counts are
+the scan's own, never polars': polars pads short records, and tolerates some long ones
+(a trailing delimiter on a last line without a newline).
+
+Lines above the header that are not the header (Excel's ``sep=;`` line, ``#`` comments,
+a title row) are skipped and reported (``preamble-skipped``), and a DOS end-of-file byte
+(0x1A) at the very end is dropped with a note.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from ..codes import IssueCode, Severity
+from ..defaults import MAX_PREAMBLE_RECORDS
 from ..errors import InputError
-from ..report import empty_issues, file_issue, issue_frame
+from ..report import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
 from ..sniff import Dialect
+from .scan import NO_QUOTE, Structure, scan
 from .table import LINE, ROW, SourceTable, unique_names
 
 __all__ = ["read_delimited"]
 
-_NL = 10
-#: Ragged rows whose raw text is kept in the report.
+#: Ragged rows (and rows with a literal quote) whose raw text is kept in the report.
 MAX_RAW_VALUES = 1000
-
-
-@dataclass(frozen=True)
-class _Structure:
-    starts: np.ndarray  # byte offset of each non-blank record (header included)
-    ends: np.ndarray  # byte offset one past each record (before its newline)
-    lines: np.ndarray  # 1-based physical line of each record
-    cells: np.ndarray  # cells per record
-    blank: int  # blank records skipped
-    stray_quotes: bool  # quotes in the middle of unquoted cells
+#: Excel's first line naming the delimiter (``sep=;``), which is not the header.
+SEP_LINE = re.compile(r'"?sep=(.)"?[ \t]*', re.IGNORECASE)
+#: The DOS end-of-file mark some old tools append.
+_DOS_EOF = b"\x1a"
 
 
 def _normalize_newlines(data: bytes) -> bytes:
@@ -50,119 +51,35 @@ def _normalize_newlines(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _scan(data: bytes, delimiter: str, quotechar: str, path: str) -> _Structure:
-    buf = np.frombuffer(data, dtype=np.uint8)
-    n = buf.size
-    qb, db = ord(quotechar), ord(delimiter)
-    # bytes.find is a memchr: files without any quote skip the quote pass entirely.
-    has_quotes = data.find(quotechar.encode()) != -1
-    # One mask, filled for each byte looked for: a fresh array each time would cost a
-    # page fault per 4 KB of input, three times over.
-    mask = np.empty(n, dtype=bool)
-    quotes = (
-        np.flatnonzero(np.equal(buf, qb, out=mask)) if has_quotes else np.zeros(0, dtype=np.intp)
-    )
-    # A quote that neither touches a cell boundary nor another quote is literal text
-    # (`5" screen`); RFC 4180 only gives quotes meaning at the edges of a cell.
-    stray = np.zeros(0, dtype=bool)
-    if quotes.size:
-        prev = np.where(quotes > 0, buf[np.maximum(quotes - 1, 0)], _NL)
-        nxt = np.where(quotes < n - 1, buf[np.minimum(quotes + 1, n - 1)], _NL)
-        at_edge = (prev == _NL) | (prev == db) | (nxt == _NL) | (nxt == db)
-        doubled = (prev == qb) | (nxt == qb)
-        stray = ~(at_edge | doubled)
-        quotes = quotes[~stray]
-    newlines = np.flatnonzero(np.equal(buf, _NL, out=mask))
-    if quotes.size % 2:
-        # The state is "inside quotes" at the end; the last line with an odd number of
-        # quotes is where it was opened.
-        per_line = np.bincount(np.searchsorted(newlines, quotes), minlength=newlines.size + 1)
-        culprit = int(np.flatnonzero(per_line % 2)[-1]) + 1
-        raise InputError(
-            f"unclosed quote: a quoted cell opened on line {culprit} never closes, "
-            "so every line after it would merge into one cell",
-            path=path,
-            line=culprit,
-            hint=f"close the quote, or double a literal quote as {quotechar * 2}",
+def _reader(text: str, dialect: Dialect) -> Iterator[list[str]]:
+    """Return the csv module's reader with the dialect, as the quote rule reads it."""
+    # The module stops at cells over 128 KiB; the documented cell limit is MAX_CELL_BYTES,
+    # enforced (as a row error) by readers.limits, so the module must read any cell. The
+    # limit is the module's global; it is only ever raised, never lowered.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
+    if dialect.quotechar == NO_QUOTE:
+        return csv.reader(
+            io.StringIO(text, newline=""), delimiter=dialect.delimiter, quoting=csv.QUOTE_NONE
         )
-    # A newline ends a record when an even number of quotes comes before it.
-    quotes_before = np.searchsorted(quotes, newlines)
-    outside = quotes_before % 2 == 0
-    record_ends = newlines[outside]
-    starts = np.concatenate(([0], record_ends + 1))
-    ends = np.concatenate((record_ends, [n]))
-    # Where each record's quotes begin in `quotes` (it may hold none).
-    first_quote = np.concatenate(([0], quotes_before[outside]))
-    if starts[-1] >= n:  # file ends with a newline: no record after it
-        starts, ends, first_quote = starts[:-1], ends[:-1], first_quote[:-1]
-    blank_mask = starts == ends
-    if record_ends.size == newlines.size:  # no quoted line breaks: record i is on line i + 1
-        lines = np.arange(1, starts.size + 1)
-    else:
-        lines = np.searchsorted(newlines, starts) + 1
-    cells = _count_cells(np.equal(buf, db, out=mask), starts, quotes, first_quote)
-    blank = int(blank_mask.sum())
-    if blank:
-        keep = ~blank_mask
-        starts, ends, lines, cells = starts[keep], ends[keep], lines[keep], cells[keep]
-    return _Structure(
-        starts=starts,
-        ends=ends,
-        lines=lines,
-        cells=cells,
-        blank=blank,
-        stray_quotes=bool(stray.any()),
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        strict=False,
     )
 
 
-def _count_cells(
-    is_delimiter: np.ndarray, starts: np.ndarray, quotes: np.ndarray, first_quote: np.ndarray
-) -> np.ndarray:
-    """Return each record's cells: one more than its delimiters outside quoted spans.
-
-    The record starts and the quotes (paired: opening, closing) cut the bytes into
-    segments, each wholly inside or wholly outside a quoted span. One ``reduceat`` over
-    the delimiter mask counts every segment's delimiters, and a record's count is the
-    sum of its outside segments. No list of delimiter positions is built: a CSV has
-    several delimiters per record, and listing and binary-searching them is slower.
-    """
-    n = is_delimiter.size
-    if quotes.size:
-        # The sorted bounds hold each record's start, then that record's quotes.
-        start_at = np.arange(starts.size) + first_quote
-        is_quote = np.ones(starts.size + quotes.size, dtype=bool)
-        is_quote[start_at] = False
-        quote_at = np.flatnonzero(is_quote)
-        bounds = np.empty(is_quote.size, dtype=np.intp)
-        bounds[start_at] = starts
-        bounds[quote_at] = quotes
-    else:
-        bounds = starts
-    lengths = np.diff(bounds, append=n)
-    # reduceat sums in the dtype it is given, the narrower the faster (8 bits twice as fast
-    # as 16, 16 bits several times as fast as 64): take the narrowest that cannot overflow,
-    # a segment of k bytes holding at most k delimiters.
-    longest = int(lengths.max(initial=0))
-    dtype = np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int64
-    counts = np.add.reduceat(is_delimiter.view(np.uint8), bounds, dtype=dtype)
-    # reduceat gives an empty segment (a quote at a record's start) the byte at its bound.
-    counts[lengths == 0] = 0
-    if not quotes.size:
-        return counts.astype(np.int64) + 1
-    counts[quote_at[0::2]] = 0  # a segment that an opening quote starts is quoted text
-    return np.add.reduceat(counts, start_at, dtype=np.int64) + 1
+def _parse_record(data: bytes, start: int, end: int, dialect: Dialect, path: str) -> list[str]:
+    text = data[start:end].decode("utf-8")
+    try:
+        return next(_reader(text, dialect), [])
+    except csv.Error as err:
+        raise _csv_error(err, path) from None
 
 
 def _parse_header(data: bytes, start: int, end: int, dialect: Dialect, path: str) -> list[str]:
-    text = data[start:end].decode("utf-8")
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=dialect.quotechar
-    )
-    try:
-        row = next(reader, [])
-    except csv.Error as err:
-        raise _csv_error(err, path) from None
-    return [cell.strip() for cell in row]
+    return [cell.strip() for cell in _parse_record(data, start, end, dialect, path)]
 
 
 def _csv_error(err: csv.Error, path: str) -> InputError:
@@ -185,7 +102,7 @@ def _parse_polars(
             has_header=False,
             new_columns=names,
             separator=dialect.delimiter,
-            quote_char=dialect.quotechar,
+            quote_char=dialect.quotechar or None,
             infer_schema=False,
             truncate_ragged_lines=True,
             raise_if_empty=False,
@@ -196,19 +113,118 @@ def _parse_polars(
 
 
 def _parse_python(data: bytes, dialect: Dialect, path: str) -> list[list[str]]:
-    reader = csv.reader(
-        io.StringIO(data.decode("utf-8"), newline=""),
-        delimiter=dialect.delimiter,
-        quotechar=dialect.quotechar,
-        strict=False,
-    )
+    reader = _reader(data.decode("utf-8"), dialect)
     try:
         return [row for row in reader if row]
-    except csv.Error as err:  # e.g. a cell over the csv module's field size limit
+    except csv.Error as err:
         raise _csv_error(err, path) from None
 
 
-def _ragged_issues(data: bytes, structure: _Structure, width: int, name: str) -> pl.DataFrame:
+def _find_header(
+    data: bytes, structure: Structure, dialect: Dialect, name: str
+) -> tuple[int, pl.DataFrame]:
+    """Return the index of the header record, and the issue naming what was skipped.
+
+    Skipped above the header: Excel's ``sep=`` first line (certain: an info note), then
+    ``#`` comment lines whose cell count is not the file's, and title rows (at most one
+    non-empty cell where records have several), at most ``MAX_PREAMBLE_RECORDS``. Those
+    are guesses: a warning names the line taken as the header.
+    """
+    records = structure.starts.size
+    look = min(records, MAX_PREAMBLE_RECORDS + 1)
+    texts = [
+        data[int(structure.starts[i]) : int(structure.ends[i])].decode("utf-8", errors="replace")
+        for i in range(look)
+    ]
+    index = 1 if SEP_LINE.fullmatch(texts[0]) else 0
+    sep = index
+    # The records' usual cell count, from the records after the candidates.
+    sample = structure.cells[index : index + 1000]
+    width = int(np.bincount(sample).argmax()) if sample.size else 1
+    kinds: list[str] = []
+    while index < look - 1:
+        text = texts[index]
+        cells = int(structure.cells[index])
+        if text.startswith("#") and cells != width:
+            kinds.append("a # comment")
+        elif width >= 2:
+            values = _parse_record(
+                data, int(structure.starts[index]), int(structure.ends[index]), dialect, name
+            )
+            if sum(1 for v in values if v.strip()) > 1:
+                break
+            kinds.append("a title row")
+        else:
+            break
+        index += 1
+    else:
+        # Every record looked at is a candidate: nothing here looks like a header.
+        index, kinds = sep, []
+    if not index:
+        return 0, empty_issues()
+    header_line = int(structure.lines[index])
+    first = int(structure.lines[0])
+    skipped = f"line {first}" if index == 1 else f"lines {first}-{header_line - 1}"
+    if not kinds:
+        return index, file_issue(
+            IssueCode.PREAMBLE_SKIPPED,
+            Severity.INFO,
+            f"Excel's {texts[0].strip()!r} line was skipped; line {header_line} is the header",
+            file=name,
+            line=header_line,
+            value=texts[0].strip(),
+        )
+    if sep:
+        kinds.insert(0, "Excel's sep= line")
+    what = ", ".join(dict.fromkeys(kinds))
+    return index, file_issue(
+        IssueCode.PREAMBLE_SKIPPED,
+        Severity.WARNING,
+        f"line {header_line} was taken as the header; {skipped} above it ({what}) were skipped",
+        file=name,
+        line=header_line,
+        value=texts[index - 1][:200],
+        fix=f"check that line {header_line} is the header; remove the lines above it "
+        "to silence this",
+    )
+
+
+def _literal_issues(data: bytes, structure: Structure, name: str) -> pl.DataFrame:
+    """Return a warning for each line where a quote was read as text."""
+    lines = structure.literal_lines
+    # The record holding each line (0 is the header; before it, a skipped line).
+    owner = np.searchsorted(structure.lines, lines, side="right") - 1
+    body = owner >= 1
+    shown = np.flatnonzero(body)[:MAX_RAW_VALUES]
+    raw: list[str | None] = [None] * lines.size
+    for i in shown.tolist():
+        k = int(owner[i])
+        raw[i] = data[int(structure.starts[k]) : int(structure.ends[k])][:800].decode(
+            "utf-8", errors="ignore"
+        )[:200]
+    frame = pl.DataFrame(
+        {
+            ROW: pl.Series(np.where(body, owner, 0), dtype=pl.Int64),
+            LINE: pl.Series(lines, dtype=pl.Int64),
+            "raw": pl.Series(raw, dtype=pl.String),
+            "body": body,
+        }
+    ).with_columns(pl.when(pl.col("body")).then(pl.col(ROW)).alias(ROW))
+    issues = issue_frame(
+        frame,
+        code=IssueCode.LITERAL_QUOTE,
+        severity=Severity.WARNING,
+        message="a quote in the middle of a cell was read as text, as Excel and Python's "
+        "csv module read it (only a quote at the start of a cell quotes it)",
+        file=name,
+        value=pl.col("raw"),
+        fix="check the row's cells; to quote a cell, start it with the quote and double "
+        "the quotes inside; pass --no-quote if the file has no quoting",
+    )
+    return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+
+
+def _ragged_issues(data: bytes, structure: Structure, width: int, name: str) -> pl.DataFrame:
     cells = structure.cells[1:]
     ragged = np.flatnonzero(cells != width)
     if not ragged.size:
@@ -248,7 +264,7 @@ def _ragged_issues(data: bytes, structure: _Structure, width: int, name: str) ->
 
 def _scan_and_parse(
     data: bytes, dialect: Dialect, name: str
-) -> tuple[_Structure, tuple[int, pl.DataFrame | None] | None]:
+) -> tuple[Structure, tuple[int, pl.DataFrame | None] | None]:
     """Scan the structure and, when the header is a plain first line, parse meanwhile.
 
     The scan runs on one core; polars' parse, on another thread, overlaps it. Returns
@@ -256,25 +272,31 @@ def _scan_and_parse(
     line holds a quote, or starts later, and the parse must wait for the scan).
     """
     first_line = data.find(b"\n")
-    if first_line <= 0 or dialect.quotechar.encode() in data[:first_line]:
-        return _scan(data, dialect.delimiter, dialect.quotechar, name), None
+    quoted = dialect.quotechar != NO_QUOTE and dialect.quotechar.encode() in data[:first_line]
+    if first_line <= 0 or quoted:
+        return scan(data, dialect.delimiter, dialect.quotechar), None
     names = unique_names(_parse_header(data, 0, first_line, dialect, name))
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsed = pool.submit(_parse_polars, data, dialect, names, first_line + 1)
-        structure = _scan(data, dialect.delimiter, dialect.quotechar, name)
+        structure = scan(data, dialect.delimiter, dialect.quotechar)
         return structure, (first_line + 1, parsed.result())
 
 
-def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
+def read_delimited(
+    data: bytes, dialect: Dialect, *, name: str, find_header: bool = True
+) -> SourceTable:
     """Read UTF-8 delimited text into a :class:`SourceTable`.
 
     Args:
         data: UTF-8 bytes without a BOM.
-        dialect: The delimiter and quote character.
+        dialect: The delimiter and quote character (``""``: no quoting).
         name: The input's display name, for messages.
+        find_header: Whether to look for lines above the header (``sep=``, ``#``
+            comments, title rows); without it the first record is the header.
 
     Returns:
-        The table, with ``ragged-row`` and ``blank-rows`` issues attached.
+        The table, with ``ragged-row``, ``literal-quote``, ``preamble-skipped`` and
+        ``blank-rows`` issues attached.
 
     Raises:
         InputError: The input is empty, has an unclosed quote, or has no header.
@@ -286,23 +308,43 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         (1, 2, 'a@b.co', 'Registered')
     """
     data = _normalize_newlines(data)
+    # A DOS end-of-file byte is not text: it would be read as a record of its own.
+    dos_eof = data.endswith(_DOS_EOF)
+    if dos_eof:
+        data = data[:-1]
     if not data or data.isspace():  # as `not data.strip()`, without copying the data
         raise InputError(
             "the file is empty", path=name, hint="export the data again with a header row"
         )
     structure, early = _scan_and_parse(data, dialect, name)
+    if structure.open_line:
+        raise InputError(
+            f"unclosed quote: a quoted cell opened on line {structure.open_line} never "
+            "closes, so every line after it would merge into one cell",
+            path=name,
+            line=structure.open_line,
+            hint=f"close the quote, or double a literal quote as {dialect.quotechar * 2}; "
+            "pass --no-quote if the file has no quoting",
+        )
+    skip, preamble = (
+        _find_header(data, structure, dialect, name) if find_header else (0, empty_issues())
+    )
+    structure = structure.drop_leading(skip)
     headers = _parse_header(data, int(structure.starts[0]), int(structure.ends[0]), dialect, name)
     width = len(headers)
     names = unique_names(headers)
     header_end = int(structure.ends[0]) + 1
     body_lines = structure.lines[1:]
     count = body_lines.size
+    # A quote read as text in the body: polars reads quotes RFC 4180's way, the csv
+    # module the way the scan does.
+    literal = bool(count) and bool((structure.literal_lines >= body_lines[0]).any())
 
     frame: pl.DataFrame | None
     if count == 0:
         # Header only: polars would return a frame without the named columns.
         frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
-    elif structure.stray_quotes:
+    elif literal:
         frame = None
     elif early is not None and early[0] == header_end:
         frame = early[1]
@@ -334,7 +376,9 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
         pl.Series(LINE, body_lines, dtype=pl.Int64),
     ).select(ROW, LINE, *names)
 
-    issues = [_ragged_issues(data, structure, width, name)]
+    issues = [preamble, _ragged_issues(data, structure, width, name)]
+    if structure.literal_lines.size:
+        issues.append(_literal_issues(data, structure, name))
     if structure.blank:
         issues.append(
             file_issue(
@@ -342,6 +386,17 @@ def read_delimited(data: bytes, dialect: Dialect, *, name: str) -> SourceTable:
                 Severity.INFO,
                 f"{structure.blank} blank line(s) skipped",
                 file=name,
+            )
+        )
+    if dos_eof:
+        issues.append(
+            file_issue(
+                IssueCode.NORMALIZED,
+                Severity.INFO,
+                "a DOS end-of-file byte (0x1A) at the end of the file was dropped",
+                file=name,
+                line=data.count(b"\n") + 1,
+                value="0x1A",
             )
         )
     return SourceTable(

@@ -2,12 +2,13 @@
 
 The file's encoding is decided over the whole file first (:mod:`.decode`); the decoded
 blocks are then cut into batches at record boundaries. Where a record ends depends on
-the quotes before it, so the quote state is carried from block to block with the same
-rule as :func:`~activity_schema.readers.delimited.read_delimited` (a quote that touches
-neither a cell boundary nor another quote is literal text). Every batch after the first
-is read with the file's header put back in front of it, and its ``_row`` and ``_line``
-(and those of its issues) are shifted to the file's numbers, so that batch ``k`` is the
-slice of the table a whole-file read would return.
+the quotes before it, so the quote state is carried from block to block with the rule
+:func:`~activity_schema.readers.delimited.read_delimited` uses
+(:func:`~activity_schema.readers.scan.find_quotes`: a quote means something only at the
+start of a cell). Every batch after the first is read with the file's header put back
+in front of it (the header the first batch found, lines above it skipped), and its
+``_row`` and ``_line`` (and those of its issues) are shifted to the file's numbers, so
+that batch ``k`` is the slice of the table a whole-file read would return.
 
 What a whole-file read reports once (blank lines, NUL bytes, a guessed encoding) is
 reported once here too, by :meth:`BatchReader.file_issues` after the last batch.
@@ -27,12 +28,13 @@ from ..codes import IssueCode, Severity
 from ..decoding import BadByte, Decoded
 from ..defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
-from ..readers import ReadOptions, _attach_decoding, _require_rows
+from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
 from ..readers.delimited import read_delimited
 from ..readers.limits import size_issues
+from ..readers.scan import NO_QUOTE, find_quotes
 from ..readers.table import LINE, ROW, SourceTable
 from ..report import empty_issues, file_issue
-from ..sniff import Dialect, format_from_extension, sniff_binary, sniff_dialect, sniff_text_format
+from ..sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
 from .decode import DecodedBlock, EncodingChoice, choose_encoding, decode_blocks, open_input
 
 __all__ = ["BatchReader", "open_batches"]
@@ -40,6 +42,7 @@ __all__ = ["BatchReader", "open_batches"]
 _NL = 10
 #: Decoded text the format and dialect are sniffed on (as read_bytes does).
 _SNIFF_BYTES = 65_536
+_DOS_EOF = b"\x1a"
 
 
 def _normalize_newlines(data: bytes) -> bytes:
@@ -53,13 +56,14 @@ class _Cutter:
     """Find record boundaries in a growing buffer, carrying the quote state.
 
     Positions are offsets into :attr:`buf`. Everything before :attr:`scanned` has been
-    classified; the last byte is left unscanned until more data (or the end) comes,
-    because whether a quote is literal depends on the byte after it.
+    classified; the last byte, and quotes at the end, are left unscanned until more data
+    (or the end) comes: whether a record starts after a line break depends on the byte
+    after it, and what a run of quotes does depends on its length.
     """
 
     def __init__(self, quote: str, delimiter: str) -> None:
         self.buf = bytearray()
-        self.quote = ord(quote)
+        self.quote = ord(quote) if quote != NO_QUOTE else -1
         self.delimiter = ord(delimiter)
         self.scanned = 0
         self.inside = False
@@ -67,7 +71,6 @@ class _Cutter:
         self.records = 0  # non-blank records ending at or before last_end
         self.cut_at = -1  # the last offset after a record end where a non-blank record starts
         self.cut_records = 0  # non-blank records before cut_at
-        self.header: tuple[int, int] | None = None  # the first non-blank record, [start, end)
 
     def feed(self, data: bytes, *, final: bool = False) -> None:
         """Append decoded, newline-normalized text and classify what can be."""
@@ -76,36 +79,37 @@ class _Cutter:
 
     def _scan(self, final: bool) -> None:
         n = len(self.buf)
-        lo, hi = self.scanned, n if final else n - 1
+        lo, hi = self.scanned, n
+        if not final:
+            # The last byte waits for the next block: whether a record starts after a line
+            # break is known from the byte after it. So does a run of quotes at the end,
+            # which may go on in the next block.
+            hi -= 1
+            while hi > lo and self.buf[hi - 1] == self.quote:
+                hi -= 1
         if hi <= lo:
             return
         base = max(lo - 1, 0)
-        view = np.frombuffer(bytes(self.buf[base : min(hi + 1, n)]), dtype=np.uint8)
+        view = np.frombuffer(bytes(self.buf[base:n]), dtype=np.uint8)
         first, stop = lo - base, hi - base
         region = view[first:stop]
-        quotes = np.flatnonzero(region == self.quote) + first
-        if quotes.size:
-            # As delimited._scan: only quotes at a cell's edge or doubled are syntax.
-            prev = np.where(quotes > 0, view[np.maximum(quotes - 1, 0)], _NL)
-            after = np.minimum(quotes + 1, view.size - 1)
-            nxt = np.where(quotes + 1 < view.size, view[after], _NL)
-            d, q = self.delimiter, self.quote
-            at_edge = (prev == _NL) | (prev == d) | (nxt == _NL) | (nxt == d)
-            doubled = (prev == q) | (nxt == q)
-            quotes = quotes[at_edge | doubled]
+        if self.quote >= 0:
+            found = find_quotes(
+                view, self.quote, self.delimiter, start=first, stop=stop, inside=self.inside
+            )
+            quotes, inside = found.toggles, found.inside
+        else:
+            quotes, inside = np.zeros(0, dtype=np.intp), False
         newlines = np.flatnonzero(region == _NL) + first
         parity = (np.searchsorted(quotes, newlines) + int(self.inside)) % 2
         ends = newlines[parity == 0] + base
-        self.inside = bool((int(self.inside) + quotes.size) % 2)
+        self.inside = inside
         self.scanned = hi
         if not ends.size:
             return
         starts = np.concatenate(([self.last_end], ends[:-1])) + 1
         nonblank = ends > starts
         counts = np.cumsum(nonblank) + self.records
-        if self.header is None and nonblank.any():
-            i = int(np.argmax(nonblank))
-            self.header = (int(starts[i]), int(ends[i]))
         # A cut goes where a non-blank record starts, so that blank lines stay with the
         # record before them (their NUL or byte-order-mark findings belong to it).
         follows = ends + 1
@@ -202,6 +206,7 @@ class BatchReader:
         self._header_line: int | None = None
         self._header_issues = empty_issues()
         self._line0 = 1  # the file line on which the next batch starts
+        self._dos_eof = False  # a DOS end-of-file byte was alone after the last batch
 
     @property
     def encoding_reason(self) -> str:
@@ -222,8 +227,6 @@ class BatchReader:
                 continue
             data = cutter.cut(records_needed=2 if first else 1)
             if data is not None:
-                if first:
-                    self._keep_header(data, cutter.header)
                 yield self._batch(data, first=first, final=False)
                 first = False
         cutter.feed(b"", final=True)
@@ -231,11 +234,12 @@ class BatchReader:
             yield self._batch(cutter.rest(), first=True, final=True)
             return
         rest = cutter.rest()
-        if rest.strip(b"\n"):
+        if rest.strip(b"\n") not in (b"", _DOS_EOF):
             yield self._batch(rest, first=False, final=True)
         else:
             # Only blank lines are left: they are counted, as a whole-file read does.
             self.blank_rows += rest.count(b"\n")
+            self._dos_eof = rest.endswith(_DOS_EOF)
 
     def file_issues(self, first: SourceTable) -> pl.DataFrame:
         """Return the whole file's once-only issues: blank lines, NUL bytes, a guess.
@@ -247,6 +251,7 @@ class BatchReader:
             encoding=self.choice.codec,
             reason=self.encoding_reason,
             confidence=self.choice.confidence,
+            doubt=self.choice.doubt,
             nul_count=self._nul_count,
             nul_lines=tuple(self._nul_lines),
         )
@@ -256,6 +261,18 @@ class BatchReader:
             # As read_delimited words it, with the whole file's count.
             blank = f"{self.blank_rows} blank line(s) skipped"
             issues.insert(0, file_issue(IssueCode.BLANK_ROWS, Severity.INFO, blank, file=self.name))
+        if self._dos_eof:
+            # Alone after the last batch; in a batch, read_delimited notes it.
+            issues.append(
+                file_issue(
+                    IssueCode.NORMALIZED,
+                    Severity.INFO,
+                    "a DOS end-of-file byte (0x1A) at the end of the file was dropped",
+                    file=self.name,
+                    line=self._line0,
+                    value="0x1A",
+                )
+            )
         return pl.concat(issues)
 
     def _all_blocks(self) -> Iterator[DecodedBlock]:
@@ -271,9 +288,21 @@ class BatchReader:
             yield block
         self._head = []
 
-    def _keep_header(self, data: bytes, span: tuple[int, int] | None) -> None:
-        assert span is not None, "a first batch holds the header"
-        self._header = data[span[0] : span[1] + 1]
+    def _keep_header(self, data: bytes, line: int) -> None:
+        """Keep the header record, which starts on physical ``line`` of the first batch."""
+        start = 0
+        for _ in range(line - 1):
+            start = data.index(b"\n", start) + 1
+        end = data.find(b"\n", start)
+        if self.dialect.quotechar != NO_QUOTE:
+            # The first line break outside quotes ends it.
+            view = np.frombuffer(data, dtype=np.uint8)
+            quote, delimiter = ord(self.dialect.quotechar), ord(self.dialect.delimiter)
+            toggles = find_quotes(view, quote, delimiter, start=start).toggles
+            newlines = np.flatnonzero(view[start:] == _NL) + start
+            outside = newlines[np.searchsorted(toggles, newlines) % 2 == 0]
+            end = int(outside[0]) if outside.size else -1
+        self._header = data[start : end + 1] if end != -1 else data[start:] + b"\n"
         self._header_lines = self._header.count(b"\n")
 
     def _batch(self, data: bytes, *, first: bool, final: bool) -> SourceTable:
@@ -283,6 +312,8 @@ class BatchReader:
         if first:
             table = _require_rows(read_delimited(data, self.dialect, name=self.name))
             self._header_line = table.header_line
+            if not final:
+                self._keep_header(data, table.header_line or 1)
         else:
             table = self._read_later(data, line0)
         self.blank_rows += table.blank_rows
@@ -322,7 +353,9 @@ class BatchReader:
         # Local line l of header + data is file line l + shift.
         shift = line0 - 1 - self._header_lines
         try:
-            table = read_delimited(self._header + data, self.dialect, name=self.name)
+            table = read_delimited(
+                self._header + data, self.dialect, name=self.name, find_header=False
+            )
         except InputError as err:
             if err.line is None:
                 raise
@@ -383,7 +416,7 @@ def open_batches(
     if fmt in ("json", "ndjson"):
         return None
     if fmt is None and head:
-        sniff_binary(head, path=name)
+        sniff_binary(head, path=name, encoding=options.encoding)
     if options.sheet is not None:
         raise UsageError("--sheet applies only to .xlsx input", where=name)
     choice = choose_encoding(
@@ -415,10 +448,5 @@ def open_batches(
             blocks.close()
             return None
     sample = text[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
-    if options.delimiter:
-        dialect = Dialect(options.delimiter, options.quotechar or '"', "given with --delimiter")
-    else:
-        dialect = sniff_dialect(sample, hint="\t" if fmt == "tsv" else None)
-        if options.quotechar:
-            dialect = replace(dialect, quotechar=options.quotechar)
+    dialect = dialect_for(sample, fmt, options)
     return BatchReader(name, choice, dialect, fmt, blocks, buffered, batch_bytes=batch_bytes)
