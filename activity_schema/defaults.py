@@ -129,5 +129,20 @@ REPORT_JSON_SLICE_ROWS: Final = 100_000
 #: Issues a streamed run keeps for its report in full; beyond, the first
 #: ``STREAM_REPORT_ISSUES_PER_CODE`` of each code are kept (the counts stay exact).
 STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
+
+# --- Lines above the header (issue 12) ----------------------------------------------------
+#: Most records above the header (Excel's sep= line, # comments, title rows) that are
+#: looked at and skipped; a file with more is read with its first record as the header.
+MAX_PREAMBLE_RECORDS: Final = 10
+
+# --- Workbook size (issue 12) --------------------------------------------------------------
+#: Most cells of the rectangle an .xlsx sheet spans (first to last filled row, column A to
+#: the last filled column). calamine builds every cell of it in memory, and a check takes
+#: about 90 bytes per cell (lint) to 150 (convert): 5 million cells stay under 1 GB. A
+#: bigger sheet is refused; exported as CSV it is read in bounded batches.
+XLSX_MAX_CELLS: Final = 5_000_000
+#: Most text an .xlsx sheet may hold once read: its uncompressed XML plus every copy of
+#: the shared strings its cells refer to (calamine copies a shared string into each cell).
+XLSX_MAX_TEXT_BYTES: Final = 256_000_000
 #: Issues kept per file and code once a streamed report is sampled.
 STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000

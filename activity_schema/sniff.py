@@ -14,6 +14,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from .defaults import (
     BINARY_CONTROL_RATIO,
     BINARY_SIGNATURES,
@@ -161,76 +163,113 @@ def sniff_text_format(data: bytes) -> Literal["csv", "json", "ndjson"]:
     return "csv"
 
 
-def _records(text: str, quote: str, limit: int) -> list[str]:
-    """Split the start of ``text`` into records: newlines inside quotes do not count."""
-    records: list[str] = []
-    start, in_quotes = 0, False
-    for pos, ch in enumerate(text):
-        if ch == quote:
-            in_quotes = not in_quotes
-        elif ch in "\r\n" and not in_quotes:
-            if pos > start:
-                records.append(text[start:pos])
-                if len(records) >= limit:
-                    return records
-            start = pos + 1
-    if not in_quotes and start < len(text):
-        # The sample may end mid-record; a complete last line is still a record.
-        records.append(text[start:])
-    return [r for r in records if r.strip()]
+#: Excel's first line naming the delimiter (``sep=;``).
+_SEP_LINE = re.compile(r'"?sep=(.)"?[ \t]*', re.IGNORECASE)
 
 
-def _counts_outside_quotes(line: str, delimiter: str, quote: str) -> int:
-    count, in_quotes = 0, False
-    for ch in line:
-        if ch == quote:
-            in_quotes = not in_quotes
-        elif ch == delimiter and not in_quotes:
-            count += 1
-    return count
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def sniff_dialect(text: str, *, hint: str | None = None) -> Dialect:
+def _consistency(
+    data: bytes, delimiter: str, quote: str, *, limit: int
+) -> tuple[float, int, int, bool]:
+    """Return how consistently ``delimiter`` splits the records, with ``quote`` quoting.
+
+    Returns:
+        The share of records with the usual cell count, that count, the records looked
+        at, and whether the header (the first record, ``#`` comments aside) has it.
+    """
+    # Imported here: the readers import this module, and the rule lives with them.
+    from .readers.scan import scan
+
+    structure = scan(data, delimiter, quote)
+    cells = structure.cells
+    if structure.open_line and cells.size > 1:
+        cells = cells[:-1]  # the sample ends inside a quoted cell: the last record is cut
+    cells = cells[:limit]
+    if not cells.size:
+        return 0.0, 1, 0, False
+    starts = structure.starts[: cells.size]
+    # Comment lines above the header are not records.
+    comment = np.frombuffer(data, dtype=np.uint8)[starts] == ord("#")
+    body = cells[~comment] if not comment.all() else cells
+    usual = int(np.bincount(body).argmax())
+    score = float((body == usual).mean())
+    return score, usual, int(body.size), bool(body[0] == usual)
+
+
+def sniff_dialect(text: str, *, hint: str | None = None, quote: str | None = None) -> Dialect:
     """Find the delimiter and quote character of CSV text.
 
-    Records are split the way a CSV reader would (a newline inside quotes does not end
-    one). The delimiter is the candidate that splits the header into more than one cell
-    and splits the most of the first records into as many cells as the header; ties go
-    to the order ``,`` ``;`` tab ``|``.
+    Records are cut by the readers' one quote rule (a quote means something only at the
+    start of a cell). The delimiter is the candidate that splits the most records into
+    the same number of cells, more than one; ties go to the hint, then to the order
+    ``,`` ``;`` tab ``|``. Excel's ``sep=;`` first line names it outright. The quote
+    character is ``"`` unless ``'`` splits the records more consistently, or as
+    consistently in a text without ``"`` whose apostrophes only quote whole cells on one
+    line: an apostrophe at the start of one cell and another at the end of a later one
+    (``'Tis ... Partners'``) would merge them.
 
     Args:
         text: The start of the decoded text.
         hint: A delimiter the extension suggests (tab for .tsv), preferred on a tie.
+        quote: The quote character when known (``""``: no quoting).
 
     Example:
         >>> sniff_dialect("a;b;c\\n1;2;3\\n").delimiter
         ';'
     """
-    quote = '"'
-    if '"' not in text[:65536] and re.search(r"(^|[,;\t|])'[^']*'([,;\t|]|$)", text[:65536], re.M):
-        quote = "'"
-    lines = _records(text, quote, SNIFF_LINES)
-    if not lines:
-        return Dialect(hint or ",", quote, "empty input: default delimiter")
+    text = _normalize_newlines(text[:65536])
+    first = text.split("\n", 1)[0]
+    sep = _SEP_LINE.fullmatch(first)
+    if sep and sep.group(1) not in "\r\n":
+        return Dialect(sep.group(1), quote or '"', f"Excel's {first.strip()!r} first line")
+    if not text.strip():
+        return Dialect(hint or ",", quote or '"', "empty input: default delimiter")
+    data = text.encode("utf-8")
     candidates = list(CANDIDATE_DELIMITERS)
     if hint in candidates:
         candidates.remove(hint)
         candidates.insert(0, hint)
-    best: tuple[float, int, str] | None = None
-    for delim in candidates:
-        counts = [_counts_outside_quotes(ln, delim, quote) for ln in lines]
-        mode = counts[0]
-        if mode == 0:
-            continue
-        score = sum(1 for c in counts if c == mode) / len(counts)
-        if best is None or score > best[0]:
-            best = (score, mode, delim)
+    quotes = [quote] if quote is not None else ['"', "'"] if "'" in text else ['"']
+    best: tuple[float, int, int, bool, str, str] | None = None
+    for quote in quotes:
+        for delim in candidates:
+            score, usual, records, header = _consistency(data, delim, quote, limit=SNIFF_LINES)
+            if usual < 2:
+                continue
+            better = best is None or score > best[0]
+            if quote == "'" and best is not None and best[5] == '"' and score == best[0]:
+                better = '"' not in text and _quotes_whole_cells(data, delim)
+            if better:
+                best = (score, usual, records, header, delim, quote)
     if best is None:
-        return Dialect(hint or ",", quote, "no delimiter found: one column")
-    score, mode, delim = best
+        return Dialect(hint or ",", quotes[0], "no delimiter found: one column")
+    score, usual, records, header, delim, quote = best
+    where = "in the header and in" if header else "in"
     return Dialect(
         delim,
         quote,
-        f"{_DELIMITER_NAMES[delim]}: {mode + 1} cells in the header and in {score:.0%} "
-        f"of the first {len(lines)} records",
+        f"{_DELIMITER_NAMES[delim]}: {usual} cells {where} {score:.0%} "
+        f"of the first {records} records",
     )
+
+
+def _quotes_whole_cells(data: bytes, delimiter: str) -> bool:
+    """Return whether apostrophes only ever quote a whole cell on one line.
+
+    Only then is reading them as quotes as consistent as not: a span that holds a
+    delimiter or a line break changes the records, and when ``"`` splits them as
+    consistently, the span is more likely an apostrophe at the start of one cell and
+    another at the end of a later one than a quoted cell.
+    """
+    from .readers.scan import NL, find_quotes
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    found = find_quotes(buf, ord("'"), ord(delimiter), literals=True)
+    toggles = found.toggles
+    if not toggles.size or toggles.size % 2 or found.literal.size:
+        return False
+    breaks = np.cumsum((buf == NL) | (buf == ord(delimiter)))
+    return bool((breaks[toggles[1::2]] == breaks[toggles[0::2]]).all())

@@ -82,6 +82,18 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Where ``--quote`` and ``--no-quote`` leave their values in click's per-run ``meta``:
+#: every command that reads gets them through :func:`_read_options`, so that no command
+#: can take the reading options without them.
+_QUOTE_META = "activity_schema.read."
+
+
+def _remember_quote(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and value is not False:
+        ctx.meta[_QUOTE_META + str(param.name)] = value
+    return value
+
+
 def _read_options(
     encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
 ) -> ReadOptions:
@@ -89,7 +101,16 @@ def _read_options(
 
     if delimiter == "\\t" or (delimiter or "").lower() == "tab":
         delimiter = "\t"
-    return ReadOptions(encoding=encoding, format=fmt, delimiter=delimiter, sheet=sheet)
+    ctx = click.get_current_context(silent=True)
+    meta: dict[str, Any] = ctx.meta if ctx is not None else {}
+    return ReadOptions(
+        encoding=encoding,
+        format=fmt,
+        delimiter=delimiter,
+        quotechar=meta.get(_QUOTE_META + "quote"),
+        no_quote=bool(meta.get(_QUOTE_META + "no_quote")),
+        sheet=sheet,
+    )
 
 
 def _option_group(*options: Callable[[F], F]) -> Callable[[F], F]:
@@ -113,6 +134,20 @@ input_options = _option_group(
         help="Input format (default: detect from content).",
     ),
     click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniff)."),
+    click.option(
+        "--quote",
+        metavar="CHAR",
+        expose_value=False,
+        callback=_remember_quote,
+        help="CSV quote character (default: sniff, \" or ').",
+    ),
+    click.option(
+        "--no-quote",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_quote,
+        help="Read CSV without quoting: every quote is text.",
+    ),
     click.option("--sheet", metavar="NAME", help="The .xlsx sheet to read (default: first)."),
 )
 

@@ -32,9 +32,19 @@ from .excel import read_xlsx
 from .files import read_regular_file
 from .jsonlike import read_json, read_ndjson
 from .limits import size_issues
+from .scan import NO_QUOTE
 from .table import FILE, LINE, ROW, SourceTable
 
-__all__ = ["FILE", "LINE", "ROW", "ReadOptions", "SourceTable", "read_bytes", "read_path"]
+__all__ = [
+    "FILE",
+    "LINE",
+    "ROW",
+    "ReadOptions",
+    "SourceTable",
+    "dialect_for",
+    "read_bytes",
+    "read_path",
+]
 
 #: chardet confidences below this are reported as a guess.
 LOW_CONFIDENCE = 0.5
@@ -49,6 +59,7 @@ class ReadOptions:
         format: ``csv``, ``tsv``, ``json``, ``ndjson`` or ``xlsx``.
         delimiter: The CSV delimiter.
         quotechar: The CSV quote character.
+        no_quote: Read delimited text without quoting: every quote is text.
         sheet: The .xlsx sheet to read.
         detector: The legacy-encoding detector.
     """
@@ -57,6 +68,7 @@ class ReadOptions:
     format: str | None = None
     delimiter: str | None = None
     quotechar: str | None = None
+    no_quote: bool = False
     sheet: str | None = None
     detector: Detector = detect_legacy
 
@@ -73,8 +85,13 @@ class ReadOptions:
                 raise UsageError(
                     f"the {label} must be an ASCII character other than a line break, got {char!r}"
                 )
+        if self.no_quote and self.quotechar is not None:
+            raise UsageError(
+                "--quote and --no-quote contradict each other", hint="pass one of them"
+            )
         # With --delimiter and no quote character, the quote character is '"'.
-        if self.delimiter is not None and self.delimiter == (self.quotechar or '"'):
+        quote = NO_QUOTE if self.no_quote else (self.quotechar or '"')
+        if self.delimiter is not None and self.delimiter == quote:
             raise UsageError(f"the delimiter and the quote character are both {self.delimiter!r}")
 
 
@@ -161,21 +178,37 @@ def _read_text(
         table = read_json(text, name=name) if fmt == "json" else read_ndjson(text, name=name)
     else:
         sample = data[:65536].decode("utf-8", errors="ignore")
-        if options.delimiter:
-            dialect = Dialect(options.delimiter, options.quotechar or '"', "given with --delimiter")
-        else:
-            dialect = sniff_dialect(sample, hint="\t" if fmt == "tsv" else None)
-            if options.quotechar:
-                dialect = replace(dialect, quotechar=options.quotechar)
-        table = read_delimited(data, dialect, name=name)
+        table = read_delimited(data, dialect_for(sample, fmt, options), name=name)
     # Rows first: bad bytes are attributed to records, so there must be some.
     return _attach_decoding(_require_rows(table), decoded, name)
 
 
-def _with_size_issues(table: SourceTable) -> SourceTable:
-    found = size_issues(table)
+def dialect_for(sample: str, fmt: str, options: ReadOptions) -> Dialect:
+    """Return the dialect of delimited text: the options' delimiter and quote, or sniffed.
+
+    Args:
+        sample: The start of the decoded text.
+        fmt: ``csv`` or ``tsv`` (a tab is then preferred on a tie).
+        options: ``delimiter``, ``quotechar`` and ``no_quote`` override the sniffer.
+
+    Example:
+        >>> dialect_for("a;b\\n1;2\\n", "csv", ReadOptions(no_quote=True)).quotechar
+        ''
+    """
+    quote = NO_QUOTE if options.no_quote else options.quotechar
+    if options.delimiter:
+        return Dialect(options.delimiter, '"' if quote is None else quote, "given with --delimiter")
+    dialect = sniff_dialect(sample, hint="\t" if fmt == "tsv" else None, quote=quote)
+    if quote is not None:
+        given = "--no-quote" if quote == NO_QUOTE else f"--quote {quote}"
+        dialect = replace(dialect, evidence=f"{dialect.evidence}; {given}")
+    return dialect
+
+
     if not found.height:
         return table
+def _with_size_issues(table: SourceTable) -> SourceTable:
+    found = size_issues(table)
     return replace(table, issues=pl.concat([table.issues, found]))
 
 
