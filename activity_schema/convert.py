@@ -2,8 +2,9 @@
 
 :func:`convert` writes a :class:`~activity_schema.plan.ConvertPlan` into an output folder;
 :func:`write_stream` writes one document to a stream (``-o -``). Parts are written under
-temporary names and renamed only when the whole run is complete, ``manifest.json`` last:
-a folder is complete when it holds ``manifest.json``.
+a sibling staging folder and swapped with the output folder in one atomic step when the
+whole run is complete (:mod:`activity_schema.output_folder`): a reader of the folder
+finds the earlier complete run or the new one, never half.
 
 - ``OUTDIR/part-00001.json`` ...: the upload bodies, with their sources in the manifest;
 - ``OUTDIR/rejects.csv``: every rejected row, its codes, messages and original values;
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,8 +24,8 @@ import polars as pl
 from ._version import __version__
 from .codes import IssueCode, Severity
 from .defaults import DEFAULT_MAX_BYTES, MAX_POSTS_PER_SYNC
-from .errors import UsageError
-from .pipeline import Prepared
+from .output_folder import OutputFolder, StepHook, output_error
+from .pipeline import Prepared, Summary
 from .plan import (
     INPUT,
     MANIFEST_NAME,
@@ -79,6 +79,9 @@ class ConvertResult:
             copies); a report shows them after ``Prepared.issues``.
         rejects_path: ``OUTDIR/rejects.csv``.
         manifest_path: ``OUTDIR/manifest.json``.
+        summary: The report's counts, with what the conversion added (records rejected
+            for their size, its errors and warnings); None when not computed.
+        rejected_per_input: Rows rejected of each input, by checks or for their size.
     """
 
     outdir: Path | None
@@ -92,6 +95,8 @@ class ConvertResult:
     issues: pl.DataFrame
     rejects_path: Path | None = None
     manifest_path: Path | None = None
+    summary: Summary | None = None
+    rejected_per_input: tuple[int, ...] = ()
 
     @property
     def exceeds_sync_limit(self) -> bool:
@@ -122,6 +127,11 @@ def _result(plan: ConvertPlan, outdir: Path | None, parts: tuple[Part, ...]) -> 
         issues=plan.issues,
         rejects_path=outdir / REJECTS_NAME if outdir else None,
         manifest_path=outdir / MANIFEST_NAME if outdir else None,
+        summary=plan.summary(),
+        rejected_per_input=tuple(
+            t.rejected.height + sized
+            for t, sized in zip(plan.prepared.tables, plan.too_large_per_input, strict=True)
+        ),
     )
 
 
@@ -167,7 +177,7 @@ def write_stream(
 
 def convert(
     prepared: Prepared,
-    outdir: str | Path,
+    outdir: str | Path | OutputFolder,
     *,
     to: OutputFormat = "json",
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -176,35 +186,44 @@ def convert(
     escape_formulas: bool = False,
     force: bool = False,
     input_hashes: dict[str, str] | None = None,
+    on_step: StepHook | None = None,
 ) -> ConvertResult:
     """Write the upload parts, ``rejects.csv`` and ``manifest.json`` into ``outdir``.
 
-    Parts are written under temporary names (``.part-00001.json.tmp``) and renamed only
-    when every file of the run is complete; ``manifest.json`` is renamed last. A run
-    that fails removes what it wrote, so no file looks like a finished part. With
-    ``force``, an earlier run's files are removed only once the new ones are all written,
-    so a run that fails while writing (a full disk) leaves the earlier run complete.
+    The run is written into a sibling staging folder, flushed to the disk, and swapped
+    with ``outdir`` in one atomic step (see :mod:`activity_schema.output_folder`): at
+    every instant, and after a crash at any point, ``outdir`` holds the earlier complete
+    run or this complete run, never part of one. A second convert into the same folder
+    while this one runs is refused (:class:`~activity_schema.errors.LockedError`).
 
     Args:
         prepared: The result of :func:`~activity_schema.pipeline.prepare`.
-        outdir: The output folder; created if missing.
+        outdir: The output folder; created if missing. Or an
+            :class:`~activity_schema.output_folder.OutputFolder` the caller has already
+            claimed (the command line claims it before reading the inputs); then
+            ``force`` and ``on_step`` are the folder's.
         to: ``json`` or ``csv``.
         max_bytes: The largest part (default: 32,000,000 bytes).
         max_rows: The most records per part.
         dedupe: Drop copies of earlier rows (see :func:`plan_convert`).
         escape_formulas: Quote values a spreadsheet would run (see :func:`plan_convert`).
         force: Replace the parts, rejects and manifest of an earlier run in ``outdir``
-            (other files are left alone).
+            (other files, such as ``upload-state.json``, are carried over unchanged).
         input_hashes: Hex SHA-256 of each input's bytes, by display name, for the
             manifest; by default taken from the source table when it carries one, else
             from the file at that path.
+        on_step: Called with the name of each step of the commit (a seam for
+            fault-injection tests; see ``output_folder.COMMIT_STEPS``).
 
     Returns:
         What was written, with the counts.
 
     Raises:
         UsageError: ``outdir`` holds an earlier run and ``force`` is not set, is not a
-            folder, cannot be written, or a limit is impossible.
+            folder, or a limit is impossible.
+        LockedError: Another convert (or an upload) is using ``outdir``.
+        OutputError: The output cannot be written (a full disk, a read-only or
+            unwritable folder); ``outdir`` is left as it was.
 
     Example:
         >>> from activity_schema.pipeline import prepare  # doctest: +SKIP
@@ -220,115 +239,37 @@ def convert(
         dedupe=dedupe,
         escape_formulas=escape_formulas,
     )
-    out = Path(outdir)
-    earlier = _claim(out, force=force)
-    staged: list[tuple[Path, Path]] = []
-    done: list[Path] = []
-    try:
-        parts: list[Part] = []
-        offset = 0
-        for chunk in plan.chunks():
-            name = part_name(chunk.index, to)
-            staged.append(_stage(out, name, [chunk.body]))
-            sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(offset, chunk.rows)
-            offset += chunk.rows
-            parts.append(Part(name, out / name, chunk.rows, chunk.size, chunk.sha256, sources))
-        if offset != plan.rows_out:
-            raise AssertionError(
-                f"{offset} records in parts, {plan.rows_out} planned (this is a bug)"
-            )
-        rejects = plan.rejects()
-        staged.append(
-            _stage(out, REJECTS_NAME, encode_document(rejects, rejects.columns, to="csv"))
-        )
-        result = _result(plan, out, tuple(parts))
-        manifest = _manifest(plan, result, rejects.height, input_hashes or {})
-        staged.append(_stage(out, MANIFEST_NAME, [manifest.encode("utf-8")]))
-        _commit(earlier, staged, done)
-    except OSError as err:
-        _discard(staged, done)
-        raise UsageError(
-            f"cannot write the output: {err.strerror or err}",
-            where=str(err.filename or out),
-            hint="check the folder's permissions and free space",
-        ) from err
-    except BaseException:
-        _discard(staged, done)
-        raise
+    with contextlib.ExitStack() as stack:
+        if isinstance(outdir, OutputFolder):
+            folder = outdir
+        else:
+            folder = stack.enter_context(OutputFolder(outdir, force=force, on_step=on_step))
+        try:
+            result = _write(plan, folder, input_hashes or {})
+        except OSError as err:
+            raise output_error(err, folder.given) from err
     return result
 
 
-def _is_output(path: Path) -> bool:
-    name = path.name
-    if name in (MANIFEST_NAME, REJECTS_NAME):
-        return True
-    if name.startswith(".") and name.endswith(".tmp"):
-        name = name[1:-4]
-        if name in (MANIFEST_NAME, REJECTS_NAME):
-            return True
-    return name.startswith("part-") and Path(name).suffix in (".json", ".csv")
-
-
-def _claim(out: Path, *, force: bool) -> list[Path]:
-    """Create ``out`` if needed; return an earlier run's files (refused without force)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(
-            "the output folder is a file", where=str(out), hint="pass a folder with -o"
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        # Parts first, so that the message names one.
-        earlier = sorted(
-            (p for p in out.iterdir() if _is_output(p)), key=lambda p: (p.name[0] != "p", p.name)
-        )
-        if earlier and not force:
-            more = f" and {len(earlier) - 1} more file(s)" if len(earlier) > 1 else ""
-            raise UsageError(
-                f"the output folder already holds {earlier[0].name}{more} from an earlier run",
-                where=str(out),
-                hint="pass --force to replace them, or choose an empty folder",
-            )
-    except OSError as err:
-        raise UsageError(
-            f"cannot use the output folder: {err.strerror or err}",
-            where=str(err.filename or out),
-            hint="check the path and its permissions",
-        ) from err
-    return earlier
-
-
-def _stage(out: Path, name: str, pieces: Iterator[bytes] | list[bytes]) -> tuple[Path, Path]:
-    temp = out / f".{name}.tmp"
-    try:
-        with temp.open("wb") as handle:
-            for piece in pieces:
-                handle.write(piece)
-    except BaseException:
-        # The caller discards only what was staged; a half-written file is this one's.
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-        raise
-    return temp, out / name
-
-
-def _commit(earlier: list[Path], staged: list[tuple[Path, Path]], done: list[Path]) -> None:
-    """Remove the earlier run's files, then rename the staged ones (the manifest last)."""
-    temps = {temp for temp, _ in staged}
-    # The earlier run's manifest goes first: from here the folder is not complete.
-    for path in sorted(earlier, key=lambda p: p.name != MANIFEST_NAME):
-        if path not in temps:
-            path.unlink(missing_ok=True)
-    for temp, final in staged:
-        temp.replace(final)
-        done.append(final)
-
-
-def _discard(staged: list[tuple[Path, Path]], done: list[Path]) -> None:
-    for path in [*(temp for temp, _ in staged), *done]:
-        # Best effort: the error that stopped the run is the one to report; a file left
-        # behind here is refused by the next run's check for leftovers.
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
+def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> ConvertResult:
+    """Stage every file of the run in ``folder``, then commit it."""
+    parts: list[Part] = []
+    offset = 0
+    for chunk in plan.chunks():
+        name = part_name(chunk.index, plan.to)
+        path = folder.stage(name, [chunk.body])
+        sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(offset, chunk.rows)
+        offset += chunk.rows
+        parts.append(Part(name, path, chunk.rows, chunk.size, chunk.sha256, sources))
+    if offset != plan.rows_out:
+        raise AssertionError(f"{offset} records in parts, {plan.rows_out} planned (this is a bug)")
+    rejects = plan.rejects()
+    folder.stage(REJECTS_NAME, encode_document(rejects, rejects.columns, to="csv"))
+    result = _result(plan, folder.given, tuple(parts))
+    manifest = _manifest(plan, result, rejects.height, hashes)
+    folder.stage(MANIFEST_NAME, [manifest.encode("utf-8")])
+    folder.commit()
+    return result
 
 
 def _input_hash(prepared: Prepared, index: int, given: dict[str, str]) -> str | None:

@@ -11,6 +11,9 @@ folder, ``upload``'s state file):
   is).
 - :func:`exclusive_lock` makes a second run refuse at once (:class:`LockedError`) instead
   of interleaving its writes with the first's.
+- :func:`exchange` swaps two folders in one atomic step (Linux ``renameat2`` with
+  ``RENAME_EXCHANGE``; ``renamex_np`` with ``RENAME_SWAP`` on macOS), so that a reader of
+  either path never finds it missing.
 
 Why ``flock`` on a lock file: the kernel releases the lock when the holder's last
 descriptor closes, and so when the process dies however it dies (``kill -9``, power
@@ -39,9 +42,13 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
 import os
+import platform
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -49,7 +56,16 @@ from pathlib import Path
 
 from .errors import LockedError
 
-__all__ = ["LockedError", "atomic_write_bytes", "exclusive_lock", "fsync_dir", "read_lock"]
+__all__ = [
+    "EXCHANGE_UNSUPPORTED",
+    "LockedError",
+    "atomic_write_bytes",
+    "exchange",
+    "exclusive_lock",
+    "fsync_dir",
+    "read_lock",
+    "rename_no_replace",
+]
 
 #: How many times to reopen a lock file that was replaced under us before giving up.
 _LOCK_ATTEMPTS = 10
@@ -134,6 +150,14 @@ def read_lock(lock_path: Path) -> tuple[int | None, str | None]:
     )
 
 
+def _holder_what(lock_path: Path) -> str | None:
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(Path(lock_path).read_bytes() or b"null")
+        if isinstance(data, dict) and isinstance(data.get("what"), str):
+            return str(data["what"])
+    return None
+
+
 def _open_locked(lock_path: Path, what: str) -> int:
     """Open ``lock_path`` and lock it, or raise :class:`LockedError` if another holds it."""
     for _ in range(_LOCK_ATTEMPTS):
@@ -143,7 +167,10 @@ def _open_locked(lock_path: Path, what: str) -> int:
         except BlockingIOError:
             os.close(fd)
             pid, started = read_lock(lock_path)
-            raise LockedError(what, pid=pid, started=started, path=str(lock_path)) from None
+            # Name the holder's command when it wrote one (a convert can hold an upload's
+            # lock while it replaces the folder).
+            holder = _holder_what(lock_path) or what
+            raise LockedError(holder, pid=pid, started=started, path=str(lock_path)) from None
         except BaseException:
             os.close(fd)
             raise
@@ -206,3 +233,105 @@ def exclusive_lock(lock_path: Path, *, what: str, exit_code: int | None = None) 
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)
+
+
+# --- atomic exchange --------------------------------------------------------------------
+
+#: ``errno`` values that mean "this system or file system cannot exchange": the caller
+#: falls back to something weaker.
+EXCHANGE_UNSUPPORTED: frozenset[int] = frozenset(
+    {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+)
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+_RENAME_EXCHANGE = 2
+_RENAME_SWAP = 2  # macOS renamex_np
+_RENAME_EXCL = 4  # macOS renamex_np
+#: ``renameat2``'s system call number, for a libc without the wrapper (glibc < 2.28).
+_SYS_RENAMEAT2 = {
+    "x86_64": 316,
+    "aarch64": 276,
+    "riscv64": 276,
+    "i386": 353,
+    "i686": 353,
+    "armv7l": 382,
+    "ppc64le": 357,
+    "s390x": 347,
+}
+
+
+def _rename_flags(old: Path, new: Path, linux: int, mac: int) -> None:
+    """Rename ``old`` to ``new`` with ``renameat2``/``renamex_np`` flags, or raise OSError."""
+    src, dst = os.fsencode(old), os.fsencode(new)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if sys.platform.startswith("linux"):
+        wrapper = getattr(libc, "renameat2", None)
+        if wrapper is not None:
+            result = wrapper(_AT_FDCWD, src, _AT_FDCWD, dst, ctypes.c_uint(linux))
+        else:
+            number = _SYS_RENAMEAT2.get(platform.machine())
+            if number is None:
+                raise OSError(errno.ENOSYS, "renameat2 is not available", str(old))
+            result = libc.syscall(
+                ctypes.c_long(number),
+                ctypes.c_int(_AT_FDCWD),
+                src,
+                ctypes.c_int(_AT_FDCWD),
+                dst,
+                ctypes.c_uint(linux),
+            )
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        result = libc.renamex_np(src, dst, ctypes.c_uint(mac))
+    else:
+        raise OSError(errno.ENOSYS, "no atomic exchange on this system", str(old))
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(old), None, str(new))
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap the paths ``a`` and ``b`` (two folders, or two files) in one atomic step.
+
+    Both must exist, on the same file system. At every instant each path names one of
+    the two; nobody can see either missing.
+
+    Args:
+        a: One path.
+        b: The other.
+
+    Raises:
+        OSError: The swap failed; nothing changed. ``errno`` is in
+            :data:`EXCHANGE_UNSUPPORTED` when this system or file system cannot swap
+            atomically (not Linux 3.15+ or macOS 10.12+, or a file system without
+            ``RENAME_EXCHANGE``): the caller decides what weaker step to take.
+
+    Example:
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> (root / "a").mkdir(); (root / "b").mkdir(); (root / "a" / "1").touch()
+        >>> exchange(root / "a", root / "b")
+        >>> [p.name for p in (root / "b").iterdir()]
+        ['1']
+    """
+    _rename_flags(a, b, _RENAME_EXCHANGE, _RENAME_SWAP)
+
+
+def rename_no_replace(old: Path, new: Path) -> None:
+    """Rename ``old`` to ``new``, failing with ``FileExistsError`` if ``new`` exists.
+
+    ``os.rename`` would replace an empty folder at ``new``; this never replaces anything.
+    Where the system has no such flag, it checks first and renames (not atomic, which
+    is harmless for callers that hold a lock on the place).
+
+    Raises:
+        FileExistsError: ``new`` exists.
+        OSError: The rename failed otherwise.
+    """
+    try:
+        _rename_flags(old, new, _RENAME_NOREPLACE, _RENAME_EXCL)
+    except OSError as err:
+        if err.errno not in EXCHANGE_UNSUPPORTED:
+            raise
+        if os.path.lexists(new):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(new)) from None
+        Path(old).rename(new)

@@ -26,7 +26,7 @@ from .defaults import DEFAULT_MAX_BYTES
 from .errors import UsageError
 from .formulas import escape_formulas as escape_formula_values
 from .formulas import formula_issues
-from .pipeline import FILE, Prepared
+from .pipeline import FILE, Prepared, Summary
 from .readers import LINE, ROW
 from .report import ISSUE_SCHEMA, empty_issues, issue_frame
 from .writers import (
@@ -91,8 +91,9 @@ class ConvertPlan:
             they alone exceed ``max_bytes``.
         dropped: ``_input``, ``_file``, ``_row``, ``_line`` of each row removed as a copy,
             and ``kept_input``, ``kept_row``, ``kept_line`` of the row kept instead.
-        issues: The issues this stage adds (``record-too-large`` errors, and ``info``
-            issues for dropped copies), as an issue frame.
+        issues: The issues this stage adds (``record-too-large`` errors, ``info``
+            issues for dropped copies, ``formula-injection`` warnings), as an issue frame.
+        too_large_per_input: How many records of each input were rejected for their size.
     """
 
     prepared: Prepared
@@ -105,6 +106,7 @@ class ConvertPlan:
     too_large: pl.DataFrame
     dropped: pl.DataFrame
     issues: pl.DataFrame
+    too_large_per_input: tuple[int, ...] = ()
     _records: pl.Series | None = field(default=None, repr=False)
 
     @property
@@ -131,6 +133,38 @@ class ConvertPlan:
     def rows_dropped(self) -> int:
         """Return the number of copies removed by ``dedupe``."""
         return self.dropped.height
+
+    def summary(self) -> Summary:
+        """Return the run's counts with what this stage adds to the checks' counts.
+
+        Records rejected for their size move from valid to rejected (their fixes no
+        longer count as fixed rows); this stage's errors and warnings are counted.
+        Dropped copies stay valid rows (see :attr:`rows_dropped`).
+        """
+        base = self.prepared.summary
+        sized = self.too_large.height
+        fixed_sized = 0
+        if sized:
+            fixed = (
+                self.prepared.issues.filter(
+                    (pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null()
+                )
+                .select(pl.col("file").alias(FILE), pl.col("row").alias(ROW))
+                .unique()
+            )
+            fixed_sized = fixed.join(
+                self.too_large.select(FILE, ROW).unique(), on=[FILE, ROW], how="semi"
+            ).height
+        added = self.issues.get_column("severity")
+        return Summary(
+            rows=base.rows,
+            valid_rows=base.valid_rows - sized,
+            rejected_rows=base.rejected_rows + sized,
+            fixed_rows=base.fixed_rows - fixed_sized,
+            errors=base.errors + int((added == str(Severity.ERROR)).sum()),
+            warnings=base.warnings + int((added == str(Severity.WARNING)).sum()),
+            fixes=base.fixes,
+        )
 
     @property
     def records(self) -> pl.Series:
@@ -225,10 +259,16 @@ def plan_convert(
             # Before sizing: the quote adds a byte to each escaped value.
             frame = frame.with_columns(escape_formula_values(pl.col(f)).alias(f) for f in fields)
     records = None
+    too_large_per_input = [0] * len(prepared.tables)
     if max_bytes is not None and frame.height:
         records = encode_records(frame, fields, to=to)
         too_large = oversized_records(frame, fields, to=to, max_bytes=max_bytes, records=records)
         if too_large.height:
+            sized_inputs = frame.join(
+                too_large.select(FILE, ROW).unique(), on=[FILE, ROW], how="semi"
+            ).get_column(INPUT)
+            for index, n in sized_inputs.value_counts().iter_rows():
+                too_large_per_input[int(index)] = int(n)
             # (file, row) is unique unless one path is given twice, and then both copies
             # are the same record, too large in both.
             kept = frame.with_columns(records.alias("__record")).join(
@@ -253,6 +293,7 @@ def plan_convert(
         too_large=too_large,
         dropped=dropped,
         issues=issues,
+        too_large_per_input=tuple(too_large_per_input),
         _records=records,
     )
     if plan.rows_in != plan.rows_out + plan.rows_rejected + plan.rows_dropped:

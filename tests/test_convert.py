@@ -376,13 +376,14 @@ def test_an_outdir_with_parts_is_refused_without_force(tmp_path: Path) -> None:
     assert (outdir / "notes.txt").read_text() == "mine"
 
 
-def test_leftovers_of_a_crashed_run_need_force(tmp_path: Path) -> None:
+def test_temporary_files_of_older_versions_are_dropped_not_carried(tmp_path: Path) -> None:
+    # Versions before the atomic commit staged parts inside the folder; such a leftover
+    # is not a run (nothing to replace), so no --force is needed, and it is not kept.
     outdir = tmp_path / "out"
     outdir.mkdir()
     (outdir / ".part-00001.json.tmp").write_bytes(b"[")
-    with pytest.raises(UsageError, match="--force"):
-        convert(prepare([good_row(1)]), outdir)
-    convert(prepare([good_row(1)]), outdir, force=True)
+    (outdir / ".stream-abc.tmp").mkdir()
+    convert(prepare([good_row(1)]), outdir)
     assert sorted(p.name for p in outdir.iterdir()) == [
         MANIFEST_NAME,
         "part-00001.json",
@@ -406,7 +407,9 @@ def test_a_failed_run_leaves_no_finished_looking_part(
     outdir = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk on fire"):
         convert(prepare([good_row(i) for i in range(20)]), outdir, max_bytes=300)
-    assert list(outdir.iterdir()) == []
+    # Nothing was committed: no folder, no staging folder; only the lock file stays.
+    assert not outdir.exists()
+    assert [p.name for p in tmp_path.iterdir()] == [".out.convert.lock"]
 
 
 def test_impossible_limits_are_refused_before_writing(tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 """Faults while converting: a folder that cannot be written, a full disk, an interruption.
 
-Each gives one clear line and its exit code, leaves no file that looks like a finished
-part, and a rerun completes with the same output as an undisturbed run (no duplicates).
-The tests run as root, where ``chmod`` does not stop writes, so faults are injected by
-patching the file-system calls ``convert`` makes (``Path.open``, ``Path.replace``).
+Each gives one clear line and its exit code (5 for a folder that cannot be written, 2
+for a path that cannot be a folder), leaves the output folder as it was (no folder, or
+the earlier run), no staging folder beside it, and a rerun completes with the same
+output as an undisturbed run (no duplicates). The tests run as root, where ``chmod``
+does not stop writes, so faults are injected by patching ``Path.open`` (what
+``OutputFolder.stage`` writes with) and through the commit's ``on_step`` seam; the
+real full disk and read-only file system are in ``test_convert_atomic.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import pytest
 from click.testing import Result
 
 from activity_schema.convert import convert
-from activity_schema.errors import UsageError
+from activity_schema.errors import OutputError, UsageError
+from activity_schema.output_folder import COMMIT_STEPS
 from activity_schema.pipeline import prepare
 from activity_schema.plan import MANIFEST_NAME, REJECTS_NAME
 
@@ -31,7 +35,6 @@ ARGS = ("--max-bytes", "600")
 
 ENOSPC = OSError(errno.ENOSPC, "No space left on device")
 _real_open = Path.open
-_real_replace = Path.replace
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -68,9 +71,15 @@ def same_run(files: dict[str, bytes], reference: dict[str, bytes]) -> bool:
     )
 
 
+def beside(tmp_path: Path) -> list[str]:
+    """What is in the test's folder besides the input: the output and the lock file."""
+    return sorted(p.name for p in tmp_path.iterdir() if p.name != "input.csv")
+
+
 def fail_open(match: str, error: BaseException) -> Callable[..., Any]:
     def fake_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if match in self.name and "w" in (args[0] if args else kwargs.get("mode", "r")):
+        mode = args[0] if args else kwargs.get("mode", "r")
+        if match in self.name and ("w" in mode or "x" in mode):
             raise error
         return _real_open(self, *args, **kwargs)
 
@@ -103,51 +112,42 @@ def fail_write(match: str, error: BaseException, after: int) -> Callable[..., An
     return fake_open
 
 
-def fail_replace(match: str, error: BaseException) -> Callable[..., Any]:
-    def fake_replace(self: Path, target: Any) -> Path:
-        if match in Path(target).name:
-            raise error
-        return _real_replace(self, target)
-
-    return fake_replace
-
-
 # (id, what to patch, the fault, fragment of the one-line message)
 DISK_FAULTS: list[tuple[str, str, Callable[..., Any], str]] = [
     (
         "no space opening the second part",
         "open",
-        fail_open(".part-00002", ENOSPC),
+        fail_open("part-00002", ENOSPC),
         "cannot write the output: No space left on device",
     ),
     (
         "disk fills up inside the third part",
         "open",
-        fail_write(".part-00003", ENOSPC, after=100),
+        fail_write("part-00003", ENOSPC, after=100),
         "No space left on device",
     ),
     (
         "disk fills up writing rejects.csv",
         "open",
-        fail_write(".rejects.csv", ENOSPC, after=10),
+        fail_write(REJECTS_NAME, ENOSPC, after=10),
         "No space left on device",
     ),
     (
         "read-only file system at the manifest",
         "open",
-        fail_open(".manifest.json", OSError(errno.EROFS, "Read-only file system")),
+        fail_open(MANIFEST_NAME, OSError(errno.EROFS, "Read-only file system")),
         "Read-only file system",
     ),
     (
-        "permission denied renaming the first part",
-        "replace",
-        fail_replace("part-00001", PermissionError(errno.EACCES, "Permission denied")),
+        "permission denied at the first part",
+        "open",
+        fail_open("part-00001", PermissionError(errno.EACCES, "Permission denied")),
         "Permission denied",
     ),
     (
-        "I/O error renaming the manifest, after every part",
-        "replace",
-        fail_replace(MANIFEST_NAME, OSError(errno.EIO, "Input/output error")),
+        "I/O error writing the manifest, after every part",
+        "open",
+        fail_write(MANIFEST_NAME, OSError(errno.EIO, "Input/output error"), after=1),
         "Input/output error",
     ),
 ]
@@ -171,13 +171,13 @@ def test_disk_faults_are_one_line_and_leave_nothing_finished(
     with monkeypatch.context() as patch:
         patch.setattr(Path, where, fault)
         result = cli("convert", "-o", "out", *ARGS, "input.csv")
-    assert result.exit_code == UsageError.exit_code
+    assert result.exit_code == OutputError.exit_code == 5
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith("activity-schema: error: ")
     assert fragment in lines[0]
     assert "Traceback" not in result.output
-    assert snapshot(tmp_path / "out") == {}
+    assert beside(tmp_path) == [".out.convert.lock"]  # no folder, no staging left
     # The fault is gone: a rerun needs no --force and writes what an undisturbed run does.
     rerun = cli("convert", "-o", "out", *ARGS, "input.csv")
     assert rerun.exit_code == 1  # one row is rejected
@@ -189,7 +189,7 @@ def test_output_under_a_regular_file(cli: Cli, tmp_path: Path) -> None:
     result = cli("convert", "-o", "input.csv/out", "input.csv")
     assert result.exit_code == UsageError.exit_code
     (line,) = result.stderr.splitlines()
-    assert "input.csv/out: cannot use the output folder: Not a directory" in line
+    assert "input.csv/out: cannot use the output folder: input.csv is a file" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input.csv"]
 
 
@@ -201,13 +201,14 @@ def test_output_folder_that_cannot_be_created(
 
     (tmp_path / "input.csv").write_text(HEADER + ROWS, encoding="utf-8")
     monkeypatch.setattr(Path, "mkdir", denied)
-    result = cli("convert", "-o", "out", "input.csv")
-    assert result.exit_code == UsageError.exit_code
+    result = cli("convert", "-o", "new/out", "input.csv")
+    assert result.exit_code == OutputError.exit_code
     (line,) = result.stderr.splitlines()
-    assert "out: cannot use the output folder: Permission denied" in line
+    assert "new: cannot write the output: Permission denied" in line
+    assert "check the folder's permissions" in line
 
 
-@pytest.mark.parametrize("at", [".part-00002", ".rejects.csv", ".manifest.json"])
+@pytest.mark.parametrize("at", ["part-00002", REJECTS_NAME, MANIFEST_NAME])
 def test_interrupted_convert_leaves_nothing_and_reruns_cleanly(
     cli: Cli,
     tmp_path: Path,
@@ -221,7 +222,7 @@ def test_interrupted_convert_leaves_nothing_and_reruns_cleanly(
         result = cli("convert", "-o", "out", *ARGS, "input.csv")
     assert result.exit_code == 130
     assert result.stderr == "activity-schema: interrupted\n"
-    assert snapshot(tmp_path / "out") == {}
+    assert beside(tmp_path) == [".out.convert.lock"]
     rerun = cli("convert", "-o", "out", *ARGS, "input.csv")
     assert rerun.exit_code == 1
     assert same_run(snapshot(tmp_path / "out"), good_run)
@@ -234,11 +235,11 @@ def test_an_exception_mid_write_through_the_api(
     source.write_text(HEADER + ROWS, encoding="utf-8")
     prepared = prepare(source)
     with monkeypatch.context() as patch:
-        patch.setattr(Path, "open", fail_write(".part-00003", RuntimeError("bug"), after=1))
+        patch.setattr(Path, "open", fail_write("part-00003", RuntimeError("bug"), after=1))
         with pytest.raises(RuntimeError, match="bug"):
             convert(prepared, tmp_path / "out", max_bytes=600)
     assert finished_looking(tmp_path / "out") == []
-    assert list((tmp_path / "out").iterdir()) == []
+    assert beside(tmp_path) == [".out.convert.lock"]
     convert(prepared, tmp_path / "out", max_bytes=600)
     assert same_run(snapshot(tmp_path / "out"), good_run)
 
@@ -251,24 +252,40 @@ def test_a_failed_forced_run_keeps_the_earlier_complete_run(
     convert(prepare(source), tmp_path / "out", max_bytes=600)
     before = snapshot(tmp_path / "out")
     with monkeypatch.context() as patch:
-        patch.setattr(Path, "open", fail_write(".part-00002", ENOSPC, after=50))
-        with pytest.raises(UsageError, match="No space left on device"):
-            convert(prepare(source), tmp_path / "out", max_bytes=2000, force=True)
+        patch.setattr(Path, "open", fail_write("part-00002", ENOSPC, after=50))
+        with pytest.raises(OutputError, match="No space left on device") as caught:
+            convert(prepare(source), tmp_path / "out", max_bytes=300, force=True)
+    assert caught.value.errno == errno.ENOSPC
     assert snapshot(tmp_path / "out") == before
+    assert beside(tmp_path) == [".out.convert.lock", "out"]
 
 
-def test_a_failed_rename_in_a_forced_run_leaves_no_mix_of_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("step", [s for s in COMMIT_STEPS if s != "set-aside"])
+def test_an_error_at_any_step_of_a_forced_run_leaves_one_whole_run(
+    tmp_path: Path, step: str
 ) -> None:
     source = tmp_path / "input.csv"
     source.write_text(HEADER + ROWS, encoding="utf-8")
     convert(prepare(source), tmp_path / "out", max_bytes=600)
-    with monkeypatch.context() as patch:
-        patch.setattr(Path, "replace", fail_replace("part-00002", OSError(errno.EIO, "I/O")))
-        with pytest.raises(UsageError):
-            convert(prepare(source), tmp_path / "out", max_bytes=2000, force=True)
-    # Neither run is complete, so no file may look finished.
-    assert finished_looking(tmp_path / "out") == []
+    old = snapshot(tmp_path / "out")
+    new_run = tmp_path / "reference"
+    convert(prepare(source), new_run, max_bytes=2000)
+    new = snapshot(new_run)
+    new_run.joinpath(MANIFEST_NAME).unlink()  # (only its bytes were wanted)
+    for path in new_run.iterdir():
+        path.unlink()
+    new_run.rmdir()
+
+    def fail(name: str) -> None:
+        if name == step:
+            raise OSError(errno.EIO, "Input/output error")
+
+    with pytest.raises(OutputError, match="Input/output error"):
+        convert(prepare(source), tmp_path / "out", max_bytes=2000, force=True, on_step=fail)
+    # Before the swap the earlier run is whole, after it the new one; never a mix.
+    swapped = COMMIT_STEPS.index(step) >= COMMIT_STEPS.index("exchanged")
+    assert snapshot(tmp_path / "out") == (new if swapped else old)
+    assert [p for p in beside(tmp_path) if p.endswith(".tmp")] == []
 
 
 def test_broken_pipe_on_stdout_is_quiet(

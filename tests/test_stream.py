@@ -352,7 +352,8 @@ def test_unreadable_inputs_fail_as_a_whole_run_does(tmp_path: Path, content: byt
     with pytest.raises(ActivitySchemaError) as whole:
         prepare(path)
     assert streamed.value.one_line() == whole.value.one_line()
-    assert not any((tmp_path / "out").iterdir())
+    # Nothing committed: no folder, and no staging folder beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.convert.lock", "in.csv"]
 
 
 # --- decisions in the engine --------------------------------------------------------------

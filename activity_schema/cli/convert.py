@@ -8,9 +8,10 @@ converted in record batches in bounded memory.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -26,7 +27,6 @@ from .common import (
     _progress_display,
     _read_all,
     _read_options,
-    _report,
     _stage,
     _streamed_report,
     date_options,
@@ -35,10 +35,14 @@ from .common import (
     part_options,
     schema_options,
 )
+from .report_file import check_report_file
 
 if TYPE_CHECKING:
     from ..catalog import SchemaSpec
     from ..config import Settings
+    from ..convert import ConvertResult
+    from ..output_folder import OutputFolder
+    from ..pipeline import Prepared
     from ..readers import ReadOptions
     from ..render.progress import ProgressDisplay
 
@@ -131,13 +135,14 @@ def convert(
     up: rows_in == rows_out + rows_rejected + rows_dropped. The report and a closing
     summary go to stderr, after a progress line (stage, rows, MB/s) that is redrawn
     while it works when stderr is a terminal (--quiet: neither progress nor summary).
+    OUTDIR is replaced in one atomic step once the run is complete: at every instant it
+    holds the earlier run or the new one, never half; a second convert into it while
+    this one runs is refused.
     Exit codes: 0 all rows out, 1 some rows rejected (the good rows are still written),
-    2 usage, 3 unreadable input.
+    2 usage (or OUTDIR in use by another run), 3 unreadable input, 5 the output cannot
+    be written (disk full, read-only or unwritable folder).
     """
-    from ..convert import convert as write_parts
-    from ..convert import write_stream
-    from ..model import to_pandera
-    from ..pipeline import check_tables
+    from ..output_folder import OutputFolder
 
     spec, settings = _load_settings(
         definition,
@@ -147,13 +152,27 @@ def convert(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
-    display = _progress_display(quiet)
-    if stream or (output != "-" and _is_big(files)):
-        if output == "-":
-            raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
-        _convert_streamed(
+    if stream and output == "-":
+        raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
+    # Before any work: a run that cannot write its report or its folder stops now, not
+    # after minutes of checking (and with the folder claimed, a second run stops too).
+    check_report_file(report_file)
+    with contextlib.ExitStack() as claimed:
+        folder = None
+        if output != "-":
+            seams: dict[str, Any] = click.get_current_context().obj or {}
+            folder = claimed.enter_context(
+                OutputFolder(output, force=force, on_step=seams.get("on_step"))
+            )
+            if folder.removed and not quiet:
+                click.echo(
+                    f"activity-schema: removed {len(folder.removed)} leftover(s) of an "
+                    f"interrupted convert beside {output}",
+                    err=True,
+                )
+        _convert_into(
             files,
-            Path(output),
+            folder,
             spec=spec,
             settings=settings,
             options=options,
@@ -162,8 +181,49 @@ def convert(
             max_rows=max_rows,
             dedupe=dedupe,
             escape_formulas=escape_formulas,
-            force=force,
+            stream=stream,
             report=(output_format, report_file, max_examples),
+            quiet=quiet,
+        )
+
+
+def _convert_into(
+    files: tuple[Path, ...],
+    folder: OutputFolder | None,
+    *,
+    spec: SchemaSpec,
+    settings: Settings,
+    options: ReadOptions,
+    to: str,
+    max_bytes: int,
+    max_rows: int | None,
+    dedupe: bool,
+    escape_formulas: bool,
+    stream: bool,
+    report: tuple[str, Path | None, int],
+    quiet: bool,
+) -> NoReturn:
+    """Convert into the claimed ``folder`` (None: one document to stdout), then exit."""
+    from ..convert import convert as write_parts
+    from ..convert import write_stream
+    from ..model import to_pandera
+    from ..pipeline import check_tables
+
+    display = _progress_display(quiet)
+    output = str(folder.given) if folder is not None else "-"
+    if folder is not None and (stream or _is_big(files)):
+        _convert_streamed(
+            files,
+            folder,
+            spec=spec,
+            settings=settings,
+            options=options,
+            to=to,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            report=report,
             display=display,
             quiet=quiet,
         )
@@ -185,7 +245,7 @@ def convert(
         _stage(display, "checking", files, rows)
         prepared = check_tables(tables, spec, to_pandera(spec), settings)
         _stage(display, "writing", files, rows)
-        if output == "-":
+        if folder is None:
             _hand_over(display, sys.stdout)
             result = write_stream(
                 prepared,
@@ -197,18 +257,18 @@ def convert(
         else:
             result = write_parts(
                 prepared,
-                Path(output),
+                folder,
                 to=to,  # type: ignore[arg-type]
                 max_bytes=max_bytes,
                 max_rows=max_rows,
                 dedupe=dedupe,
                 escape_formulas=escape_formulas,
-                force=force,
             )
         _stage(display, "reporting", files, rows)
-        report = _report(prepared, inputs, result.issues)
-    _emit(report, output_format, report_file, sys.stderr, max_examples)
-    if output != "-" and not quiet:
+        built = _convert_report(prepared, inputs, result)
+    output_format, report_file, max_examples = report
+    _emit(built, output_format, report_file, sys.stderr, max_examples)
+    if folder is not None and not quiet:
         click.echo(
             f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "
             f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
@@ -217,9 +277,33 @@ def convert(
     sys.exit(1 if result.rows_rejected else 0)
 
 
+def _convert_report(
+    prepared: Prepared, inputs: list[dict[str, Any]], result: ConvertResult
+) -> dict[str, Any]:
+    """Return the report of a whole-file convert: the checks' and the conversion's.
+
+    The conversion's own issues (records too large, dropped copies, formula warnings)
+    are in the issues, the summary and each input's ``rejected_rows``, so that every
+    format (rendered from this one report) counts what it lists.
+    """
+    import polars as pl
+
+    from ..render.lint import build_report
+
+    readable = [item for item in inputs if not item["error"]]
+    for item, rejected in zip(readable, result.rejected_per_input, strict=True):
+        item["rejected_rows"] = rejected
+    issues = prepared.issues
+    if result.issues.height:
+        issues = pl.concat([issues, result.issues])
+    summary = (result.summary or prepared.summary).to_dict()
+    summary["dropped_rows"] = result.rows_dropped
+    return build_report(inputs, issues, summary)
+
+
 def _convert_streamed(
     files: tuple[Path, ...],
-    output: Path,
+    folder: OutputFolder,
     *,
     spec: SchemaSpec,
     settings: Settings,
@@ -229,7 +313,6 @@ def _convert_streamed(
     max_rows: int | None,
     dedupe: bool,
     escape_formulas: bool,
-    force: bool,
     report: tuple[str, Path | None, int],
     display: ProgressDisplay,
     quiet: bool,
@@ -242,11 +325,11 @@ def _convert_streamed(
     from ..model import to_pandera
     from ..stream import convert_stream
 
-    sizes = _batch_sizes()
+    sizes: dict[str, Any] = dict(_batch_sizes())
     with display:
         done = convert_stream(
             files,
-            output,
+            folder,
             spec=spec,
             schema=to_pandera(spec),
             settings=settings,
@@ -256,19 +339,19 @@ def _convert_streamed(
             max_rows=max_rows,
             dedupe=dedupe,
             escape_formulas=escape_formulas,
-            force=force,
             on_progress=display if display.enabled else None,
             **sizes,
         )
         _stage(display, "reporting", files, done.summary.rows)
         built = _streamed_report(done)
+        built["summary"]["dropped_rows"] = done.result.rows_dropped
     output_format, report_file, max_examples = report
     _emit(built, output_format, report_file, sys.stderr, max_examples)
     result = done.result
     if quiet:
         sys.exit(1 if result.rows_rejected else 0)
     click.echo(
-        f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output} in "
+        f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {folder.given} in "
         f"{done.batches} batch(es); {result.rows_rejected:,} rejected (rejects.csv), "
         f"{result.rows_dropped:,} dropped",
         err=True,

@@ -18,22 +18,23 @@ that can take them and passed to the engine for the rest of the input
 (:class:`~activity_schema.decisions.ColumnDecisions`); each is reported as a
 ``column-decision`` info issue saying on how many rows it was taken. Duplicate-row
 warnings and ``--dedupe`` look across batches through a compact index of row hashes
-(:mod:`.index`). Everything is written under temporary names and renamed at the end, as
-``convert`` does; a failed run leaves no finished-looking file.
+(:mod:`.index`). Everything is written into a staging folder and swapped with the output
+folder in one atomic step at the end, by the same
+:class:`~activity_schema.output_folder.OutputFolder` as ``convert``: a failed or killed
+run leaves the earlier run as it was.
 
 ``on_progress`` is told the rows and raw bytes done after every batch, for a progress
 display (the core never prints).
 
 The output is byte-identical to a whole-file run whenever the decisions taken on the
 first rows hold for the whole input. JSON, NDJSON and .xlsx inputs are read whole (one
-batch). Working files go to a hidden folder in OUTDIR, removed at the end.
+batch). Working files go to a hidden folder in the staging folder, removed before the
+commit.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,7 @@ import polars as pl
 from ..catalog import SchemaSpec
 from ..codes import IssueCode, Severity
 from ..config import Settings
-from ..convert import ConvertResult, _claim, _commit, _discard
+from ..convert import ConvertResult
 from ..decisions import ColumnDecisions
 from ..defaults import (
     DEFAULT_MAX_BYTES,
@@ -56,6 +57,7 @@ from ..defaults import (
 )
 from ..engine import CheckedTable, check_table
 from ..errors import UsageError
+from ..output_folder import OutputFolder, StepHook, output_error
 from ..pipeline import Prepared, Summary, resolve_schema
 from ..plan import INPUT, MANIFEST_NAME, REJECTS_NAME, plan_convert
 from ..progress import ProgressCallback, ProgressEvent, input_sizes
@@ -220,13 +222,14 @@ class BatchRun:
             engine = self._engine_issues(checked, warned, seen)
             if new:
                 decided.append(_decision_issues(new, checked, rows + table.rows))
-            self._count(checked, engine)
+            sized = None
             if self.parts is not None:
-                self._plan(index, checked, engine)
+                sized = self._plan(index, checked, engine)
             else:
                 self.log.add(engine)
+            self._count(checked, engine, sized)
             rows += table.rows
-            rejected += checked.rejected.height
+            rejected += checked.rejected.height + (sized.height if sized is not None else 0)
             read = min(reader.bytes_read, size) if reader is not None else size
             self.progress(self.stage, name, before + read)
         assert first is not None, "a reader yields at least one batch"
@@ -264,23 +267,37 @@ class BatchRun:
             ]
         )
 
-    def _count(self, checked: CheckedTable | None, issues: pl.DataFrame) -> None:
+    def _count(
+        self,
+        checked: CheckedTable | None,
+        issues: pl.DataFrame,
+        sized: pl.DataFrame | None = None,
+    ) -> None:
+        """Count a batch's rows and issues (``sized``: its records rejected for size)."""
         totals = self.totals
         totals.count_issues(issues, self.fixes)
         if checked is None:
             return
+        rejected = checked.rejected.select(pl.col(ROW).alias("row"))
+        if sized is not None and sized.height:
+            rejected = pl.concat([rejected, sized.select(pl.col(ROW).alias("row"))])
         totals.rows += checked.source.rows
-        totals.rejected += checked.rejected.height
-        totals.valid += checked.source.rows - checked.rejected.height
+        totals.rejected += rejected.height
+        totals.valid += checked.source.rows - rejected.height
         fixed = (
             issues.filter((pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null())
             .select("row")
             .unique()
-            .join(checked.rejected.select(pl.col(ROW).alias("row")), on="row", how="anti")
+            .join(rejected, on="row", how="anti")
         )
         totals.fixed_rows += fixed.height
 
-    def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> None:
+    def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> pl.DataFrame:
+        """Write a batch's records; return its records rejected for their size.
+
+        The issues this stage adds (``record-too-large`` errors, dropped copies,
+        ``formula-injection`` warnings) are logged and counted with the batch's.
+        """
         assert self.parts is not None and self.rejects is not None and self.dropped is not None
         kept, dropped = self.deduper.drop_copies(checked) if self.dedupe else (checked, None)
         plan = plan_convert(
@@ -300,7 +317,11 @@ class BatchRun:
             self.totals.dropped += dropped.height
             extra.append(self.deduper.issues(dropped))
             self.dropped.add(dropped)
-        self.log.add(pl.concat([engine, *extra]))
+        added = pl.concat(extra)
+        # Counted here, as a whole-file run's summary counts ConvertPlan.issues.
+        self.totals.count_issues(added, self.fixes)
+        self.log.add(pl.concat([engine, added]))
+        return plan.too_large
 
     def _describe(
         self,
@@ -382,7 +403,7 @@ def _decision_issues(decisions: ColumnDecisions, checked: CheckedTable, rows: in
 
 def convert_stream(
     paths: Sequence[str | Path],
-    outdir: str | Path,
+    outdir: str | Path | OutputFolder,
     *,
     spec: SchemaSpec | None = None,
     schema: pa.DataFrameSchema | None = None,
@@ -397,12 +418,18 @@ def convert_stream(
     batch_bytes: int = STREAM_BATCH_BYTES,
     block_bytes: int = STREAM_BLOCK_BYTES,
     on_progress: ProgressCallback | None = None,
+    on_step: StepHook | None = None,
 ) -> StreamedConvert:
     """Convert files in record batches into the folder ``convert`` would write.
 
+    The folder is claimed, staged and committed as :func:`~activity_schema.convert.convert`
+    does (one writer at a time; the earlier run or the new one, never half).
+
     Args:
         paths: The input files, in order.
-        outdir: The output folder; created if missing.
+        outdir: The output folder; created if missing. Or an already claimed
+            :class:`~activity_schema.output_folder.OutputFolder` (then ``force`` and
+            ``on_step`` are the folder's).
         spec: The schema (default: the built-in one, or the config's).
         schema: Its pandera schema (default: made from ``spec``).
         settings: Run settings (default: the built-in defaults).
@@ -422,13 +449,16 @@ def convert_stream(
             read so far of the inputs' total size; both only grow, and the last one of
             an input has all its bytes), and before the last files are written
             (``writing``). It runs on the converting thread: keep it cheap.
+        on_step: Called with the name of each step of the commit (a seam for
+            fault-injection tests).
 
     Returns:
         The counts and parts, and the report's pieces.
 
     Raises:
         InputError: An input cannot be read (nothing is written).
-        UsageError: As for :func:`~activity_schema.convert.convert`.
+        UsageError, LockedError, OutputError: As for
+            :func:`~activity_schema.convert.convert`.
 
     Example:
         >>> done = convert_stream(["big.csv"], "out", batch_bytes=50_000_000)  # doctest: +SKIP
@@ -442,22 +472,68 @@ def convert_stream(
     check_limits(spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
     if batch_bytes < 1 or block_bytes < 1:
         raise UsageError("batch and block sizes must be positive")
-    out = Path(outdir)
-    earlier = _claim(out, force=force)
-    staged: list[tuple[Path, Path]] = []
-    done: list[Path] = []
-    try:
-        work = Path(tempfile.mkdtemp(prefix=".stream-", suffix=".tmp", dir=out))
-    except OSError as err:
-        raise _write_error(err, out) from err
-    parts = PartWriter(out, work, staged, spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
+    with contextlib.ExitStack() as stack:
+        if isinstance(outdir, OutputFolder):
+            folder = outdir
+        else:
+            folder = stack.enter_context(OutputFolder(outdir, force=force, on_step=on_step))
+        try:
+            run, result = _convert_into(
+                folder,
+                paths,
+                spec=spec,
+                schema=schema,
+                settings=settings,
+                read_options=read_options or ReadOptions(),
+                to=to,
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                batch_bytes=batch_bytes,
+                block_bytes=block_bytes,
+                on_progress=on_progress,
+            )
+        except OSError as err:
+            raise output_error(err, folder.given) from err
+    return StreamedConvert(
+        result=result,
+        inputs=run.inputs,
+        issues=run.log.frame,
+        issue_counts=run.log.counts() if run.log.sampled else None,
+        summary=summary_of(run.totals),
+        decisions=tuple(run.decisions),
+        batches=run.totals.batches,
+    )
+
+
+def _convert_into(
+    folder: OutputFolder,
+    paths: Sequence[str | Path],
+    *,
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+    read_options: ReadOptions,
+    to: OutputFormat,
+    max_bytes: int,
+    max_rows: int | None,
+    dedupe: bool,
+    escape_formulas: bool,
+    batch_bytes: int,
+    block_bytes: int,
+    on_progress: ProgressCallback | None,
+) -> tuple[BatchRun, ConvertResult]:
+    """Check and write every input into the claimed ``folder``, then commit it."""
+    work = folder.work
+    parts = PartWriter(folder, work, spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
     rejects = RejectsSpill(work)
     bound = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) // 2 + 1
     run = BatchRun(
         spec,
         schema,
         settings,
-        read_options or ReadOptions(),
+        read_options,
         parts,
         rejects,
         work,
@@ -475,8 +551,8 @@ def convert_stream(
         run.progress("writing", None, run.bytes_total)
         parts.finish()
         run.close()
-        rejects.stage(out, staged)
-        result = _result(run, parts, out, to)
+        rejects.stage(folder)
+        result = _result(run, parts, folder.given, to)
         header = plan_convert(
             Prepared(spec, settings, ()),
             to=to,
@@ -487,8 +563,7 @@ def convert_stream(
         )
         assert run.dropped is not None, "a converting run spills its dropped copies"
         stage_manifest(
-            out,
-            staged,
+            folder,
             header,
             result,
             rejected=rejects.rows,
@@ -497,34 +572,11 @@ def convert_stream(
             parts=parts,
             dropped=run.dropped,
         )
-        _commit(earlier, staged, done)
-    except OSError as err:
-        _discard(staged, done)
-        raise _write_error(err, out) from err
-    except BaseException:
-        _discard(staged, done)
-        raise
+        folder.commit()
     finally:
         parts.close()
         run.close()
-        shutil.rmtree(work, ignore_errors=True)
-    return StreamedConvert(
-        result=result,
-        inputs=run.inputs,
-        issues=run.log.frame,
-        issue_counts=run.log.counts() if run.log.sampled else None,
-        summary=summary_of(run.totals),
-        decisions=tuple(run.decisions),
-        batches=run.totals.batches,
-    )
-
-
-def _write_error(err: OSError, out: Path) -> UsageError:
-    return UsageError(
-        f"cannot write the output: {err.strerror or err}",
-        where=str(err.filename or out),
-        hint="check the folder's permissions and free space",
-    )
+    return run, result
 
 
 def _result(run: BatchRun, parts: PartWriter, out: Path, to: OutputFormat) -> ConvertResult:
@@ -535,12 +587,14 @@ def _result(run: BatchRun, parts: PartWriter, out: Path, to: OutputFormat) -> Co
         parts=tuple(parts.parts),
         rows_in=totals.rows,
         rows_out=totals.rows_out,
-        rows_rejected=totals.rejected + totals.too_large,
+        rows_rejected=totals.rejected,
         rows_dropped=totals.dropped,
         fixes=dict(sorted(run.fixes.items())),
         issues=empty_issues(),
         rejects_path=out / REJECTS_NAME,
         manifest_path=out / MANIFEST_NAME,
+        summary=summary_of(totals),
+        rejected_per_input=tuple(int(i["rejected_rows"]) for i in run.inputs),
     )
 
 

@@ -11,8 +11,8 @@
   manifest (the source of every record, the dropped copies) from disk into
   :func:`~activity_schema.convert.convert`'s manifest layout.
 
-Everything is staged under temporary names (``convert``'s ``_stage``); the caller
-renames the files when the run is complete.
+Everything is staged in the claimed :class:`~activity_schema.output_folder.OutputFolder`
+(flushed file by file); the caller commits the folder when the run is complete.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import numpy as np
 import polars as pl
 
 from ..codes import IssueCode
-from ..convert import ConvertResult, Part, _manifest_text, _Raw, _stage, _triples
+from ..convert import ConvertResult, Part, _manifest_text, _Raw, _triples
+from ..output_folder import OutputFolder
 from ..plan import INPUT, MANIFEST_NAME, REJECT_COLUMNS, REJECTS_NAME, ConvertPlan, part_name
 from ..readers import FILE, LINE, ROW
 from ..writers import OutputFormat, encode_chunks, encode_document, encode_records, part_overhead
@@ -50,16 +51,15 @@ class PartWriter:
 
     def __init__(
         self,
-        out: Path,
+        folder: OutputFolder,
         work: Path,
-        staged: list[tuple[Path, Path]],
         fields: tuple[str, ...],
         *,
         to: OutputFormat,
         max_bytes: int,
         max_rows: int | None,
     ) -> None:
-        self.out, self.staged, self.fields = out, staged, fields
+        self.folder, self.fields = folder, fields
         self.to, self.max_bytes, self.max_rows = to, max_bytes, max_rows
         self.capacity = max_bytes - part_overhead(fields, to=to)
         self.parts: list[Part] = []
@@ -123,13 +123,11 @@ class PartWriter:
             raise AssertionError(f"a part was cut into {len(chunks)} (this is a bug)")
         chunk = chunks[0]
         name = part_name(len(self.parts) + 1, self.to)
-        self.staged.append(_stage(self.out, name, [chunk.body]))
+        path = self.folder.stage(name, [chunk.body])
         text = _triples(frame, INPUT, ROW, LINE).encode("ascii")
         self.spans.append((self._sources.tell(), len(text)))
         self._sources.write(text)
-        self.parts.append(
-            Part(name, self.out / name, chunk.rows, chunk.size, chunk.sha256, _NO_SOURCES)
-        )
+        self.parts.append(Part(name, path, chunk.rows, chunk.size, chunk.sha256, _NO_SOURCES))
 
 
 class RejectsSpill:
@@ -201,9 +199,9 @@ class RejectsSpill:
             records = encode_records(frame, names, to="csv")
             yield (records.str.join("\r\n").item() + "\r\n").encode("utf-8")
 
-    def stage(self, out: Path, staged: list[tuple[Path, Path]]) -> None:
-        """Stage ``rejects.csv`` in ``out``."""
-        staged.append(_stage(out, REJECTS_NAME, self.document()))
+    def stage(self, folder: OutputFolder) -> None:
+        """Stage ``rejects.csv`` in ``folder``."""
+        folder.stage(REJECTS_NAME, self.document())
 
 
 class DroppedSpill:
@@ -229,8 +227,7 @@ class DroppedSpill:
 
 
 def stage_manifest(
-    out: Path,
-    staged: list[tuple[Path, Path]],
+    folder: OutputFolder,
     header: ConvertPlan,
     result: ConvertResult,
     *,
@@ -243,8 +240,7 @@ def stage_manifest(
     """Stage ``manifest.json``: convert's layout, with the record lists read from disk.
 
     Args:
-        out: The output folder.
-        staged: The run's staged files (the manifest is added last).
+        folder: The claimed output folder (the manifest is staged last).
         header: A plan with the run's settings (format, limits, dedupe, schema).
         result: The run's counts and parts.
         rejected: Rows in ``rejects.csv``.
@@ -283,7 +279,7 @@ def stage_manifest(
                     yield b"[]"
             yield text[at:].encode("utf-8")
 
-    staged.append(_stage(out, MANIFEST_NAME, pieces()))
+    folder.stage(MANIFEST_NAME, pieces())
 
 
 def _read(handle: BinaryIO, size: int | None, block: int = 1 << 22) -> Iterator[bytes]:
