@@ -6,7 +6,9 @@ message that did not say what the file is. Every case runs through the real CLI.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,40 @@ def test_files_without_records_say_what_they_are(
     assert result.exit_code == 3, result.output
     assert message in result.stderr
     assert "header but no records" not in result.output + result.stderr
+
+
+# --- the corpus: tests/data/corpus/json/ (written by make_json.py) -------------------------
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+TRUTHS = sorted((CORPUS / "json").glob("*.truth.json"))
+
+
+def _input(truth: Path) -> Path:
+    return truth.with_name(truth.name.removesuffix(".truth.json"))
+
+
+def test_the_generator_reproduces_the_committed_files() -> None:
+    spec = importlib.util.spec_from_file_location("make_json", CORPUS / "make_json.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    committed = {p.name: p.read_bytes() for p in (CORPUS / "json").iterdir()}
+    assert module.files() == committed
+
+
+@pytest.mark.parametrize("truth", TRUTHS, ids=lambda p: _input(p).name)
+def test_corpus_file_is_read_exactly_and_reported(cli: Callable[..., Result], truth: Path) -> None:
+    expected = json.loads(truth.read_text(encoding="utf-8"))
+    path = _input(truth)
+    if expected.get("refuse"):
+        result = cli("lint", path)
+        assert result.exit_code == 3, result.output
+        assert "header but no records" not in result.output + result.stderr
+        return
+    table = read_bytes(path.read_bytes(), name=path.name)
+    assert list(table.headers) == expected["header"]
+    assert [list(r) for r in table.frame.drop("_row", "_line").rows()] == expected["records"]
+    _, issues = _lint(cli, path)
+    loud = {i["code"] for i in issues if i["severity"] in ("warning", "error")}
+    assert loud & {"duplicate-key", "undecodable-bytes"} == set(expected.get("loud", ()))
