@@ -122,7 +122,7 @@ def header_key(header: str) -> str:
     return _NON_ALNUM.sub("", text)
 
 
-# Eloqua contact fields (FACTS.md section 6): internal name -> (kind, display names).
+# Eloqua contact fields (docs/eloqua.md section 6): internal name -> (kind, display names).
 CONTACT_FIELDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "C_EmailAddress": (
         Kind.EMAIL,

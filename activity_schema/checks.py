@@ -2,7 +2,7 @@
 
 Casting is done here, column by column with non-strict casts, so that every uncastable
 cell of every column is reported (pandera's own coercion stops at the first failing
-column; see FACTS.md section 7). The typed frame then goes through pandera's polars
+column; see docs/eloqua.md section 7). The typed frame then goes through pandera's polars
 backend with ``lazy=True``, which collects every failing cell in one failure-case frame;
 those failures are mapped onto issue codes. Row rules pandera does not express (a
 contact key from a group of fields, activity types per asset type, duplicate rows) are

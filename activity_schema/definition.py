@@ -18,14 +18,14 @@ from .errors import ConfigError
 
 __all__ = ["MAX_DEFINITION_FIELDS", "parse_definition", "schema_from_definition"]
 
-#: Eloqua allows at most 100 fields in a definition (FACTS.md section 1).
+#: Eloqua allows at most 100 fields in a definition (docs/eloqua.md section 1).
 MAX_DEFINITION_FIELDS = 100
 
 _STATEMENT = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
 _CONTACT_FIELD = re.compile(r"^Activity\.Contact\.Field\((C_[A-Za-z0-9_]+)\)$")
 _ACTIVITY_FIELD = re.compile(r"^Activity\.Field\(([^)]+)\)$")
 
-# statement -> (kind, required, aliases). Required follows FACTS.md section 1 [inferred]:
+# statement -> (kind, required, aliases). Required follows docs/eloqua.md section 1 [inferred]:
 # activity type, asset type, asset name and date; the contact key is a one-of group.
 _ACTIVITY_STATEMENTS: dict[str, tuple[Kind, bool, tuple[str, ...]]] = {
     "Activity.Type": (Kind.TEXT, True, ("Activity Type", "ActivityType", "Type")),

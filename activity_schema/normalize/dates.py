@@ -1,7 +1,7 @@
 """Parse date cells in many spellings into one safe format, as polars expressions.
 
 Eloqua reads ``YYYY-MM-DD HH:MM:SS`` safely and does not support day-first dates
-(FACTS.md section 2), so every accepted form is rewritten. Which way round ``D/M/YYYY``
+(docs/eloqua.md section 2), so every accepted form is rewritten. Which way round ``D/M/YYYY``
 and ``M/D/YYYY`` are read is decided once per column from the values themselves
 (:func:`parse_dates`), since a single ``04/05/2024`` cannot tell.
 

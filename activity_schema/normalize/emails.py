@@ -1,7 +1,7 @@
 """Normalize and check email addresses, as polars expressions.
 
 Eloqua rejects invalid addresses with ``ELQ-00002``, and a no-break space inside an
-address is enough to make it invalid (FACTS.md section 2). Its exact rule is not
+address is enough to make it invalid (docs/eloqua.md section 2). Its exact rule is not
 documented, so :func:`email_problem` checks the common syntax rules and Eloqua's
 100-character field length, and names the first rule a value breaks.
 """
@@ -28,7 +28,7 @@ __all__ = [
 # Whitespace of any kind, zero-width characters and controls: none belongs in an address.
 _INVISIBLE: Final = rf"[\s\p{{Zs}}{ZERO_WIDTH_CLASS}\p{{Cc}}]"
 # What normalization removes from inside an address: no-break and other non-ASCII
-# spaces, zero-width characters and controls (FACTS.md: an NBSP makes an address
+# spaces, zero-width characters and controls (docs/eloqua.md section 2: an NBSP makes an address
 # invalid, and it is never typed on purpose). A plain space or tab inside an address is
 # kept, so that email_problem reports it: "john smith@x.com" is not ours to guess.
 _STRIPPED_INSIDE: Final = (

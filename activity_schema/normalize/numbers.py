@@ -1,6 +1,6 @@
 """Normalize and check integer cells (ids), as polars expressions.
 
-Eloqua numbers hold up to 19 digits and no currency symbols (FACTS.md section 2). Only
+Eloqua numbers hold up to 19 digits and no currency symbols (docs/eloqua.md section 2). Only
 unambiguous spellings of a whole number are rewritten; anything else is kept as it is so
 that :func:`integer_problem` can say what is wrong with it.
 """
