@@ -5,7 +5,9 @@
 in batches of at most 500 POSTs, waits for the syncs, and maps the rows Eloqua rejected
 back to their source lines (``eloqua-rejects.csv``). What was posted is recorded in
 ``upload-state.json`` (see :mod:`activity_schema.upload_state`) before and after every
-POST, so ``resume=True`` continues an interrupted upload where it stopped.
+POST and every sync request, so ``resume=True`` continues an interrupted upload where it
+stopped. One run at a time: the folder's ``.upload.lock`` is held for the whole run and
+a second run refuses at once, naming the holder's pid and start time.
 
 Why data POSTs are retried less than other requests
 ---------------------------------------------------
@@ -13,45 +15,73 @@ Eloqua does not de-duplicate activities: every staged row becomes an activity, a
 body posted twice is staged twice. A POST whose answer is lost (the connection dropped
 after the body was sent, a read timed out, a 5xx such as Eloqua's 503 "there was a
 timeout processing the request") may or may not have been staged; there is no API to
-ask which. So a data POST is retried automatically only when the body surely did not
-reach Eloqua:
+ask which. So a data POST is retried as such only when the body surely did not reach
+Eloqua: the connection could not be made, or 429 (throttled: refused before any
+processing, ``Retry-After`` honoured). A 4xx is a verdict that stages nothing: the part
+is ``failed`` and posted again by ``--resume``.
 
-- the connection could not be made (refused, DNS, TLS handshake, connect timeout);
-- 429 (throttled: refused before any processing), honouring ``Retry-After``.
+Healing an unknown outcome
+--------------------------
+Eloqua can delete what is staged and not yet synced (``DELETE
+/api/bulk/2.0/activities/imports/{id}/data``), which turns "maybe staged" back into
+"surely not staged". Doing so is safe only for the one writer of that staging area: a
+run that created its own definition (``create_import``) or whose user says no one else
+posts to it (``exclusive``). Such a run heals a lost data POST itself: it waits (the
+client's backoff), deletes the staged data, and posts again every part since the last
+sync, at most ``max_attempts`` times per batch (the client's retry policy); the result
+lists each heal and why. A resumed run finding a part that was being sent when the last
+run died heals it the same way. Without either mode the run stops (exit 4) with the
+``--resume --clear-staged`` instruction, as someone else's staged rows would be deleted
+too.
 
-Any other failure after the body may have left makes the part ``unknown`` in the state
-and stops the run (exit 4) without resending anything. Eloqua can delete what is staged
-and not yet synced (``DELETE /api/bulk/2.0/activities/imports/{id}/data``), so the
-safe way on is ``--resume --clear-staged``: it deletes the staged rows and posts again
-every part no sync holds yet. (If the definition syncs on import, first check in Eloqua
-that no sync started with the unknown part's rows.) A 4xx is a verdict that stages
-nothing: the part is ``failed`` and posted again by ``--resume``. GETs and sync creation
-use the client's full retry policy: repeating them cannot duplicate rows (a second sync
-finds nothing staged, or 409 while the first runs).
+Syncs are never requested twice
+-------------------------------
+A sync takes every staged row; a second request after a lost answer would create an
+empty sync that reports success and hides the first one's rejects. The state records the
+intent (the parts, and when) before the request; the client looks a lost answer up
+(:meth:`~activity_schema.eloqua.EloquaClient.create_sync`), and a resumed run that finds
+an intent on disk looks the sync up in Eloqua before anything else, so that the parts
+it took are never cleared or posted again.
 
-Other rules: a part is never posted twice in one run; a part whose bytes no longer match
-the manifest is not posted; a sync is always finished before more data is posted (409
-otherwise), so only the last sync is left running without ``wait``.
+Other rules: a part is posted at most once per run except after a heal deleted it; a
+part whose bytes no longer match the manifest is not posted; a sync is always finished
+before more data is posted (409 otherwise), so only the last sync is left running
+without ``wait``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+import re
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, cast
 
 from .defaults import MAX_POSTS_PER_SYNC
+from .durable import exclusive_lock
 from .eloqua import ContentType, EloquaClient, RetryPolicy, Sync
-from .eloqua.constants import DEFAULT_POLL_INTERVAL, DEFAULT_SYNC_TIMEOUT, IMPORT_DATA_PATH
+from .eloqua.constants import (
+    DEFAULT_IMPORT_AUTO_DELETE,
+    DEFAULT_IMPORT_RETENTION,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SYNC_TIMEOUT,
+    IMPORT_DATA_PATH,
+    MAX_DEFINITION_FIELDS,
+    MAX_DEFINITION_NAME,
+)
 from .errors import (
     AuthenticationError,
     InputError,
+    OutputError,
     UnreachableError,
     UploadError,
     UsageError,
 )
+from .import_fields import import_body
 from .upload_manifest import ManifestPart, UploadManifest, load_manifest
 from .upload_rejects import (
     ELOQUA_REJECTS_NAME,
@@ -59,25 +89,148 @@ from .upload_rejects import (
     map_rejects,
     write_rejects,
 )
-from .upload_state import STATE_NAME, PartRecord, PartStatus, SyncRecord, UploadState
+from .upload_state import (
+    LOCK_NAME,
+    STATE_NAME,
+    CreatedImport,
+    PartRecord,
+    PartStatus,
+    SyncIntent,
+    SyncRecord,
+    UploadState,
+    now_precise,
+)
 
 __all__ = [
     "DATA_POST_RETRY",
     "ELOQUA_REJECTS_NAME",
+    "LOCK_NAME",
     "STATE_NAME",
+    "STEPS",
+    "Checkpoint",
+    "Heal",
+    "NewImport",
     "UploadEvent",
     "UploadOptions",
     "UploadResult",
+    "check_import_durations",
+    "default_import_name",
+    "duration_seconds",
     "upload",
 ]
 
 #: The retry policy of data POSTs: only failures where the body surely never arrived.
 DATA_POST_RETRY: Final = RetryPolicy(retry_sent=False, retry_status_codes=frozenset({429}))
 
+#: The points between steps where a ``checkpoint`` hook is called (fault injection: a
+#: hook that raises or exits there shows what a crash at that instant leaves behind).
+STEPS: Final = (
+    "import-created",  # the definition was created, not yet recorded
+    "part-saved",  # the part is recorded as being sent, not yet posted
+    "part-answered",  # the POST got its answer (or failed), not yet recorded
+    "staged-deleted",  # a heal deleted the staged data, not yet recorded
+    "sync-intent-saved",  # the sync intent is recorded, the request not yet sent
+    "sync-answered",  # the sync exists, not yet recorded
+)
+Checkpoint = Callable[[str], None]
+
+_DURATION: Final = re.compile(
+    r"^P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+_HOUR: Final = 3600
+_MAX_RETENTION: Final = 14 * 24 * _HOUR
+
+
+def duration_seconds(text: str) -> int | None:
+    """Return an ISO-8601 duration of days, hours, minutes and seconds in seconds.
+
+    Example:
+        >>> duration_seconds("P1DT2H"), duration_seconds("P1Y")
+        (93600, None)
+    """
+    match = _DURATION.match(text)
+    if match is None:
+        return None
+    days, hours, minutes, seconds = (int(match[k] or 0) for k in ("d", "h", "m", "s"))
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+@dataclass(frozen=True)
+class NewImport:
+    """The activity import definition an upload creates for itself.
+
+    Attributes:
+        name: Its name (at most 100 characters).
+        fields: Field name -> markup statement (see :mod:`activity_schema.import_fields`).
+        auto_delete: ``autoDeleteDuration``: Eloqua deletes the definition after it.
+        retention: ``dataRetentionDuration``: how long unsynced staged data is kept
+            (PT1H to P14D); at least ``auto_delete``, so that a late resume finds the
+            definition gone (a loud 404) rather than its staged rows silently expired.
+
+    Raises:
+        UsageError: A rule above is broken.
+    """
+
+    name: str
+    fields: Mapping[str, str]
+    auto_delete: str = DEFAULT_IMPORT_AUTO_DELETE
+    retention: str = DEFAULT_IMPORT_RETENTION
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > MAX_DEFINITION_NAME:
+            raise UsageError(
+                f"the import name must have 1 to {MAX_DEFINITION_NAME} characters, "
+                f"not {len(self.name)}",
+                where="--import-name",
+            )
+        if not 1 <= len(self.fields) <= MAX_DEFINITION_FIELDS:
+            raise UsageError(
+                f"an import definition has 1 to {MAX_DEFINITION_FIELDS} fields, "
+                f"not {len(self.fields)}",
+                where="--create-import",
+            )
+        check_import_durations(self.auto_delete, self.retention)
+
+
+def check_import_durations(auto_delete: str, retention: str) -> None:
+    """Check a new definition's ``autoDeleteDuration`` and ``dataRetentionDuration``.
+
+    Raises:
+        UsageError: Not ISO-8601 durations, a retention outside PT1H to P14D, or one
+            shorter than the auto-delete time.
+    """
+    auto_seconds = duration_seconds(auto_delete)
+    kept_seconds = duration_seconds(retention)
+    for value, seconds, flag in (
+        (auto_delete, auto_seconds, "--import-auto-delete"),
+        (retention, kept_seconds, "--import-retention"),
+    ):
+        if not seconds:
+            raise UsageError(
+                f"{value!r} is not an ISO-8601 duration of days, hours, minutes, seconds",
+                where=flag,
+                hint="e.g. P7D, PT12H or P1DT6H",
+            )
+    assert auto_seconds is not None and kept_seconds is not None  # checked just above
+    if not _HOUR <= kept_seconds <= _MAX_RETENTION:
+        raise UsageError(
+            f"Eloqua keeps staged data from PT1H to P14D, not {retention}",
+            where="--import-retention",
+        )
+    if kept_seconds < auto_seconds:
+        raise UsageError(
+            f"the staged data would expire ({retention}) before the definition is "
+            f"deleted ({auto_delete}): a late --resume could sync without them",
+            where="--import-retention",
+            hint="keep --import-retention at least --import-auto-delete",
+        )
+
 
 @dataclass(frozen=True)
 class UploadOptions:
     """How to upload a folder.
+
+    Exactly one of ``import_id`` and ``create_import`` is given.
 
     Attributes:
         import_id: The activity import definition.
@@ -92,9 +245,12 @@ class UploadOptions:
         poll_interval: Seconds between sync polls.
         sync_timeout: Seconds to wait for one sync.
         data_retry: The retry policy of data POSTs (see the module docstring).
+        create_import: Create this definition and post to it (resumed runs reuse it).
+        exclusive: The user states this run is the only writer of ``import_id``'s
+            staging area, so a lost data POST may be healed (see the module docstring).
     """
 
-    import_id: int
+    import_id: int | None = None
     sync: bool = False
     wait: bool = False
     resume: bool = False
@@ -105,10 +261,18 @@ class UploadOptions:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     sync_timeout: float = DEFAULT_SYNC_TIMEOUT
     data_retry: RetryPolicy = DATA_POST_RETRY
+    create_import: NewImport | None = None
+    exclusive: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_POSTS_PER_SYNC:
             raise UsageError(f"batch_size must be between 1 and {MAX_POSTS_PER_SYNC}")
+        if (self.import_id is None) == (self.create_import is None):
+            raise UsageError(
+                "pass exactly one of --import-id and --create-import",
+                hint="--import-id ID posts to an existing definition; --create-import "
+                "creates one for this upload",
+            )
 
 
 @dataclass(frozen=True)
@@ -116,7 +280,8 @@ class UploadEvent:
     """Progress of an upload, for a display (the core never prints).
 
     Attributes:
-        kind: ``skip``, ``posted``, ``cleared``, ``sync`` (created or polled) or ``rejects``.
+        kind: ``skip``, ``import``, ``posted``, ``cleared``, ``healed``, ``sync`` (created,
+            found or polled) or ``rejects``.
         message: One line for a human.
         parts_done: Parts accepted so far (earlier runs included).
         parts_total: Parts in the folder.
@@ -134,12 +299,25 @@ EventHook = Callable[[UploadEvent], None]
 
 
 @dataclass(frozen=True)
+class Heal:
+    """One unknown outcome healed: the staged data deleted and its parts posted again.
+
+    Attributes:
+        reason: What was unknown (the part and the failure).
+        parts: The parts deleted from staging and posted again, in post order.
+    """
+
+    reason: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UploadResult:
     """What an upload did (or, with ``dry_run``, would do).
 
     Attributes:
         folder: The converted folder.
-        import_id: The definition.
+        import_id: The definition (None in a dry run that would create it).
         dry_run: Whether nothing was sent.
         parts_total: Parts in the folder.
         posted: Parts posted in this run (would be posted, in a dry run).
@@ -152,10 +330,15 @@ class UploadResult:
         rejects_path: ``eloqua-rejects.csv`` when written in this run.
         cleared: Parts posted again because ``clear_staged`` deleted their rows.
         blocked: Why nothing was uploaded (``fail_on_errors``), else None.
+        created_import: The uri of the definition this upload created (this run or the
+            one it resumes), else None.
+        heals: The unknown outcomes healed in this run, in order.
+        notes: Other things healed or found, one line each (a sync found after its
+            creation answer was lost).
     """
 
     folder: Path
-    import_id: int
+    import_id: int | None
     dry_run: bool
     parts_total: int
     posted: tuple[ManifestPart, ...] = ()
@@ -168,6 +351,14 @@ class UploadResult:
     rejects_path: Path | None = None
     cleared: tuple[str, ...] = ()
     blocked: str | None = None
+    created_import: str | None = None
+    heals: tuple[Heal, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def reposted(self) -> int:
+        """Return how many part POSTs the heals repeated."""
+        return sum(len(h.parts) for h in self.heals)
 
     @property
     def complete(self) -> bool:
@@ -185,22 +376,28 @@ def upload(
     folder: Path,
     options: UploadOptions,
     on_event: EventHook | None = None,
+    *,
+    checkpoint: Checkpoint | None = None,
 ) -> UploadResult:
     """Post the parts of a converted folder to an Eloqua activity import.
 
     Args:
         client: The Eloqua client (its own retry policy applies to every call but the
-            data POSTs, which use ``options.data_retry``).
+            data POSTs, which use ``options.data_retry``, and bounds the heals).
         folder: A folder that ``convert`` wrote (``manifest.json`` + parts).
         options: What to do.
         on_event: Called with progress events.
+        checkpoint: Called with each of :data:`STEPS` as the run passes it; a seam for
+            fault injection (raise or exit there to simulate a crash).
 
     Returns:
         What was posted, synced and rejected.
 
     Raises:
-        UsageError: Bad options, a state from another upload, or an unwritable folder.
+        UsageError: Bad options, a state from another upload, or a mode that cannot heal.
+        LockedError: Another upload holds the folder's lock (exit 4).
         InputError: The manifest or a part is unreadable or changed since ``convert``.
+        OutputError: The state cannot be written (full disk, no permission).
         UploadError: Eloqua failed; the state says what it holds.
 
     Example:
@@ -209,7 +406,17 @@ def upload(
         >>> result.complete  # doctest: +SKIP
         True
     """
-    return _Run(client, load_manifest(folder), options, on_event).execute()
+    run = _Run(client, load_manifest(folder), options, on_event, checkpoint)
+    return run.execute()
+
+
+class _UnknownOutcomeError(Exception):
+    """A data POST whose outcome is unknown (its rows may be staged)."""
+
+    def __init__(self, error: UploadError, reason: str) -> None:
+        super().__init__(error.message)
+        self.error = error  # raised as it is when the run cannot heal
+        self.reason = reason  # the failure itself, for the heal's summary
 
 
 @dataclass
@@ -218,17 +425,30 @@ class _Run:
     manifest: UploadManifest
     options: UploadOptions
     on_event: EventHook | None
+    checkpoint: Checkpoint | None
     state: UploadState = field(init=False)
     posted: list[ManifestPart] = field(default_factory=list)
-    sent: set[str] = field(default_factory=set)  # every part this run put on the wire
+    sent: set[str] = field(default_factory=set)  # parts on the wire in this run, not deleted
     syncs: dict[str, SyncRecord] = field(default_factory=dict)
     rejects: list[MappedReject] = field(default_factory=list)
     rejects_written: bool = False
     cleared: list[str] = field(default_factory=list)
+    heals: list[Heal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    heals_in_batch: int = 0
     running: str | None = None  # the sync that must finish before more data is posted
 
     def __post_init__(self) -> None:
-        self.state = UploadState(self.manifest.folder / STATE_NAME, self.options.import_id)
+        self.state = UploadState(self.manifest.folder / STATE_NAME, self.options.import_id or 0)
+
+    @property
+    def import_id(self) -> int:
+        return self.state.import_id
+
+    @property
+    def owner(self) -> bool:
+        """Return True when this run may delete the import's staged data to heal."""
+        return self.options.exclusive or self.state.created_import is not None
 
     def execute(self) -> UploadResult:
         opts, manifest = self.options, self.manifest
@@ -237,56 +457,136 @@ class _Run:
                 blocked=f"{manifest.rows_rejected:,} row(s) have errors (see rejects.csv); "
                 "nothing was uploaded because of --fail-on-errors"
             )
+        with self._locked():
+            return self._execute()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self.options.dry_run:  # reads the state, writes nothing
+            yield
+            return
+        path = self.manifest.folder / LOCK_NAME
+        try:
+            lock = exclusive_lock(path, what="upload", exit_code=4)
+            lock.__enter__()
+        except OSError as err:
+            raise OutputError(
+                f"cannot create the upload lock: {err.strerror or err}",
+                path=str(path),
+                errno=err.errno,
+                hint="the folder must be writable: the upload records its state there",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.__exit__(None, None, None)
+
+    def _execute(self) -> UploadResult:
+        opts, manifest = self.options, self.manifest
         self.state = self._open_state()
-        if opts.clear_staged:
-            self._clear_staged()
-        self._refuse_unknown()
-        pending = [p for p in manifest.parts if self.state.status(p.file) != PartStatus.ACCEPTED]
-        staged = len(self.state.staged())
-        if not opts.sync and staged + len(pending) > opts.batch_size:
-            raise UsageError(
-                f"{staged + len(pending)} parts must be staged, more than the "
-                f"{opts.batch_size} POSTs one sync takes",
-                hint="pass --sync to sync after every batch",
-            )
         if opts.dry_run:
-            return self._result(posted=tuple(pending))
+            return self._plan()
         # Discover the base URL now, so that a bad password fails before any part is sent.
         _ = self.client.base_url
+        self._ensure_import()
+        self._resolve_sync_intent()
+        if opts.clear_staged:
+            self._clear_staged()
+        elif self.owner and self._unsure():
+            first = self._unsure()[0]
+            self._heal(
+                f"{first.file} was being sent when the earlier run stopped "
+                f"({first.error or 'no answer recorded'})",
+                wait=False,
+            )
+        self._refuse_unknown()
+        pending = [p for p in manifest.parts if self.state.status(p.file) != PartStatus.ACCEPTED]
+        self._check_batch(len(pending))
         for name in self._skipped(pending):
             self._event("skip", f"skip {name}: accepted by an earlier run")
         self._finish_earlier_syncs(bool(pending))
-        for part in pending:
+        queue = deque(pending)
+        while queue:
+            part = queue.popleft()
             if opts.sync and len(self.state.staged()) >= opts.batch_size:
                 self._create_sync()
             self._await_running()
-            self._post(part)
+            try:
+                self._post(part)
+            except _UnknownOutcomeError as unknown:
+                if not self.owner:
+                    raise unknown.error from None
+                again = self._heal(f"{part.file}: {unknown.reason}", wait=True)
+                queue.extendleft(reversed(again))
         if opts.sync and self.state.staged():
             self._create_sync()
         if opts.wait:
             self._await_running()
         return self._result(posted=tuple(self.posted))
 
+    def _plan(self) -> UploadResult:
+        if self.options.clear_staged or self.owner:
+            self.cleared = self.state.forget_staged()  # on a copy that is never saved
+        self._refuse_unknown()
+        pending = [
+            p for p in self.manifest.parts if self.state.status(p.file) != PartStatus.ACCEPTED
+        ]
+        self._check_batch(len(pending))
+        return self._result(posted=tuple(pending))
+
+    def _check_batch(self, pending: int) -> None:
+        staged = len(self.state.staged())
+        if not self.options.sync and staged + pending > self.options.batch_size:
+            raise UsageError(
+                f"{staged + pending} parts must be staged, more than the "
+                f"{self.options.batch_size} POSTs one sync takes",
+                hint="pass --sync to sync after every batch",
+            )
+
+    def _step(self, name: str) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint(name)
+
     # --- state ------------------------------------------------------------------------
 
     def _open_state(self) -> UploadState:
+        opts = self.options
         path = self.manifest.folder / STATE_NAME
         state = UploadState.load(path)
-        import_id = self.options.import_id
         if state is None or not (
-            state.syncs or any(p.status is not PartStatus.FAILED for p in state.parts.values())
+            state.syncs
+            or state.sync_intent
+            or any(p.status is not PartStatus.FAILED for p in state.parts.values())
         ):
-            return UploadState(path, import_id)  # nothing of it reached Eloqua
-        if not self.options.resume:
+            # Nothing of it reached Eloqua; a definition it created is reused if it fits.
+            created = state.created_import if state is not None else None
+            new = opts.create_import
+            if created is not None and new is not None and created.fields == dict(new.fields):
+                return UploadState(path, state.import_id, created_import=created)  # type: ignore[union-attr]
+            return UploadState(path, opts.import_id or 0)
+        if not opts.resume:
             raise UsageError(
                 f"the folder holds the state of an earlier upload ({len(state.parts)} part(s) "
                 "posted)",
                 where=str(path),
                 hint="pass --resume to continue it without posting any part twice",
             )
-        if state.import_id != import_id:
+        if opts.create_import is not None:
+            if state.created_import is None:
+                raise UsageError(
+                    f"the earlier upload went to import {state.import_id}, which it did not create",
+                    where=str(path),
+                    hint=f"pass --import-id {state.import_id} instead of --create-import",
+                )
+            if state.created_import.fields != dict(opts.create_import.fields):
+                raise UsageError(
+                    f"the earlier upload created import {state.import_id} with other fields",
+                    where=str(path),
+                    hint="resume with the --definition or --config of the earlier run",
+                )
+        elif state.import_id != opts.import_id:
             raise UsageError(
-                f"the earlier upload went to import {state.import_id}, not {import_id}",
+                f"the earlier upload went to import {state.import_id}, not {opts.import_id}",
                 where=str(path),
                 hint=f"pass --import-id {state.import_id}, or convert again into a new folder",
             )
@@ -305,21 +605,86 @@ class _Run:
     def _save(self) -> None:
         self.state.save(redact=self.client.redactor)
 
-    def _clear_staged(self) -> None:
-        if self.options.dry_run:  # plan on a copy of the state that is never saved
-            self.cleared = self.state.forget_staged()
+    def _ensure_import(self) -> None:
+        new = self.options.create_import
+        if new is not None and self.state.created_import is None:
+            body = import_body(
+                new.name, dict(new.fields), auto_delete=new.auto_delete, retention=new.retention
+            )
+            created = self.client.create_import(body)
+            self._step("import-created")
+            self.state.import_id = created.id
+            self.state.created_import = CreatedImport(
+                created.uri, new.name, dict(new.fields), new.auto_delete, new.retention
+            )
+            self._save()
+            self._event(
+                "import",
+                f"created import {created.uri} ({len(new.fields)} fields, deleted by Eloqua "
+                f"after {new.auto_delete})",
+            )
+        elif self.options.exclusive and self.state.created_import is None:
+            definition = self.client.get_import_definition(self.import_id)
+            if definition.get("isSyncTriggeredOnImport") is True:
+                raise UsageError(
+                    f"import {self.import_id} syncs on every POST, so a lost POST's rows may "
+                    "already be synced: --exclusive cannot heal it",
+                    where="--exclusive",
+                    hint="use --create-import, or a definition with isSyncTriggeredOnImport false",
+                )
+
+    def _resolve_sync_intent(self) -> None:
+        """Find the sync an interrupted run asked for, before anything else touches staging."""
+        intent = self.state.sync_intent
+        if intent is None:
             return
-        self.client.clear_staged_data(self.options.import_id)
+        found = self.client.find_syncs(
+            self.import_id, since=intent.requested, exclude={s.uri for s in self.state.syncs}
+        )
+        if len(found) > 1:
+            raise UploadError(
+                f"the earlier run asked for a sync at {intent.requested_at} and "
+                f"{len(found)} syncs of import {self.import_id} appeared since: "
+                + ", ".join(s.uri for s in found),
+                import_id=self.import_id,
+                hint="another client syncs this definition too; check those syncs in Eloqua",
+            )
+        if found:
+            self._adopt_sync(found[0], intent)
+            self.notes.append(
+                f"the earlier run stopped while asking for a sync; found {found[0].uri} in "
+                f"Eloqua ({len(intent.parts)} part(s)), not asked again"
+            )
+        else:
+            self.notes.append(
+                "the earlier run stopped while asking for a sync; Eloqua has none, so its "
+                f"{len(intent.parts)} staged part(s) are synced by this run"
+            )
+        self.state.sync_intent = None
+        self._save()
+
+    def _adopt_sync(self, sync: Sync, intent: SyncIntent) -> None:
+        staged = [p for p in self.state.staged() if p.file in intent.parts]
+        for record in staged:
+            self.state.set_part(replace(record, sync=sync.uri))
+        self._track(sync, tuple(p.file for p in staged), sum(p.rows for p in staged))
+
+    def _clear_staged(self) -> None:
+        self.client.clear_staged_data(self.import_id)
+        self._step("staged-deleted")
         self.cleared = self.state.forget_staged()
         self._save()
         self._event(
             "cleared",
-            f"deleted the staged data of import {self.options.import_id}; "
+            f"deleted the staged data of import {self.import_id}; "
             f"{len(self.cleared)} part(s) will be posted again",
         )
 
+    def _unsure(self) -> list[PartRecord]:
+        return [p for p in self.state.parts.values() if p.status.maybe_staged]
+
     def _refuse_unknown(self) -> None:
-        unsure = [p for p in self.state.parts.values() if p.status.maybe_staged]
+        unsure = self._unsure()
         if not unsure:
             return
         part = unsure[0]
@@ -328,18 +693,56 @@ class _Run:
             f"Eloqua may already hold the rows of {part.file} ({part.status}: "
             f"{part.error or 'the run stopped while it was being sent'}); to avoid staging "
             "them twice, nothing more is posted",
-            import_id=self.options.import_id,
+            import_id=self.import_id,
             part=part.file,
             hint=self._unknown_hint(waiting),
         )
 
     def _unknown_hint(self, waiting: int) -> str:
-        path = IMPORT_DATA_PATH.format(import_id=self.options.import_id)
+        path = IMPORT_DATA_PATH.format(import_id=self.import_id)
         return (
             f"rerun with --resume --clear-staged to delete the data staged for the import "
             f"(DELETE {path}) and post the {waiting} part(s) no sync holds again; if the "
-            "definition syncs on import, first check in Eloqua that no sync took those rows"
+            "definition syncs on import, first check in Eloqua that no sync took those rows "
+            "(--exclusive, when this upload is the import's only writer, heals this itself)"
         )
+
+    # --- healing ----------------------------------------------------------------------
+
+    def _heal(self, reason: str, *, wait: bool) -> list[ManifestPart]:
+        """Delete the staged data and return the parts to post again, in manifest order."""
+        policy = self.client.retry_policy
+        self.heals_in_batch += 1
+        url = IMPORT_DATA_PATH.format(import_id=self.import_id)
+        if self.heals_in_batch > policy.max_attempts:
+            raise UploadError(
+                f"gave up after {policy.max_attempts} unknown outcomes of data POSTs in one "
+                f"batch (last: {reason})",
+                import_id=self.import_id,
+                hint="rerun with --resume later: it deletes the staged data and posts the "
+                "parts since the last sync again",
+            )
+        if wait:
+            delay = policy.backoff(self.heals_in_batch, self.client.random)
+            self.client.wait_to_retry(
+                self.heals_in_batch, f"healing: {reason}", delay, method="DELETE", url=url
+            )
+        self.client.clear_staged_data(self.import_id)
+        self._step("staged-deleted")
+        names = self.state.forget_staged()
+        self._save()
+        self.sent -= set(names)
+        self.posted = [p for p in self.posted if p.file not in names]
+        order = {p.file: i for i, p in enumerate(self.manifest.parts)}
+        names.sort(key=lambda n: order.get(n, len(order)))
+        self.heals.append(Heal(reason, tuple(names)))
+        self._event(
+            "healed",
+            f"{reason}; deleted the staged data of import {self.import_id}, "
+            f"posting {len(names)} part(s) again",
+        )
+        by_name = {p.file: p for p in self.manifest.parts}
+        return [by_name[n] for n in names if n in by_name]
 
     # --- posting ----------------------------------------------------------------------
 
@@ -352,22 +755,24 @@ class _Run:
             sha256=part.sha256,
             rows=part.rows,
             bytes=len(body),
-            import_id=self.options.import_id,
+            import_id=self.import_id,
             status=PartStatus.SENDING,
             seq=self.state.next_seq(),
         )
         self.state.set_part(record)
         self._save()  # on disk before the first byte leaves: a kill now reads as unknown
+        self._step("part-saved")
         self.sent.add(part.file)
         try:
             result = self.client.post_data(
-                self.options.import_id,
+                self.import_id,
                 body,
                 cast(ContentType, self.manifest.content_type),
                 part=part.file,
                 retry=self.options.data_retry,
             )
         except UploadError as err:
+            self._step("part-answered")
             staged = not _surely_not_staged(err)
             status = PartStatus.UNKNOWN if staged else PartStatus.FAILED
             self.state.set_part(
@@ -376,19 +781,23 @@ class _Run:
             self._save()
             if not staged:
                 raise
-            raise UploadError(
-                f"{err.message}; Eloqua may have staged its {part.rows} row(s), so it was not "
-                "sent again",
-                status_code=err.status_code,
-                import_id=err.import_id,
-                part=err.part,
-                url=err.url,
-                hint=self._unknown_hint(len(self.state.staged()) + 1),
+            raise _UnknownOutcomeError(
+                UploadError(
+                    f"{err.message}; Eloqua may have staged its {part.rows} row(s), so it was "
+                    "not sent again",
+                    status_code=err.status_code,
+                    import_id=err.import_id,
+                    part=err.part,
+                    url=err.url,
+                    hint=self._unknown_hint(len(self.state.staged()) + 1),
+                ),
+                err.message,
             ) from None
         except UsageError:
             self.state.set_part(replace(record, status=PartStatus.FAILED, error="not sent"))
             self._save()
             raise
+        self._step("part-answered")
         sync = result.sync.uri if result.sync else None
         self.state.set_part(
             replace(record, status=PartStatus.ACCEPTED, http_status=result.status_code, sync=sync)
@@ -421,11 +830,28 @@ class _Run:
     def _create_sync(self) -> None:
         self._await_running()
         staged = self.state.staged()
-        sync = self.client.create_sync(self.options.import_id)
-        for record in staged:
-            self.state.set_part(replace(record, sync=sync.uri))
-        self._track(sync, tuple(p.file for p in staged), sum(p.rows for p in staged))
+        intent = SyncIntent(
+            now_precise(), tuple(p.file for p in staged), sum(p.rows for p in staged)
+        )
+        self.state.sync_intent = intent
+        self._save()  # a kill from here on is resolved by looking the sync up
+        self._step("sync-intent-saved")
+        lost: list[str] = []
+        sync = self.client.create_sync(
+            self.import_id,
+            known={s.uri for s in self.state.syncs},
+            on_lookup=lambda error, found: lost.append(error.message),
+        )
+        self._step("sync-answered")
+        self._adopt_sync(sync, intent)
+        self.state.sync_intent = None
         self._save()
+        self.heals_in_batch = 0
+        if lost:
+            self.notes.append(
+                f"the answer creating {sync.uri} was lost ({lost[-1]}); found it in Eloqua "
+                "instead of asking for another sync"
+            )
 
     def _track(self, sync: Sync, parts: tuple[str, ...], rows: int) -> None:
         record = SyncRecord(sync.uri, str(sync.status), parts, rows)
@@ -469,7 +895,7 @@ class _Run:
             raise UploadError(
                 f"sync {uri} ended in error; {record.rejects or 0:,} rejected row(s) are in "
                 f"{ELOQUA_REJECTS_NAME}",
-                import_id=self.options.import_id,
+                import_id=self.import_id,
                 hint="read the sync's logs in Eloqua; its rows were not all imported",
             )
 
@@ -505,9 +931,10 @@ class _Run:
         self, *, posted: tuple[ManifestPart, ...] = (), blocked: str | None = None
     ) -> UploadResult:
         manifest = self.manifest
+        created = self.state.created_import
         return UploadResult(
             folder=manifest.folder,
-            import_id=self.options.import_id,
+            import_id=self.import_id or None,
             dry_run=self.options.dry_run,
             parts_total=len(manifest.parts),
             posted=posted,
@@ -520,6 +947,9 @@ class _Run:
             rejects_path=manifest.folder / ELOQUA_REJECTS_NAME if self.rejects_written else None,
             cleared=tuple(self.cleared),
             blocked=blocked,
+            created_import=created.uri if created is not None else None,
+            heals=tuple(self.heals),
+            notes=tuple(self.notes),
         )
 
 
@@ -528,3 +958,15 @@ def _surely_not_staged(err: UploadError) -> bool:
     if isinstance(err, UnreachableError | AuthenticationError):
         return True
     return err.status_code is not None and 400 <= err.status_code < 500
+
+
+def default_import_name(source: str, now: datetime | None = None) -> str:
+    """Return a definition name naming the source and the time, at most 100 characters.
+
+    Example:
+        >>> default_import_name("events.csv", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+        'activity-schema events.csv 2026-01-02T03:04:05Z'
+    """
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    room = MAX_DEFINITION_NAME - len("activity-schema  ") - len(stamp)
+    return f"activity-schema {source[:room]} {stamp}"

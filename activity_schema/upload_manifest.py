@@ -57,6 +57,8 @@ class UploadManifest:
         input_hashes: Hex SHA-256 of each input's bytes, when ``convert`` knew it.
         rows_out: Records in the parts.
         rows_rejected: Records ``convert`` rejected (in ``rejects.csv``).
+        fields: The schema's field names, the keys the parts may carry (empty when the
+            manifest does not list them).
     """
 
     folder: Path
@@ -66,6 +68,7 @@ class UploadManifest:
     input_hashes: tuple[str | None, ...]
     rows_out: int
     rows_rejected: int
+    fields: tuple[str, ...] = ()
 
     def path(self, part: ManifestPart) -> Path:
         """Return the full path of ``part``."""
@@ -134,6 +137,7 @@ def _parse(data: dict[str, Any], folder: Path) -> UploadManifest:
         ),
         rows_out=int(data["rows_out"]),
         rows_rejected=int(data["rows_rejected"]),
+        fields=tuple(str(name) for name in (data.get("schema") or {}).get("fields", [])),
     )
 
 

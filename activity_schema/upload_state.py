@@ -1,9 +1,19 @@
 """Remember which parts of an output folder were posted to Eloqua, and what came back.
 
 The state lives in ``OUTDIR/upload-state.json`` next to the parts. It is rewritten
-atomically (a temporary file, flushed to disk, then renamed over the old one) just
-before and just after every data POST, so that a run killed at any moment leaves a
-state that tells the next ``--resume`` exactly what Eloqua may hold.
+atomically (a temporary file, flushed to disk, renamed over the old one, and the folder
+flushed: :func:`activity_schema.durable.atomic_write_bytes`) just before and just after
+every data POST and every sync creation, so that a run killed at any moment leaves a
+state that tells the next ``--resume`` exactly what Eloqua may hold. Only one run at a
+time writes it: ``upload`` holds ``OUTDIR/.upload.lock`` (:data:`LOCK_NAME`).
+
+Besides the parts and syncs, the state records:
+
+- ``created_import``: the import definition ``upload --create-import`` created, so that
+  ``--resume`` posts to it instead of creating another;
+- ``sync_intent``: written just before a sync is requested and removed once the answer
+  is recorded; found on disk only when the run died while asking, so that ``--resume``
+  looks the sync up in Eloqua instead of requesting a second one.
 
 Each part has one status:
 
@@ -23,7 +33,6 @@ one-line error messages (which never carry credentials).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -32,21 +41,29 @@ from pathlib import Path
 from typing import Any, Final
 
 from ._version import __version__
-from .errors import UsageError
+from .durable import atomic_write_bytes
+from .errors import OutputError, UsageError
 
 __all__ = [
+    "LOCK_NAME",
     "STATE_NAME",
     "STATE_VERSION",
+    "CreatedImport",
     "PartRecord",
     "PartStatus",
+    "SyncIntent",
     "SyncRecord",
     "UploadState",
 ]
 
 #: The state file's name in OUTDIR.
 STATE_NAME: Final = "upload-state.json"
-#: Bumped when the layout changes incompatibly.
-STATE_VERSION: Final = 1
+#: The lock file one upload holds while it runs (in OUTDIR, next to the state).
+LOCK_NAME: Final = ".upload.lock"
+#: Bumped when the layout changes incompatibly (2: ``sync_intent``, which an older
+#: version would ignore and so request a second sync).
+STATE_VERSION: Final = 2
+_READABLE_VERSIONS: Final = frozenset({1, 2})
 _FINAL_SYNC: Final = frozenset({"success", "warning", "error"})
 
 
@@ -66,6 +83,11 @@ class PartStatus(StrEnum):
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_precise() -> str:
+    """Return the current UTC time to the microsecond (ISO 8601, ``Z``)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,47 @@ class SyncRecord:
         return self.status in _FINAL_SYNC
 
 
+@dataclass(frozen=True)
+class CreatedImport:
+    """The import definition an ``upload --create-import`` run created.
+
+    Attributes:
+        uri: ``/activities/imports/N``.
+        name: Its name.
+        fields: Field name -> statement, as created.
+        auto_delete: Its ``autoDeleteDuration``.
+        retention: Its ``dataRetentionDuration``.
+        created_at: When it was created (UTC).
+    """
+
+    uri: str
+    name: str
+    fields: dict[str, str]
+    auto_delete: str
+    retention: str
+    created_at: str = field(default_factory=_now)
+
+
+@dataclass(frozen=True)
+class SyncIntent:
+    """A sync being requested: on disk before the request, gone once its answer is saved.
+
+    Attributes:
+        requested_at: When the request was about to leave (UTC, microseconds).
+        parts: The staged parts the sync will take, in post order.
+        rows: Their records.
+    """
+
+    requested_at: str
+    parts: tuple[str, ...]
+    rows: int
+
+    @property
+    def requested(self) -> datetime:
+        """Return :attr:`requested_at` as an aware datetime."""
+        return datetime.fromisoformat(self.requested_at)
+
+
 @dataclass
 class UploadState:
     """The upload state of one output folder (mutable: it follows the run).
@@ -134,6 +197,8 @@ class UploadState:
         import_id: The import definition the folder is uploaded to.
         parts: The records of parts posted at least once, by file name.
         syncs: The syncs, in creation order.
+        created_import: The definition ``--create-import`` created, if any.
+        sync_intent: A sync request whose answer was not recorded yet.
 
     Example:
         >>> state = UploadState(Path("upload-state.json"), 2900)
@@ -145,6 +210,8 @@ class UploadState:
     import_id: int
     parts: dict[str, PartRecord] = field(default_factory=dict)
     syncs: list[SyncRecord] = field(default_factory=list)
+    created_import: CreatedImport | None = None
+    sync_intent: SyncIntent | None = None
 
     @classmethod
     def load(cls, path: Path) -> UploadState | None:
@@ -161,16 +228,20 @@ class UploadState:
             raise _bad_state(path, f"cannot be read: {err}") from None
         try:
             data = json.loads(text)
-            if data.get("state_version") != STATE_VERSION:
+            if data.get("state_version") not in _READABLE_VERSIONS:
                 raise _bad_state(path, f"has state_version {data.get('state_version')!r}")
             parts = [_part(item) for item in data["parts"]]
             syncs = [_sync(item) for item in data["syncs"]]
             import_id = int(data["import_id"])
+            created = data.get("created_import")
+            created_import = None if created is None else CreatedImport(**created)
+            intent = data.get("sync_intent")
+            sync_intent = None if intent is None else _intent(intent)
         except UsageError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise _bad_state(path, f"is damaged ({type(err).__name__}: {err})") from None
-        return cls(path, import_id, {p.file: p for p in parts}, syncs)
+        return cls(path, import_id, {p.file: p for p in parts}, syncs, created_import, sync_intent)
 
     def save(self, redact: Callable[[str], str] | None = None) -> None:
         """Write the state atomically: a crash leaves the old file or the new one.
@@ -181,7 +252,7 @@ class UploadState:
                 passes its client's :attr:`~activity_schema.eloqua.EloquaClient.redactor`.
 
         Raises:
-            UsageError: The folder cannot be written.
+            OutputError: The folder cannot be written (full disk, no permission).
         """
         data: dict[str, Any] = {
             "state_version": STATE_VERSION,
@@ -190,22 +261,20 @@ class UploadState:
             "updated_at": _now(),
             "parts": [_plain(p) for p in sorted(self.parts.values(), key=lambda p: p.seq)],
             "syncs": [_plain(s) for s in self.syncs],
+            "created_import": None if self.created_import is None else asdict(self.created_import),
+            "sync_intent": None if self.sync_intent is None else _plain_intent(self.sync_intent),
         }
         if redact is not None:
             data = _redacted(data, redact)
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-        temp = self.path.with_name(f".{self.path.name}.tmp")
         try:
-            with temp.open("w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            temp.replace(self.path)
+            atomic_write_bytes(self.path, text.encode("utf-8"))
         except OSError as err:
-            raise UsageError(
+            raise OutputError(
                 f"cannot write the upload state: {err.strerror or err}",
-                where=str(self.path),
-                hint="check the folder's permissions and free space",
+                path=str(self.path),
+                errno=err.errno,
+                hint="check the folder's permissions and free space, then rerun with --resume",
             ) from err
 
     def next_seq(self) -> int:
@@ -278,6 +347,20 @@ def _part(item: dict[str, Any]) -> PartRecord:
     if name != record.file or not isinstance(record.seq, int):
         raise ValueError(f"bad part record {record.file!r}")
     return replace(record, status=PartStatus(record.status))
+
+
+def _plain_intent(intent: SyncIntent) -> dict[str, Any]:
+    data = asdict(intent)
+    data["parts"] = list(intent.parts)
+    return data
+
+
+def _intent(item: dict[str, Any]) -> SyncIntent:
+    intent = SyncIntent(
+        str(item["requested_at"]), tuple(map(str, item["parts"])), int(item["rows"])
+    )
+    _ = intent.requested  # a damaged time fails here, as a damaged state
+    return intent
 
 
 def _sync(item: dict[str, Any]) -> SyncRecord:

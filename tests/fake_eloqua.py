@@ -1,11 +1,15 @@
 """Serve a fake Eloqua Bulk API 2.0 over real HTTP on 127.0.0.1 for tests.
 
-The fake enforces the documented rules (see ``/work/shared/eloqua/FACTS.md``, sections
-3 and 4): the ``Authorization`` header, the ``/id`` discovery answer, content types,
-UTF-8, field names of the import definition, the 32 MB limit (answered with 404), 500
-POSTs per sync, 204/201 answers, syncs moving pending -> active -> success/warning,
-paged rejects and logs, and clearing staged data. Faults are injected on demand, and
-every request is recorded (method, path, headers, body sha256) for assertions.
+The fake enforces the documented rules (see ``docs/eloqua.md``): the ``Authorization``
+header, the ``/id`` discovery answer, content types, UTF-8, field names of the import
+definition, the 32 MB limit (answered with 404), 500 POSTs per sync, 204/201 answers,
+syncs moving pending -> active -> success/warning, paged rejects and logs, clearing
+staged data (only what no sync took: a sync takes every staged row), creating import
+definitions (statements, at most 100 fields, a name of at most 100 characters,
+ISO-8601 durations) and listing syncs newest first. Faults are injected on demand,
+also after the request was applied (``after_processing``: the data is staged or the
+sync created, but the answer is an error or a dropped connection), and every request
+is recorded (method, path, headers, body sha256) for assertions.
 
 Example::
 
@@ -57,7 +61,29 @@ DEFAULT_TOKEN = "tok-Fake-S3cret-0123456789"
 DEFAULT_MAX_BODY_BYTES = 32_000_000
 DEFAULT_MAX_POSTS_PER_SYNC = 500
 MAX_PAGE_LIMIT = 1000
+MAX_DEFINITION_FIELDS = 100
+MAX_DEFINITION_NAME = 100
+FIRST_CREATED_IMPORT = 5000
 API = "/api/bulk/2.0"
+_STATEMENTS = frozenset(
+    {
+        "Activity.Type",
+        "Activity.CreatedAt",
+        "Activity.Asset.Type",
+        "Activity.Asset.Name",
+        "Activity.Asset.Id",
+        "Activity.Campaign.Id",
+        "Activity.Contact.Id",
+        "Activity.Id",
+        "Activity.ExternalId",
+    }
+)
+_STATEMENT = re.compile(
+    r"\{\{(?:(?P<plain>[A-Za-z.]+)|Activity\.Contact\.Field\(C_\w+\)|Activity\.Field\(\w+\))\}\}"
+)
+_DURATION = re.compile(
+    r"P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?"
+)
 
 Row = dict[str, str | None]
 # A rule returns (statusCode, message, invalidFields) for a rejected row, else None.
@@ -130,6 +156,9 @@ class Fault:
         after_processing: Apply the request first (stage the data), then fail.
         skip: How many matching requests pass untouched before the fault applies
             (``skip=2`` fails the third data POST).
+        nth: Apply only to the nth request (1-based) matching ``method`` and ``path``
+            that the fake received since it started, whatever other faults did to the
+            earlier ones (a script of faults over one run reads as a list of ``nth``).
     """
 
     kind: FaultKind = "status"
@@ -141,6 +170,7 @@ class Fault:
     times: int = 1
     after_processing: bool = False
     skip: int = 0
+    nth: int | None = None
 
     def matches(self, method: str, path: str) -> bool:
         """Return True if this fault applies to the request."""
@@ -196,6 +226,15 @@ def _failures(*items: tuple[str, str, str]) -> _Reply:
     )
 
 
+def _seconds(duration: str) -> int | None:
+    """Return an ISO-8601 duration (days, hours, minutes, seconds) in seconds."""
+    match = _DURATION.fullmatch(duration)
+    if match is None:
+        return None
+    d, h, m, sec = (int(match[k] or 0) for k in ("d", "h", "m", "s"))
+    return ((d * 24 + h) * 60 + m) * 60 + sec
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -240,6 +279,8 @@ class FakeEloqua:
         self.polls_to_finish = polls_to_finish
         self.final_status = final_status
         self.discovery_base = discovery_base
+        self.created_imports: list[int] = []
+        self._next_import = FIRST_CREATED_IMPORT
         self.staged: dict[int, list[Row]] = {}
         self.staged_posts: dict[int, int] = {}
         self.syncs: dict[int, _Sync] = {}
@@ -328,6 +369,15 @@ class FakeEloqua:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
             if fault.matches(method, path):
+                if fault.nth is not None:
+                    seen = sum(
+                        1
+                        for r in self._requests
+                        if (fault.path is None or fault.path in r.path)
+                        and (fault.method is None or fault.method == r.method)
+                    )
+                    if seen + 1 != fault.nth:
+                        continue
                 if fault.skip > 0:
                     fault.skip -= 1
                     continue
@@ -350,10 +400,12 @@ class FakeEloqua:
         if not auth_ok:
             return _json(401, {"error": "Unauthorized"})
         routes: list[tuple[str, str, Callable[..., _Reply]]] = [
+            ("POST", rf"{API}/activities/imports", self._post_definition),
             ("GET", rf"{API}/activities/imports/(\d+)", self._get_definition),
             ("POST", rf"{API}/activities/imports/(\d+)/data", self._post_data),
             ("DELETE", rf"{API}/activities/imports/(\d+)/data", self._delete_data),
             ("POST", rf"{API}/syncs", self._post_sync),
+            ("GET", rf"{API}/syncs", self._list_syncs),
             ("GET", rf"{API}/syncs/(\d+)", self._get_sync),
             ("GET", rf"{API}/syncs/(\d+)/rejects", self._get_rejects),
             ("GET", rf"{API}/syncs/(\d+)/logs", self._get_logs),
@@ -364,6 +416,49 @@ class FakeEloqua:
                 args = [int(g) for g in match.groups()]
                 return handler(*args, query=query, headers=headers, body=body)
         return _json(404, {"error": f"no route {method} {path}"})
+
+    def _post_definition(self, *, body: bytes, **_: Any) -> _Reply:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return _failures(("body", "", "Must be valid JSON"))
+        if not isinstance(data, dict):
+            return _failures(("body", "", "Must be an object"))
+        name, fields = data.get("name"), data.get("fields")
+        if not isinstance(name, str) or not name.strip():
+            return _failures(("name", str(name), "Is required"))
+        if len(name) > MAX_DEFINITION_NAME:
+            return _failures(("name", name, f"At most {MAX_DEFINITION_NAME} characters"))
+        if not isinstance(fields, dict) or not fields:
+            return _failures(("fields", "", "Is required"))
+        if len(fields) > MAX_DEFINITION_FIELDS:
+            return _failures(("fields", str(len(fields)), f"At most {MAX_DEFINITION_FIELDS}"))
+        for key, statement in fields.items():
+            match = _STATEMENT.fullmatch(statement) if isinstance(statement, str) else None
+            if not key or match is None or (match["plain"] and match["plain"] not in _STATEMENTS):
+                return _failures((key, str(statement), "Must be a valid activity statement"))
+        if not isinstance(data.get("isSyncTriggeredOnImport", False), bool):
+            return _failures(("isSyncTriggeredOnImport", "", "Must be a boolean"))
+        for key in ("autoDeleteDuration", "dataRetentionDuration"):
+            value = data.get(key)
+            if value is not None and (not isinstance(value, str) or _seconds(value) is None):
+                return _failures((key, str(value), "Must be an ISO-8601 duration"))
+        retention = _seconds(data.get("dataRetentionDuration") or "P7D")
+        if retention is None or not 3600 <= retention <= 14 * 86400:
+            return _failures(("dataRetentionDuration", "", "Must be between PT1H and P14D"))
+        import_id = self._next_import
+        self._next_import += 1
+        self.created_imports.append(import_id)
+        stored = {
+            "name": name,
+            "fields": dict(fields),
+            "isSyncTriggeredOnImport": bool(data.get("isSyncTriggeredOnImport", False)),
+            "dataRetentionDuration": data.get("dataRetentionDuration") or "P7D",
+        }
+        if data.get("autoDeleteDuration"):
+            stored["autoDeleteDuration"] = data["autoDeleteDuration"]
+        self.definitions[import_id] = stored
+        return _json(201, {**stored, "uri": f"/activities/imports/{import_id}"})
 
     def _get_definition(self, import_id: int, **_: Any) -> _Reply:
         if import_id not in self.definitions:
@@ -493,6 +588,16 @@ class FakeEloqua:
         ):
             return _json(409, {"error": "a sync of this definition is running"})
         return _json(201, self._create_sync(import_id, headers).as_json())
+
+    def _list_syncs(self, *, query: dict[str, list[str]], **_: Any) -> _Reply:
+        order = query.get("orderBy", ["createdAt ASC"])[0]
+        field_, _sep, direction = order.partition(" ")
+        if field_ != "createdAt" or direction.upper() not in ("ASC", "DESC", ""):
+            return _failures(("orderBy", order, "Must be 'createdAt ASC' or 'createdAt DESC'"))
+        items = sorted(self.syncs.values(), key=lambda s: (s.created_at, s.id))
+        if direction.upper() == "DESC":
+            items.reverse()
+        return self._page([s.as_json() for s in items], query)
 
     def _sync_or_404(self, sync_id: int) -> _Sync | _Reply:
         return self.syncs.get(sync_id) or _json(404, {"error": "not found"})

@@ -289,7 +289,8 @@ def test_a_failed_upload_from_a_temporary_folder_keeps_it_for_resume(
     fake.fail(status=403, method="POST", path="/data", skip=1)
     result = cli(*upload_args(write_input(tmp_path / "in.csv", 6), "--sync"))
     assert result.exit_code == 4
-    [kept] = list(work.iterdir())
+    [temporary] = list(work.iterdir())
+    kept = temporary / "parts"
     assert (kept / STATE_NAME).is_file()
     assert f"upload {kept} --import-id 2900 --resume" in result.stderr
     resumed = cli("upload", kept, "--import-id", IMPORT_ID, "--sync", "--resume")

@@ -447,7 +447,6 @@ def test_connection_refused_becomes_transport_error(
     [
         ("/imports/", lambda c: c.get_import_definition(IMPORT_ID)),
         ("/data", lambda c: c.post_data(SYNC_IMPORT_ID, rows_json(1), "application/json")),
-        ("/syncs", lambda c: c.create_sync(IMPORT_ID)),
         ("/id", lambda c: c.discover_base_url()),
     ],
 )
@@ -730,3 +729,160 @@ def test_all_is_honest() -> None:
     public = {name for name in vars(eloqua) if not name.startswith("_")}
     modules = {"auth", "client", "constants", "models", "redact", "responses", "retry", "urls"}
     assert public - modules - {"annotations"} == set(eloqua.__all__)
+
+
+# --- sync creation is never blindly repeated -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "drop", "after_processing": True},  # created, connection dropped
+        {"status": 503, "after_processing": True},  # created, answered 503
+        {"kind": "garbage", "status": 201, "after_processing": True},  # created, unreadable
+    ],
+    ids=["dropped", "503-after-creating", "garbled-201"],
+)
+def test_a_lost_sync_answer_is_looked_up_not_repeated(
+    fake: FakeEloqua, make_client: MakeClient, fault: dict[str, Any]
+) -> None:
+    client = make_client()
+    client.post_data(IMPORT_ID, rows_json(3, bad_email=lambda i: i == 1), "application/json")
+    fake.fail(method="POST", path="/syncs", **fault)
+    lookups: list[tuple[str, list[str]]] = []
+    sync = client.create_sync(
+        IMPORT_ID,
+        on_lookup=lambda err, found: lookups.append((err.message, [s.uri for s in found])),
+    )
+    assert len(fake.syncs) == 1 and sync.id in fake.syncs
+    assert len(fake.syncs[sync.id].rows) == 3
+    assert len(fake.requests_to("POST", "/syncs")) == 1
+    [listing] = [r for r in fake.requests_to("GET", "/syncs") if r.path.endswith("/syncs")]
+    assert listing.query["orderBy"] == ["createdAt DESC"]
+    assert [found for _, found in lookups] == [[sync.uri]]
+    assert len(list(client.iter_rejects(client.wait_for_sync(sync, poll_interval=1)))) == 1
+
+
+def test_a_503_that_created_nothing_is_looked_up_then_sent_again(
+    fake: FakeEloqua, make_client: MakeClient, fake_time: FakeTime
+) -> None:
+    client = make_client()
+    client.post_data(IMPORT_ID, rows_json(2), "application/json")
+    fake.fail(status=503, method="POST", path="/syncs", times=2)
+    sync = client.create_sync(IMPORT_ID)
+    assert list(fake.syncs) == [sync.id] and len(fake.syncs[sync.id].rows) == 2
+    assert len(fake.requests_to("POST", "/syncs")) == 3
+    assert len([r for r in fake.requests_to("GET", "/syncs") if r.path.endswith("s")]) == 2
+    assert len(fake_time.sleeps) == 2
+
+
+def test_a_429_on_sync_creation_is_repeated_without_lookup(
+    fake: FakeEloqua, make_client: MakeClient
+) -> None:
+    fake.fail(status=429, method="POST", path="/syncs")
+    sync = make_client().create_sync(IMPORT_ID)
+    assert list(fake.syncs) == [sync.id]
+    assert [r for r in fake.requests_to("GET", "/syncs") if r.path.endswith("s")] == []
+
+
+def test_known_syncs_are_never_taken_for_the_lost_one(
+    fake: FakeEloqua, make_client: MakeClient
+) -> None:
+    client = make_client()
+    first = client.create_sync(IMPORT_ID)
+    client.wait_for_sync(first, poll_interval=1)
+    fake.fail(status=503, method="POST", path="/syncs")  # not created
+    second = client.create_sync(IMPORT_ID, known={first.uri})
+    assert second.uri != first.uri and len(fake.syncs) == 2
+
+
+def test_two_unknown_syncs_after_a_lost_answer_are_refused(
+    fake: FakeEloqua, make_client: MakeClient
+) -> None:
+    client = make_client()
+    other = client.create_sync(IMPORT_ID)  # someone else's, not in ``known``
+    client.wait_for_sync(other, poll_interval=1)
+    fake.fail(kind="drop", method="POST", path="/syncs", after_processing=True)
+    with pytest.raises(UploadError, match="2 syncs of import 2900 appeared") as info:
+        client.create_sync(IMPORT_ID)
+    assert "/syncs/1" in str(info.value) and "/syncs/2" in str(info.value)
+    assert len(fake.syncs) == 2  # nothing was created a third time
+
+
+def test_find_syncs_stops_at_the_cutoff_and_filters_by_definition(
+    fake: FakeEloqua, make_client: MakeClient
+) -> None:
+    client = make_client()
+    for import_id in (IMPORT_ID, SYNC_IMPORT_ID, IMPORT_ID):
+        client.wait_for_sync(client.create_sync(import_id), poll_interval=1)
+    since = datetime.now(UTC)
+    assert [s.uri for s in client.find_syncs(IMPORT_ID, since=since)] == ["/syncs/3", "/syncs/1"]
+    assert client.find_syncs(IMPORT_ID, since=since, skew=-60) == []
+    assert client.find_syncs(IMPORT_ID, since=since, exclude={"/syncs/3"})[0].uri == "/syncs/1"
+
+
+def test_the_fake_refuses_a_bad_sync_listing_order(fake: FakeEloqua) -> None:
+    response = httpx.get(
+        fake.url + "/api/bulk/2.0/syncs",
+        params={"orderBy": "uri DESC"},
+        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
+    )
+    assert response.status_code == 400
+
+
+# --- creating import definitions ------------------------------------------------------
+
+NEW_FIELDS = {
+    "EmailAddress": "{{Activity.Contact.Field(C_EmailAddress)}}",
+    "ActivityType": "{{Activity.Type}}",
+    "ActivityDate": "{{Activity.CreatedAt}}",
+    "AssetType": "{{Activity.Asset.Type}}",
+    "AssetName": "{{Activity.Asset.Name}}",
+    "CampaignId": "{{Activity.Campaign.Id}}",
+}
+
+
+def new_definition(**changes: Any) -> dict[str, Any]:
+    body = {
+        "name": "Webinars",
+        "fields": NEW_FIELDS,
+        "isSyncTriggeredOnImport": False,
+        "autoDeleteDuration": "P7D",
+        "dataRetentionDuration": "P14D",
+    }
+    return {**body, **changes}
+
+
+def test_create_import_returns_a_usable_definition(
+    fake: FakeEloqua, make_client: MakeClient
+) -> None:
+    client = make_client()
+    created = client.create_import(new_definition())
+    assert created.uri == f"/activities/imports/{created.id}" and created.id in fake.definitions
+    assert created.fields == NEW_FIELDS and not created.is_sync_triggered_on_import
+    assert created.data_retention_duration == "P14D" and created.auto_delete_duration == "P7D"
+    body = json.dumps([{"EmailAddress": "a@b.example", "ActivityType": "Attended"}]).encode()
+    assert client.post_data(created.id, body, "application/json").status_code == 204
+    assert client.get_import_definition(created.id)["fields"] == NEW_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "n" * 101}, "name"),
+        ({"name": ""}, "name"),
+        ({"fields": {f"F{i}": f"{{{{Activity.Field(F{i})}}}}" for i in range(101)}}, "fields"),
+        ({"fields": {"X": "{{Activity.Nonsense}}"}}, "X"),
+        ({"fields": {"X": "Activity.Type"}}, "X"),
+        ({"dataRetentionDuration": "P15D"}, "dataRetentionDuration"),
+        ({"autoDeleteDuration": "seven days"}, "autoDeleteDuration"),
+    ],
+    ids=["long-name", "no-name", "101-fields", "unknown-statement", "no-braces", "P15D", "text"],
+)
+def test_the_fake_refuses_definitions_eloqua_refuses(
+    fake: FakeEloqua, make_client: MakeClient, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(BadRequestError) as info:
+        make_client().create_import(new_definition(**changes))
+    assert info.value.failures[0]["field"] == field
+    assert fake.created_imports == []

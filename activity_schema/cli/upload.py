@@ -56,11 +56,14 @@ def _upload_folder(
                 "--resume needs the folder of the earlier upload",
                 hint="pass -o DIR as before, or that folder as SOURCE",
             )
-        folder = Path(tempfile.mkdtemp(prefix="activity-schema-upload-"))
+        # The parts go one level down, so that whatever convert keeps beside its output
+        # folder (its lock file) goes away with the temporary folder.
+        root = Path(tempfile.mkdtemp(prefix="activity-schema-upload-"))
+        folder = root / "parts"
         try:
             convert_into(folder)
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
             raise
         return folder, True
     if (out / MANIFEST_NAME).is_file() and (out / STATE_NAME).is_file():
@@ -79,10 +82,78 @@ def _upload_folder(
     return out, False
 
 
+def _new_import(
+    folder: Path,
+    source: Path,
+    name: str | None,
+    auto_delete: str,
+    retention: str,
+    schema: Callable[[], Any],
+) -> Any:
+    """Return the definition ``--create-import`` creates for ``folder``.
+
+    A resumed upload reuses the definition its state records, as it was created; a new
+    one maps each field the parts carry (the manifest's schema fields) to its statement.
+    """
+    from ..import_fields import import_statements
+    from ..upload import NewImport, default_import_name
+    from ..upload_manifest import load_manifest
+    from ..upload_state import STATE_NAME, UploadState
+
+    state = UploadState.load(folder / STATE_NAME)
+    created = state.created_import if state is not None else None
+    if created is not None:
+        return NewImport(created.name, created.fields, created.auto_delete, created.retention)
+    manifest = load_manifest(folder)
+    spec = schema()
+    names = manifest.fields or spec.names
+    return NewImport(
+        name or default_import_name(source.name),
+        import_statements(spec, names),
+        auto_delete,
+        retention,
+    )
+
+
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
-    "--import-id", type=click.IntRange(1), required=True, help="The activity import definition."
+    "--import-id",
+    type=click.IntRange(1),
+    help="The activity import definition (or --create-import).",
+)
+@click.option(
+    "--create-import",
+    is_flag=True,
+    help="Create an import definition for this upload from the schema's fields (--resume "
+    "reuses it); lost POSTs are healed automatically.",
+)
+@click.option(
+    "--import-name",
+    metavar="NAME",
+    help="Name of the definition --create-import creates (default: activity-schema, the "
+    "source and the time).",
+)
+@click.option(
+    "--import-auto-delete",
+    metavar="DURATION",
+    default="P7D",
+    show_default=True,
+    help="ISO-8601 time after which Eloqua deletes the created definition.",
+)
+@click.option(
+    "--import-retention",
+    metavar="DURATION",
+    default="P14D",
+    show_default=True,
+    help="ISO-8601 time Eloqua keeps the created definition's unsynced data (PT1H to P14D, "
+    "at least --import-auto-delete).",
+)
+@click.option(
+    "--exclusive",
+    is_flag=True,
+    help="State that this run is the only writer of --import-id's staging area, so that "
+    "lost POSTs are healed automatically.",
 )
 @click.option(
     "--base-url",
@@ -127,7 +198,12 @@ def _upload_folder(
 @handle_errors
 def upload(
     source: Path,
-    import_id: int,
+    import_id: int | None,
+    create_import: bool,
+    import_name: str | None,
+    import_auto_delete: str,
+    import_retention: str,
+    exclusive: bool,
     base_url: str | None,
     to: str,
     out: Path | None,
@@ -154,13 +230,16 @@ def upload(
     """Post SOURCE's valid rows to an Eloqua activity import, once each, resumably.
 
     SOURCE is an input file, converted first as `convert` does, or a folder `convert`
-    wrote. Without --definition the import definition is fetched from Eloqua.
+    wrote. Pass --import-id ID, or --create-import to create a definition for this upload.
+    Without --definition the definition of --import-id is fetched from Eloqua.
     Credentials: ELOQUA_SITE, ELOQUA_USER and ELOQUA_PASSWORD, or ELOQUA_TOKEN;
     ELOQUA_BASE_URL skips discovery, ELOQUA_LOGIN_URL changes the login host. Every part
-    posted is recorded in upload-state.json; a data POST whose answer was lost is not
-    re-sent (Eloqua would stage its rows twice): rerun with --resume --clear-staged.
-    Exit codes: 0 all uploaded (and synced, with --wait), 1 rows rejected locally or by
-    Eloqua, 2 usage, 3 unreadable input, 4 the upload failed.
+    posted is recorded in upload-state.json. A data POST whose answer was lost is healed
+    (staged data deleted, parts since the last sync posted again) with --create-import or
+    --exclusive; otherwise it is not re-sent (Eloqua would stage its rows twice): rerun
+    with --resume --clear-staged. Exit codes: 0 all uploaded (and synced, with --wait),
+    1 rows rejected locally or by Eloqua, 2 usage, 3 unreadable input, 4 the upload failed
+    (or another upload holds the folder), 5 the folder cannot be written.
     """
     import shutil
 
@@ -171,6 +250,29 @@ def upload(
     from ..upload import upload as upload_folder
     from ..upload_manifest import load_manifest
     from ..upload_state import STATE_NAME
+
+    if (import_id is None) == (not create_import):
+        raise UsageError(
+            "pass exactly one of --import-id and --create-import",
+            hint="--import-id ID posts to an existing definition; --create-import creates one "
+            "for this upload",
+        )
+    if not create_import:
+        given = [
+            flag
+            for flag, value, default in (
+                ("--import-name", import_name, None),
+                ("--import-auto-delete", import_auto_delete, "P7D"),
+                ("--import-retention", import_retention, "P14D"),
+            )
+            if value != default
+        ]
+        if given:
+            raise UsageError(f"{given[0]} applies only to --create-import")
+    else:  # checked before any conversion or request
+        from ..upload import check_import_durations
+
+        check_import_durations(import_auto_delete, import_retention)
 
     # Tests pass {"sleep": ..., "transport": ...} as the context object.
     seams: dict[str, Any] = click.get_current_context().obj or {}
@@ -199,37 +301,32 @@ def upload(
     client_options.update({k: seams[k] for k in ("sleep", "transport") if k in seams})
     if base_url:
         client_options["base_url"] = base_url
-    options = UploadOptions(
-        import_id,
-        sync=sync or wait,
-        wait=wait,
-        resume=resume,
-        clear_staged=clear_staged,
-        dry_run=dry_run,
-        fail_on_errors=fail_on_errors,
-    )
     flags = {"fix": False if no_fix else None, "timezone": timezone, "date_order": date_order}
     # The only place the environment is read; the client gets a plain mapping.
     with EloquaClient.from_env(dict(os.environ), **client_options) as client:
 
-        def convert_into(folder: Path) -> None:
+        def settings_for() -> Any:
             from ..config import load_settings
-            from ..convert import convert as write_parts
             from ..definition import schema_from_definition
-            from ..model import to_pandera
-            from ..pipeline import check_tables
 
             fetched = None
-            if definition is None:
+            if definition is None and import_id is not None:
                 data = client.get_import_definition(import_id)
                 fetched = schema_from_definition(data, source=f"Eloqua import {import_id}")
-            spec, settings = load_settings(
+            return load_settings(
                 definition=definition,
                 config=config_path,
                 cwd=Path.cwd(),
                 flags=flags,
                 schema=fetched,
             )
+
+        def convert_into(folder: Path) -> None:
+            from ..convert import convert as write_parts
+            from ..model import to_pandera
+            from ..pipeline import check_tables
+
+            spec, settings = settings_for()
             tables, inputs, code = _read_all(
                 (source,), _read_options(encoding, input_format, delimiter, sheet)
             )
@@ -253,7 +350,29 @@ def upload(
         folder, temporary = _upload_folder(source, out, resume, convert_into)
         succeeded = False
         try:
-            result = upload_folder(client, folder, options, on_event)
+            options = UploadOptions(
+                import_id,
+                sync=sync or wait,
+                wait=wait,
+                resume=resume,
+                clear_staged=clear_staged,
+                dry_run=dry_run,
+                fail_on_errors=fail_on_errors,
+                exclusive=exclusive,
+                create_import=_new_import(
+                    folder,
+                    source,
+                    import_name,
+                    import_auto_delete,
+                    import_retention,
+                    lambda: settings_for()[0],
+                )
+                if create_import
+                else None,
+            )
+            result = upload_folder(
+                client, folder, options, on_event, checkpoint=seams.get("checkpoint")
+            )
             for line in upload_lines(result, options, load_manifest(folder).content_type):
                 click.echo(redact(line))
             rejected = bool(result.blocked or result.rejects or result.rows_rejected_locally)
@@ -263,12 +382,14 @@ def upload(
         finally:
             if temporary:
                 if succeeded or not (folder / STATE_NAME).exists():
-                    shutil.rmtree(folder, ignore_errors=True)
+                    shutil.rmtree(folder.parent, ignore_errors=True)
                 else:
+                    mode = "--create-import" if create_import else f"--import-id {import_id}"
+                    if exclusive:
+                        mode += " --exclusive"
                     click.echo(
                         f"activity-schema: the parts and the upload state are kept in {folder} "
-                        f"(continue with: activity-schema upload {folder} --import-id "
-                        f"{import_id} --resume)",
+                        f"(continue with: activity-schema upload {folder} {mode} --resume)",
                         err=True,
                     )
     sys.exit(exit_code)

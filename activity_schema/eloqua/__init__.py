@@ -20,10 +20,12 @@ from activity_schema.eloqua.constants import (
 )
 from activity_schema.eloqua.models import (
     ImportDataResult,
+    ImportDefinition,
     Reject,
     Sync,
     SyncLog,
     SyncStatus,
+    import_id_of,
     sync_id_of,
 )
 from activity_schema.eloqua.retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
@@ -38,6 +40,7 @@ __all__ = [
     "Credentials",
     "EloquaClient",
     "ImportDataResult",
+    "ImportDefinition",
     "Reject",
     "RetryEvent",
     "RetryHook",
@@ -47,6 +50,7 @@ __all__ = [
     "SyncPollHook",
     "SyncStatus",
     "check_url",
+    "import_id_of",
     "is_loopback_host",
     "parse_retry_after",
     "sync_id_of",

@@ -12,7 +12,8 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal
 
@@ -34,9 +35,11 @@ from activity_schema.eloqua.constants import (
     IDENTITY_PATH,
     IMPORT_DATA_PATH,
     IMPORT_DEFINITION_PATH,
+    IMPORTS_PATH,
     MAX_BODY_BYTES,
     PAGE_LIMIT,
     SYNC_LOGS_PATH,
+    SYNC_LOOKUP_SKEW,
     SYNC_PATH,
     SYNC_REJECTS_PATH,
     SYNCED_INSTANCE_URI,
@@ -45,9 +48,11 @@ from activity_schema.eloqua.constants import (
 )
 from activity_schema.eloqua.models import (
     ImportDataResult,
+    ImportDefinition,
     Reject,
     Sync,
     SyncLog,
+    parse_import_definition,
     parse_reject,
     parse_sync,
     parse_sync_log,
@@ -65,21 +70,28 @@ from activity_schema.eloqua.retry import (
 from activity_schema.eloqua.urls import check_url
 from activity_schema.errors import (
     AuthenticationError,
+    ConflictError,
     ProtocolError,
+    ServerError,
     TransportError,
     UnreachableError,
     UploadError,
     UsageError,
 )
 
-__all__ = ["ContentType", "EloquaClient", "SyncPollHook"]
+__all__ = ["ContentType", "EloquaClient", "SyncLookupHook", "SyncPollHook"]
 
 logger = logging.getLogger(__name__)
 
 ContentType = Literal["application/json", "text/csv"]
 SyncPollHook = Callable[[Sync], None]
+SyncLookupHook = Callable[[UploadError, list[Sync]], None]
 _CONTENT_TYPES: frozenset[str] = frozenset({"application/json", "text/csv"})
 _NOT_AUTHENTICATED = "Not authenticated."
+# A sync POST is sent again only when it surely did not arrive (or was throttled, 429:
+# refused before any processing). Any other failure may have created the sync: it is
+# looked up before another attempt (see :meth:`EloquaClient.create_sync`).
+_SYNC_POST_RETRY = RetryPolicy(max_attempts=1)
 
 
 class EloquaClient:
@@ -97,6 +109,8 @@ class EloquaClient:
         max_body_bytes: The largest data POST sent (Eloqua answers 404 above 32 MB).
         sleep: Waits between attempts and polls; injectable for tests.
         clock: A monotonic clock in seconds; injectable for tests.
+        now: The wall clock (aware UTC), compared with Eloqua's ``createdAt`` when a sync
+            whose creation answer was lost is looked up.
         rand: A source of floats in ``[0, 1)`` for jitter; injectable for tests.
         on_retry: Called before each wait for a retry, e.g. to show progress.
 
@@ -122,6 +136,7 @@ class EloquaClient:
         max_body_bytes: int = MAX_BODY_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         rand: Callable[[], float] = random.random,
         on_retry: RetryHook | None = None,
     ) -> None:
@@ -134,6 +149,7 @@ class EloquaClient:
         self._max_body_bytes = max_body_bytes
         self._sleep = sleep
         self._clock = clock
+        self._now = now
         self._rand = rand
         self._on_retry = on_retry
         self._http = httpx.Client(
@@ -227,6 +243,40 @@ class EloquaClient:
 
     # --- import definitions and data --------------------------------------------------
 
+    def create_import(self, body: Mapping[str, Any]) -> ImportDefinition:
+        """Create an activity import definition (``POST /api/bulk/2.0/activities/imports``).
+
+        Retried like any request: a lost answer may leave an unused definition behind,
+        which holds no data and which Eloqua deletes after its ``autoDeleteDuration``.
+
+        Args:
+            body: An ``ActivityImportIndividual``: ``name``, ``fields`` {name: statement},
+                ``isSyncTriggeredOnImport``, ``autoDeleteDuration``,
+                ``dataRetentionDuration``.
+
+        Raises:
+            BadRequestError: Eloqua refused the definition (its ``failures`` attached).
+            ProtocolError: The answer has no ``uri`` or ``fields``.
+
+        Example:
+            >>> client.create_import({"name": "Webinars", "fields": {  # doctest: +SKIP
+            ...     "ActivityType": "{{Activity.Type}}"}}).uri
+            '/activities/imports/2901'
+        """
+        response = self._request(
+            "POST",
+            self._url(IMPORTS_PATH),
+            content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        data = decode_json(response, "import definition")
+        try:
+            return parse_import_definition(data)
+        except ProtocolError as exc:
+            raise ProtocolError(
+                exc.message, status_code=response.status_code, url=str(response.request.url)
+            ) from None
+
     def get_import_definition(self, import_id: int) -> dict[str, Any]:
         """Return the activity import definition ``import_id`` as Eloqua stores it.
 
@@ -302,22 +352,152 @@ class EloquaClient:
 
     # --- syncs ------------------------------------------------------------------------
 
-    def create_sync(self, import_id: int) -> Sync:
-        """Start a sync of everything staged for ``import_id``.
+    def create_sync(
+        self,
+        import_id: int,
+        *,
+        known: Collection[str] = (),
+        on_lookup: SyncLookupHook | None = None,
+    ) -> Sync:
+        """Start a sync of everything staged for ``import_id``; never start two.
+
+        A sync takes every row staged for the definition, so creating a second one after
+        a lost answer would report a false, empty success and hide the first one's
+        rejects. The POST is therefore repeated only when it surely never arrived
+        (connection refused) or was throttled (429). After any other failure (a timeout
+        or dropped connection after sending, a 5xx, a garbled answer), the client first
+        looks for the sync among this definition's syncs created since the request
+        (:meth:`find_syncs`) and returns it when found; only when none exists is the POST
+        sent again, with backoff, within the client's retry budget.
+
+        Args:
+            import_id: The activity import definition id.
+            known: Sync uris the caller already knows (never taken for the new one).
+            on_lookup: Called with the failure and the syncs found, after each lookup.
 
         Raises:
-            ConflictError: A sync of this definition is already running.
+            ConflictError: A sync of this definition that is not ours is running.
+            UploadError: Any other failure once the budget is spent, or more than one
+                unknown sync appeared since the request (the message names them).
         """
         payload = {"syncedInstanceUri": SYNCED_INSTANCE_URI.format(import_id=import_id)}
-        response = self._request(
-            "POST",
-            self._url(SYNCS_PATH),
-            content=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-            import_id=import_id,
+        url = self._url(SYNCS_PATH)
+        policy = self._retry
+        start = self._clock()
+        first_sent: datetime | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            first_sent = first_sent or self._now()
+            try:
+                response = self._request(
+                    "POST",
+                    url,
+                    content=json.dumps(payload).encode(),
+                    headers={"Content-Type": "application/json"},
+                    import_id=import_id,
+                    retry=_SYNC_POST_RETRY,
+                )
+                data = decode_json(response, "sync", import_id=import_id)
+                return self._parse(parse_sync, data, response, import_id=import_id)
+            except UnreachableError as err:
+                error: UploadError = err
+                maybe_created = False
+            except ConflictError as err:
+                if attempt == 1:
+                    raise  # a sync that is not ours runs: finish it first
+                error, maybe_created = err, True  # our lost earlier attempt may be running
+            except (ServerError, TransportError, ProtocolError) as err:
+                error, maybe_created = err, err.status_code != 429
+            if maybe_created:
+                found = self.find_syncs(import_id, since=first_sent, exclude=known)
+                if on_lookup is not None:
+                    on_lookup(error, found)
+                if len(found) == 1:
+                    logger.info("the answer creating %s was lost; found it", found[0].uri)
+                    return found[0]
+                if len(found) > 1:
+                    raise UploadError(
+                        f"the answer to the sync creation was lost ({error.message}) and "
+                        f"{len(found)} syncs of import {import_id} appeared since: "
+                        + ", ".join(s.uri for s in found),
+                        import_id=import_id,
+                        url=url,
+                        hint="another client syncs this definition too; check those syncs "
+                        "in Eloqua before continuing",
+                    )
+                if isinstance(error, ConflictError):
+                    raise error
+            delay = policy.backoff(attempt, self._rand)
+            if attempt >= policy.max_attempts or (
+                self._clock() - start + delay > policy.total_timeout
+            ):
+                raise error
+            reason = f"HTTP {error.status_code}" if error.status_code else error.message
+            self.wait_to_retry(attempt, reason, delay, method="POST", url=url)
+
+    def find_syncs(
+        self,
+        import_id: int,
+        *,
+        since: datetime,
+        exclude: Collection[str] = (),
+        skew: float = SYNC_LOOKUP_SKEW,
+    ) -> list[Sync]:
+        """Return the syncs of ``import_id`` created since ``since``, newest first.
+
+        Reads ``GET /api/bulk/2.0/syncs`` ordered by ``createdAt DESC`` page by page and
+        stops at the first sync older than ``since - skew`` (``skew`` allows for a
+        difference between Eloqua's clock and ours). A ``createdAt`` without a time zone
+        is read as UTC.
+
+        Args:
+            import_id: The activity import definition id.
+            since: When the caller asked (aware; naive is read as UTC).
+            exclude: Sync uris to leave out (those the caller already knows).
+            skew: Seconds subtracted from ``since``.
+
+        Example:
+            >>> client.find_syncs(2900, since=datetime.now(UTC))  # doctest: +SKIP
+            [Sync(uri='/syncs/384', status=<SyncStatus.PENDING: 'pending'>, ...)]
+        """
+        instance = SYNCED_INSTANCE_URI.format(import_id=import_id)
+        cutoff = _aware(since) - timedelta(seconds=skew)
+        found: list[Sync] = []
+        pages = self._iter_pages_of(
+            self._url(SYNCS_PATH), PAGE_LIMIT, {"orderBy": "createdAt DESC"}
         )
-        data = decode_json(response, "sync", import_id=import_id)
-        return self._parse(parse_sync, data, response, import_id=import_id)
+        for item in pages:
+            sync = parse_sync(item)
+            if sync.created_at is not None and _aware(sync.created_at) < cutoff:
+                break
+            if sync.synced_instance_uri == instance and sync.uri not in exclude:
+                found.append(sync)
+        return found
+
+    def wait_to_retry(
+        self, attempt: int, reason: str, delay: float, *, method: str, url: str
+    ) -> None:
+        """Tell the retry hook and wait ``delay`` seconds before attempt ``attempt + 1``.
+
+        For callers that repeat a whole operation themselves (the uploader healing a
+        lost data POST), so that their waits show and sleep as the client's own do.
+        """
+        policy = self._retry
+        event = RetryEvent(attempt, policy.max_attempts, reason, delay, method, url, None)
+        logger.info("retrying %s %s in %.1f s (%s)", method, url, delay, reason)
+        if self._on_retry is not None:
+            self._on_retry(event)
+        self._sleep(delay)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """Return the client's retry policy (its budget bounds callers' own retries)."""
+        return self._retry
+
+    def random(self) -> float:
+        """Return a float in ``[0, 1)`` from the client's (injectable) jitter source."""
+        return self._rand()
 
     def get_sync(self, sync: Sync | str | int) -> Sync:
         """Return the current state of a sync given as a :class:`Sync`, uri or id."""
@@ -426,10 +606,16 @@ class EloquaClient:
 
     def _iter_pages(self, template: str, sync: Sync | str | int, limit: int) -> Iterator[object]:
         sync_id = sync.id if isinstance(sync, Sync) else sync_id_of(sync)
-        url = self._url(template.format(sync_id=sync_id))
+        return self._iter_pages_of(self._url(template.format(sync_id=sync_id)), limit, {})
+
+    def _iter_pages_of(
+        self, url: str, limit: int, params: dict[str, int | str]
+    ) -> Iterator[object]:
         offset = 0
         while True:
-            response = self._request("GET", url, params={"limit": limit, "offset": offset})
+            response = self._request(
+                "GET", url, params={**params, "limit": limit, "offset": offset}
+            )
             page = decode_json(response, "page")
             items = page.get("items", []) if isinstance(page, dict) else None
             if not isinstance(page, dict) or not isinstance(items, list):
@@ -454,7 +640,7 @@ class EloquaClient:
         *,
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
-        params: dict[str, int] | None = None,
+        params: dict[str, int | str] | None = None,
         import_id: int | None = None,
         part: str | None = None,
         retry: RetryPolicy | None = None,
@@ -530,3 +716,8 @@ class EloquaClient:
             if self._on_retry is not None:
                 self._on_retry(event)
             self._sleep(delay)
+
+
+def _aware(when: datetime) -> datetime:
+    """Return ``when`` with a time zone, reading a naive one as UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Name every default the Eloqua client uses, in one place.
 
-The numbers come from Oracle's Bulk API 2.0 documentation (see
-``/work/shared/eloqua/FACTS.md``, sections 3 and 4) unless a comment says otherwise.
+The numbers come from Oracle's Bulk API 2.0 documentation (see ``docs/eloqua.md``)
+unless a comment says otherwise.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "API_PREFIX",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_IMPORT_AUTO_DELETE",
+    "DEFAULT_IMPORT_RETENTION",
     "DEFAULT_LOGIN_URL",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_REQUEST_TIMEOUT",
@@ -21,10 +23,13 @@ __all__ = [
     "ENV_USER",
     "FINAL_SYNC_STATUSES",
     "IDENTITY_PATH",
+    "IMPORTS_PATH",
     "IMPORT_DATA_PATH",
     "IMPORT_DEFINITION_PATH",
     "LOOPBACK_HOSTNAMES",
     "MAX_BODY_BYTES",
+    "MAX_DEFINITION_FIELDS",
+    "MAX_DEFINITION_NAME",
     "MAX_POSTS_PER_SYNC",
     "PAGE_LIMIT",
     "RETRYABLE_STATUS_CODES",
@@ -35,6 +40,7 @@ __all__ = [
     "SYNCED_INSTANCE_URI",
     "SYNCS_PATH",
     "SYNC_LOGS_PATH",
+    "SYNC_LOOKUP_SKEW",
     "SYNC_PATH",
     "SYNC_REJECTS_PATH",
     "USER_AGENT",
@@ -44,7 +50,8 @@ __all__ = [
 DEFAULT_LOGIN_URL = "https://login.eloqua.com"
 IDENTITY_PATH = "/id"
 API_PREFIX = "/api/bulk/2.0"
-IMPORT_DEFINITION_PATH = API_PREFIX + "/activities/imports/{import_id}"
+IMPORTS_PATH = API_PREFIX + "/activities/imports"
+IMPORT_DEFINITION_PATH = IMPORTS_PATH + "/{import_id}"
 IMPORT_DATA_PATH = IMPORT_DEFINITION_PATH + "/data"
 SYNCS_PATH = API_PREFIX + "/syncs"
 SYNC_PATH = SYNCS_PATH + "/{sync_id}"
@@ -69,6 +76,21 @@ MAX_BODY_BYTES = 32_000_000  # a larger POST body fails with 404, not 413
 MAX_POSTS_PER_SYNC = 500  # the 501st POST before a sync gets 400
 PAGE_LIMIT = 1000  # largest ``limit`` the rejects and logs endpoints accept
 FINAL_SYNC_STATUSES = frozenset({"success", "warning", "error"})
+MAX_DEFINITION_FIELDS = 100  # fields of one import definition
+MAX_DEFINITION_NAME = 100  # characters of a definition's name
+
+# --- definitions created by ``upload --create-import`` ---------------------------------
+# The definition is deleted after 7 days; unsynced staged data is kept the longest
+# Eloqua allows (PT1H to P14D), so that a late ``--resume`` finds the definition gone
+# (a loud 404) rather than syncing a definition whose staged rows silently expired.
+DEFAULT_IMPORT_AUTO_DELETE = "P7D"
+DEFAULT_IMPORT_RETENTION = "P14D"
+
+# --- finding a sync whose creation answer was lost ------------------------------------
+# Eloqua's clock and ours may differ: a sync counts as "created after the request" when
+# its createdAt is at most this many seconds before our clock said we sent it. Syncs the
+# upload already knows are excluded, so the margin only widens the search window.
+SYNC_LOOKUP_SKEW = 300.0
 
 # --- retries and timeouts -------------------------------------------------------------
 RETRY_MAX_ATTEMPTS = 5

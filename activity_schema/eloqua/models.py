@@ -16,10 +16,13 @@ from activity_schema.errors import ProtocolError
 
 __all__ = [
     "ImportDataResult",
+    "ImportDefinition",
     "Reject",
     "Sync",
     "SyncLog",
     "SyncStatus",
+    "import_id_of",
+    "parse_import_definition",
     "parse_reject",
     "parse_sync",
     "parse_sync_log",
@@ -27,6 +30,7 @@ __all__ = [
 ]
 
 _SYNC_ID = re.compile(r"(?:^|/)syncs/(\d+)/?$")
+_IMPORT_ID = re.compile(r"(?:^|/)activities/imports/(\d+)/?$")
 
 
 class SyncStatus(StrEnum):
@@ -92,6 +96,32 @@ class ImportDataResult:
 
 
 @dataclass(frozen=True)
+class ImportDefinition:
+    """Describe an activity import definition as Eloqua stores it.
+
+    Attributes:
+        uri: ``/activities/imports/N``.
+        name: Its name.
+        fields: Field name -> markup statement (``{{Activity.Type}}``).
+        is_sync_triggered_on_import: Whether every data POST starts a sync.
+        auto_delete_duration: ISO-8601 time until Eloqua deletes the definition.
+        data_retention_duration: ISO-8601 time unsynced staged data is kept.
+    """
+
+    uri: str
+    name: str
+    fields: Mapping[str, str]
+    is_sync_triggered_on_import: bool = False
+    auto_delete_duration: str | None = None
+    data_retention_duration: str | None = None
+
+    @property
+    def id(self) -> int:
+        """Return the numeric id taken from :attr:`uri`."""
+        return import_id_of(self.uri)
+
+
+@dataclass(frozen=True)
 class Reject:
     """Describe one row Eloqua rejected in a sync.
 
@@ -139,6 +169,24 @@ def sync_id_of(sync: str | int) -> int:
     match = _SYNC_ID.search(text)
     if match is None:
         raise ProtocolError(f"not a sync uri: {sync!r}", hint="expected '/syncs/<id>'")
+    return int(match.group(1))
+
+
+def import_id_of(uri: str) -> int:
+    """Return the id of an import definition given as ``/activities/imports/N``.
+
+    Raises:
+        ProtocolError: The value names no import definition.
+
+    Example:
+        >>> import_id_of("/activities/imports/2900")
+        2900
+    """
+    match = _IMPORT_ID.search(uri.strip())
+    if match is None:
+        raise ProtocolError(
+            f"not an import definition uri: {uri!r}", hint="expected '/activities/imports/<id>'"
+        )
     return int(match.group(1))
 
 
@@ -195,6 +243,37 @@ def parse_sync(data: object) -> Sync:
         sync_started_at=_opt_datetime(obj, "syncStartedAt", what),
         sync_ended_at=_opt_datetime(obj, "syncEndedAt", what),
         callback_url=_opt_str(obj, "callbackUrl", what),
+    )
+
+
+def parse_import_definition(data: object) -> ImportDefinition:
+    """Parse an ``ActivityImportIndividual`` JSON object (the answer to its creation).
+
+    Raises:
+        ProtocolError: ``uri`` or ``fields`` is missing or wrong.
+
+    Example:
+        >>> parse_import_definition(
+        ...     {"uri": "/activities/imports/5", "name": "n", "fields": {"T": "{{Activity.Type}}"}}
+        ... ).id
+        5
+    """
+    what = "import definition"
+    obj = _expect_object(data, what)
+    uri = _opt_str(obj, "uri", what)
+    if not uri:
+        raise ProtocolError("import definition: 'uri' is missing")
+    import_id_of(uri)
+    fields = obj.get("fields")
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        raise ProtocolError(f"import definition {uri}: 'fields' should be an object of strings")
+    return ImportDefinition(
+        uri=uri,
+        name=_opt_str(obj, "name", what) or "",
+        fields={str(k): str(v) for k, v in fields.items()},
+        is_sync_triggered_on_import=obj.get("isSyncTriggeredOnImport") is True,
+        auto_delete_duration=_opt_str(obj, "autoDeleteDuration", what),
+        data_retention_duration=_opt_str(obj, "dataRetentionDuration", what),
     )
 
 

@@ -29,19 +29,36 @@ def upload_lines(result: UploadResult, options: UploadOptions, content_type: str
         return [result.blocked]
     lines: list[str] = []
     verb = "would post" if result.dry_run else "posted"
+    target = f"import {result.import_id}" if result.import_id else "a new import"
     if result.dry_run:
         lines.append("dry run: nothing was sent")
+        if options.create_import is not None and result.created_import is None:
+            lines.append(
+                f"would create an import definition {options.create_import.name!r} "
+                f"({_plural(len(options.create_import.fields), 'field')})"
+            )
+    elif result.created_import:
+        lines.append(f"import {result.created_import} was created for this upload")
     if result.cleared:
         did = "would delete" if result.dry_run else "deleted"
         lines.append(
-            f"{did} the data staged for import {result.import_id}; "
+            f"{did} the data staged for {target}; "
             f"{_plural(len(result.cleared), 'part')} posted again"
         )
     lines.append(
-        f"{verb} {_plural(len(result.posted), 'part')} to import {result.import_id}: "
+        f"{verb} {_plural(len(result.posted), 'part')} to {target}: "
         f"{_plural(result.rows_posted, 'row')}, {_plural(result.bytes_posted, 'byte')}"
         + (f" ({content_type})" if result.dry_run else "")
     )
+    if result.heals:
+        lines.append(
+            f"healed {_plural(len(result.heals), 'unknown outcome')}: deleted the staged data "
+            f"and re-posted {_plural(result.reposted, 'part')} (each row is staged once):"
+        )
+        for heal in result.heals:
+            lines.append(f"  {heal.reason}; re-posted {_plural(len(heal.parts), 'part')}")
+    for note in result.notes:
+        lines.append(note)
     if result.dry_run:
         for part in result.posted[:_PARTS_LISTED]:
             lines.append(
