@@ -28,12 +28,13 @@ import pytest
 from click.testing import CliRunner, Result
 from fake_eloqua import FakeEloqua, definition
 
+from activity_schema.catalog import DEFAULT_SCHEMA, FieldSpec, Kind, SchemaSpec
 from activity_schema.cli import main
 from activity_schema.convert import convert
 from activity_schema.definition import schema_from_definition
 from activity_schema.eloqua import EloquaClient, RetryPolicy
-from activity_schema.errors import LockedError, UploadError, UsageError
-from activity_schema.import_fields import import_statements
+from activity_schema.errors import ConfigError, LockedError, UploadError, UsageError
+from activity_schema.import_fields import import_statements, statement_for
 from activity_schema.pipeline import prepare
 from activity_schema.upload import (
     ELOQUA_REJECTS_NAME,
@@ -52,6 +53,8 @@ FIELDS = {
     "email": "{{Activity.Contact.Field(C_EmailAddress)}}",
     "type": "{{Activity.Type}}",
 }
+EMAIL_STATEMENT = "{{Activity.Contact.Field(C_EmailAddress)}}"
+FIRST_NAME_STATEMENT = "{{Activity.Contact.Field(C_FirstName)}}"
 ROWS = 30
 REJECTED = {5, 17, 26}  # pass our checks; the fake's sync rejects them
 REJECTED_DOMAIN = "@reject.example"
@@ -533,3 +536,41 @@ def test_dry_run_with_create_import_creates_nothing(fake: FakeEloqua, in_tmp: Pa
     assert "would create an import definition" in result.stdout
     assert "to a new import" in result.stdout
     assert fake.requests == []
+
+
+# --- statements of a created definition ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec_field", "statement"),
+    [
+        (FieldSpec("X", statement="{{Activity.Asset.Id}}"), "{{Activity.Asset.Id}}"),
+        (FieldSpec("kind", aliases=("Activity.Type",)), "{{Activity.Type}}"),
+        (FieldSpec("mail", Kind.EMAIL, aliases=("C_EmailAddress",)), EMAIL_STATEMENT),
+        (FieldSpec("First", Kind.NAME, aliases=("C_FirstName",)), FIRST_NAME_STATEMENT),
+        (FieldSpec("Activity Date", Kind.DATETIME), "{{Activity.CreatedAt}}"),
+        (FieldSpec("Campaign ID", Kind.INTEGER), "{{Activity.Campaign.Id}}"),
+        (FieldSpec("Work Email", Kind.EMAIL), EMAIL_STATEMENT),
+        (FieldSpec("Score"), "{{Activity.Field(Score)}}"),
+    ],
+)
+def test_each_field_maps_to_its_statement(spec_field: FieldSpec, statement: str) -> None:
+    assert statement_for(spec_field) == statement
+
+
+def test_a_field_without_a_possible_statement_is_refused() -> None:
+    with pytest.raises(ConfigError, match="no Eloqua statement"):
+        statement_for(FieldSpec("Score (%)"))
+
+
+def test_two_fields_with_one_statement_and_unknown_fields_are_refused() -> None:
+    spec = SchemaSpec("s", (FieldSpec("email", Kind.EMAIL), FieldSpec("Email2", Kind.EMAIL)))
+    with pytest.raises(ConfigError, match="'email' and 'Email2' both map to"):
+        import_statements(spec, ["email", "Email2"])
+    with pytest.raises(ConfigError, match="which the schema does not have"):
+        import_statements(spec, ["nope"])
+
+
+def test_the_built_in_schema_maps_without_collisions() -> None:
+    fields = import_statements(DEFAULT_SCHEMA, DEFAULT_SCHEMA.names)
+    assert len(set(fields.values())) == len(fields) == len(DEFAULT_SCHEMA.names)
