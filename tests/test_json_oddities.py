@@ -114,14 +114,26 @@ def test_eloqua_items_envelope_is_read_and_noted(
     [
         ("in.json", "[]", "the JSON file is an empty array: no records"),
         ("in.json", " [ ]\n", "the JSON file is an empty array: no records"),
-        ("in.json", "42", "the JSON top level is a number, not an array of objects"),
-        ("in.json", '"x"', "the JSON top level is a string, not an array of objects"),
-        ("in.json", "null", "the JSON top level is null, not an array of objects"),
-        ("in.json", "true", "the JSON top level is a boolean, not an array of objects"),
+        (
+            "in.json",
+            "42",
+            "the JSON top level is a number, expected an array of objects: no records",
+        ),
+        (
+            "in.json",
+            '"x"',
+            "the JSON top level is a string, expected an array of objects: no records",
+        ),
+        ("in.json", "null", "the JSON top level is null, expected an array of objects: no records"),
+        (
+            "in.json",
+            "true",
+            "the JSON top level is a boolean, expected an array of objects: no records",
+        ),
         ("in.json", '{"a": 1}', 'is an object without an "items" array'),
         ("in.json", '{"items": []}', 'the "items" array is empty: no records'),
-        ("in.ndjson", '{"a": "1"}\n42\n', "line 2 holds a number, not an object"),
-        ("in.ndjson", '{"a": "1"}\n[1]\n', "line 2 holds an array, not an object"),
+        ("in.ndjson", '{"a": "1"}\n42\n', "record 2 is a number, expected an object"),
+        ("in.ndjson", '{"a": "1"}\n[1]\n', "record 2 is an array, expected an object"),
         ("in.json", '[{"a": "1"}, "x"]', "record 2 is a string, expected an object"),
     ],
 )

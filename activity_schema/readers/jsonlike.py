@@ -277,7 +277,7 @@ def read_json(text: str, *, name: str) -> SourceTable:
             if items is None:
                 what = 'an object without an "items" array' if isinstance(top, dict) else _kind(top)
                 raise InputError(
-                    f"the JSON top level is {what}, not an array of objects: no records",
+                    f"the JSON top level is {what}, expected an array of objects: no records",
                     path=name,
                     line=1,
                     hint="wrap the records in [ ... ] or use NDJSON (one object per line)",
@@ -356,13 +356,8 @@ def _to_table(
     headers: dict[str, None] = {}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            what = (
-                f"line {line_numbers[index]} holds {_kind(record)}, not an object"
-                if fmt == "ndjson"
-                else f"record {index + 1} is {_kind(record)}, expected an object"
-            )
             raise InputError(
-                what,
+                f"record {index + 1} is {_kind(record)}, expected an object",
                 path=name,
                 line=line_numbers[index],
                 hint='every record must be an object such as {"email": "..."}',
