@@ -206,9 +206,9 @@ def sniff_dialect(text: str, *, hint: str | None = None, quote: str | None = Non
     start of a cell). The delimiter is the candidate that splits the most records into
     the same number of cells, more than one; ties go to the hint, then to the order
     ``,`` ``;`` tab ``|``. Excel's ``sep=;`` first line names it outright. The quote
-    character is ``"`` unless ``'`` splits the records more consistently, or as
-    consistently in a text without ``"`` whose apostrophes only quote whole cells on one
-    line: an apostrophe at the start of one cell and another at the end of a later one
+    character is ``"`` unless ``'`` quotes whole cells only and splits the records more
+    consistently, or as consistently in a text without ``"`` and on one line only: an
+    apostrophe at the start of one cell and another at the end of a later one
     (``'Tis ... Partners'``) would merge them.
 
     Args:
@@ -240,8 +240,10 @@ def sniff_dialect(text: str, *, hint: str | None = None, quote: str | None = Non
             if usual < 2:
                 continue
             better = best is None or score > best[0]
-            if quote == "'" and best is not None and best[5] == '"' and score == best[0]:
-                better = '"' not in text and _quotes_whole_cells(data, delim)
+            if better and quote == "'" and best is not None and best[5] == '"':
+                better = _quotes_whole_cells(data, delim, one_line=False)
+            elif quote == "'" and best is not None and best[5] == '"' and score == best[0]:
+                better = '"' not in text and _quotes_whole_cells(data, delim, one_line=True)
             if better:
                 best = (score, usual, records, header, delim, quote)
     if best is None:
@@ -256,13 +258,13 @@ def sniff_dialect(text: str, *, hint: str | None = None, quote: str | None = Non
     )
 
 
-def _quotes_whole_cells(data: bytes, delimiter: str) -> bool:
-    """Return whether apostrophes only ever quote a whole cell on one line.
+def _quotes_whole_cells(data: bytes, delimiter: str, *, one_line: bool) -> bool:
+    """Return whether apostrophes only ever quote whole cells (on one line, if asked).
 
-    Only then is reading them as quotes as consistent as not: a span that holds a
-    delimiter or a line break changes the records, and when ``"`` splits them as
-    consistently, the span is more likely an apostrophe at the start of one cell and
-    another at the end of a later one than a quoted cell.
+    An apostrophe read as text where ``'`` quotes (``'Tis the season,' she said``) is
+    more likely an apostrophe than a quote. And on a tie with ``"``, a span that holds a
+    delimiter or a line break, which changes the records, is more likely an apostrophe
+    at the start of one cell and another at the end of a later one than a quoted cell.
     """
     from .readers.scan import NL, find_quotes
 
@@ -271,5 +273,7 @@ def _quotes_whole_cells(data: bytes, delimiter: str) -> bool:
     toggles = found.toggles
     if not toggles.size or toggles.size % 2 or found.literal.size:
         return False
+    if not one_line:
+        return True
     breaks = np.cumsum((buf == NL) | (buf == ord(delimiter)))
     return bool((breaks[toggles[1::2]] == breaks[toggles[0::2]]).all())

@@ -117,6 +117,19 @@ def test_sniff_text_format(data: bytes, expected: str) -> None:
         ("email,Note\na@b.co,it's fine\nc@d.co,O'Brien\n", ",", '"'),
         # A consistent count beats a larger, inconsistent one.
         ("a;b;c\n1;2;3\n4;5;6\n7,8;9;10\n", ";", '"'),
+        # An apostrophe that starts one cell and one that ends a later cell are not
+        # quotes, on one line or several (issue 12: records merged, an activity vanished).
+        ("email,type,Asset\na,R,'Tis Q4 Webinar\nb,A,Partners'\nc,R,X\n", ",", '"'),
+        ("email,First,Last\na,G,'t Hooft\nb,M,O'Brien\nc,S,Reynolds'\n", ",", '"'),
+        ("email,Asset\na,'Tis the season,' she said\n", ",", '"'),
+        # ' quoting that changes nothing but the quotes, in a text without ".
+        ("email,type\n'a@b.co','Registered'\n'c@d.co','Attended'\n", ",", "'"),
+        # Excel's first line names the delimiter.
+        ("sep=;\nemail;type\na,b;c\n", ";", '"'),
+        # Lines above the header do not decide the delimiter.
+        ("Webinar report\n# exported today\nemail;type\na;b\nc;d\n", ";", '"'),
+        # A quote that is text does not hide the delimiters after it.
+        ('email;Screen;type\na;27";R\nb;24";A\n', ";", '"'),
     ],
 )
 def test_sniff_dialect(text: str, delimiter: str, quotechar: str) -> None:
@@ -140,3 +153,16 @@ def test_tie_goes_to_the_hint_then_to_the_comma() -> None:
 @pytest.mark.parametrize(("text", "hint", "expected"), [("", None, ","), ("email\n", "\t", "\t")])
 def test_no_delimiter_found(text: str, hint: str | None, expected: str) -> None:
     assert sniff_dialect(text, hint=hint).delimiter == expected
+
+
+def test_a_given_quote_character_is_used_to_find_the_delimiter() -> None:
+    # With ' as the quote, the quoted | is text; with " it would split the records unevenly.
+    text = "email|Note\na@b.co|'x| y'\nc@d.co|'z'\n"
+    assert sniff_dialect(text, quote="'").delimiter == "|"
+    assert sniff_dialect(text, quote="'").quotechar == "'"
+    assert sniff_dialect('a,b\n"x,y",1\n', quote="").quotechar == ""
+
+
+def test_a_sample_that_ends_inside_a_quoted_cell_is_sniffed_on_its_whole_records() -> None:
+    text = 'a;b\n1;2\n3;4\n5;"cut, here'
+    assert sniff_dialect(text).delimiter == ";"

@@ -164,7 +164,9 @@ def _find_header(
         return 0, empty_issues()
     header_line = int(structure.lines[index])
     first = int(structure.lines[0])
-    skipped = f"line {first}" if index == 1 else f"lines {first}-{header_line - 1}"
+    last = int(structure.lines[index - 1])
+    skipped = f"line {first}" if index == 1 else f"lines {first}-{last}"
+    verb = "was" if index == 1 else "were"
     if not kinds:
         return index, file_issue(
             IssueCode.PREAMBLE_SKIPPED,
@@ -180,7 +182,7 @@ def _find_header(
     return index, file_issue(
         IssueCode.PREAMBLE_SKIPPED,
         Severity.WARNING,
-        f"line {header_line} was taken as the header; {skipped} above it ({what}) were skipped",
+        f"line {header_line} was taken as the header; {skipped} above it ({what}) {verb} skipped",
         file=name,
         line=header_line,
         value=texts[index - 1][:200],

@@ -26,7 +26,7 @@ import polars as pl
 
 from ..codes import IssueCode, Severity
 from ..decoding import BadByte, Decoded
-from ..defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
+from ..defaults import MAX_PREAMBLE_RECORDS, STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
 from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
 from ..readers.delimited import read_delimited
@@ -43,6 +43,8 @@ _NL = 10
 #: Decoded text the format and dialect are sniffed on (as read_bytes does).
 _SNIFF_BYTES = 65_536
 _DOS_EOF = b"\x1a"
+#: Records the first batch holds at least (when the file has them).
+_FIRST_BATCH_RECORDS = MAX_PREAMBLE_RECORDS + 2
 
 
 def _normalize_newlines(data: bytes) -> bytes:
@@ -225,7 +227,9 @@ class BatchReader:
             cutter.feed(_normalize_newlines(block.data))
             if len(cutter.buf) < self._batch_bytes:
                 continue
-            data = cutter.cut(records_needed=2 if first else 1)
+            # The first batch holds the lines above the header that read_delimited may
+            # skip, the header, and records enough to tell them apart.
+            data = cutter.cut(records_needed=_FIRST_BATCH_RECORDS if first else 1)
             if data is not None:
                 yield self._batch(data, first=first, final=False)
                 first = False
