@@ -130,7 +130,11 @@ def test_eloqua_items_envelope_is_read_and_noted(
             "true",
             "the JSON top level is a boolean, expected an array of objects: no records",
         ),
-        ("in.json", '{"a": 1}', 'is an object without an "items" array'),
+        (
+            "in.json",
+            '{"a": 1}',
+            'is an object, expected an array of objects or an object with an "items" array',
+        ),
         ("in.json", '{"items": []}', 'the "items" array is empty: no records'),
         ("in.ndjson", '{"a": "1"}\n42\n', "record 2 is a number, expected an object"),
         ("in.ndjson", '{"a": "1"}\n[1]\n', "record 2 is an array, expected an object"),

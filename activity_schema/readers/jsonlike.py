@@ -275,9 +275,11 @@ def read_json(text: str, *, name: str) -> SourceTable:
                 raise json.JSONDecodeError("extra data after the value", text, _skip_ws(text, end))
             items = _envelope_items(text, pos) if isinstance(top, dict) else None
             if items is None:
-                what = 'an object without an "items" array' if isinstance(top, dict) else _kind(top)
+                # An object without an "items" array: one record, or another API's shape.
+                also = ' or an object with an "items" array' if isinstance(top, dict) else ""
                 raise InputError(
-                    f"the JSON top level is {what}, expected an array of objects: no records",
+                    f"the JSON top level is {_kind(top)}, expected an array of objects{also}: "
+                    "no records",
                     path=name,
                     line=1,
                     hint="wrap the records in [ ... ] or use NDJSON (one object per line)",
