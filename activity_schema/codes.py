@@ -37,6 +37,7 @@ class IssueCode(StrEnum):
     DUPLICATE_KEY = "duplicate-key"
     JSON_ENVELOPE = "json-envelope"
     ENCODING_GUESSED = "encoding-guessed"
+    ENCODING_AMBIGUOUS = "encoding-ambiguous"
     LITERAL_QUOTE = "literal-quote"
     PREAMBLE_SKIPPED = "preamble-skipped"
     # Header mapping
@@ -121,6 +122,14 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "The encoding was guessed by the detector with low confidence.",
         "A wrong legacy-encoding guess turns accented letters into other letters.",
         "Check a few accented values, or pass --encoding to be sure.",
+    ),
+    IssueCode.ENCODING_AMBIGUOUS: CodeInfo(
+        "The encoding was guessed, and another encoding reads some values as other, "
+        "equally plausible letters (the message names both readings).",
+        "A wrong legacy-encoding guess uploads misspelt names (Győri as Gyõri) that "
+        "nothing downstream can detect.",
+        "Check the values quoted in the message and pass --encoding with the encoding "
+        "whose reading is right.",
     ),
     IssueCode.LITERAL_QUOTE: CodeInfo(
         "A quote character in the middle of a cell was read as text, as Excel and "

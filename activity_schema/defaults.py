@@ -10,16 +10,20 @@ from typing import Final
 # --- Decoding ---------------------------------------------------------------------------
 #: How much of the non-ASCII part of a legacy-encoded file chardet sees.
 CHARDET_SAMPLE_BYTES: Final = 256_000
-#: When chardet ranks another Latin code page first but cp1252 within this ratio of its
-#: confidence, cp1252 wins (chardet's legacy confidences are often 0.02-0.07).
+#: chardet's candidates within this ratio of its best confidence are close calls: their
+#: readings of the non-ASCII values are compared (its legacy confidences are often
+#: 0.02-0.2, and equivalent code pages tie).
 TIE_BREAK_RATIO: Final = 0.75
-#: A chardet confidence below which a Latin code page other than cp1252 is doubted.
+#: A chardet confidence below which its best guess is weak: cp1252, the usual Windows
+#: export encoding, is compared with it too.
 WEAK_CONFIDENCE: Final = 0.2
-#: Encodings read as their Windows (or otherwise larger) superset; ASCII is UTF-8.
+#: Encodings read as a superset that reads every character of theirs alike (and decodes
+#: bytes they leave undefined or map to C1 controls); ASCII is UTF-8. The ISO-8859 sets
+#: other than Latin-1 are *not* subsets of the Windows code pages: ISO-8859-2's ``ś``
+#: is cp1250's ``¶``, ISO-8859-15's ``€`` is cp1252's ``¤``.
 SUPERSET_ENCODINGS: Final[dict[str, str]] = {
     "ascii": "utf-8",
     "iso8859-1": "cp1252",
-    "iso8859-15": "cp1252",
     "latin-1": "cp1252",
     "shift_jis": "cp932",
     "euc_jp": "euc_jis_2004",
@@ -27,12 +31,6 @@ SUPERSET_ENCODINGS: Final[dict[str, str]] = {
     "gbk": "gb18030",
     "euc_kr": "cp949",
     "big5": "big5hkscs",
-    "iso8859-2": "cp1250",
-    "iso8859-5": "cp1251",
-    "iso8859-7": "cp1253",
-    "iso8859-8": "cp1255",
-    "iso8859-9": "cp1254",
-    "iso8859-13": "cp1257",
     "iso8859-11": "cp874",
     "tis-620": "cp874",
 }

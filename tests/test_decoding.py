@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activity_schema.decoding import decode, detect_legacy, is_utf8
+from activity_schema.decoding import (
+    Doubt,
+    decode,
+    describe_doubt,
+    detect_legacy,
+    detector_sample,
+    is_utf8,
+)
 from activity_schema.errors import InputError, UsageError
+from activity_schema.sniff import sniff_binary
 
 DATA = Path(__file__).parent / "data"
 
@@ -263,3 +271,139 @@ def test_is_utf8_in_pieces_agrees_with_a_whole_decode(data: bytes, chunk: int) -
     except UnicodeDecodeError:
         expected = False
     assert is_utf8(data, chunk_bytes=chunk) is expected
+
+
+# --- Legacy 8-bit encodings: the ISO sets are not the Windows code pages ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Gęślą jaźń, Wiśniewska, Źródło\n", "iso8859-2"),  # not cp1250: gę¶l± ja¼ń
+        ("Александр Иванов, Москва, Екатерина Смирнова\n", "iso8859-5"),  # not cp1251
+        ("Offre spéciale : 20 € de remise, Cœur, Œuvres\n", "iso8859-15"),  # not ¤ and ½
+        ("Άννα Παπαδοπούλου, Όμιλος Αθηνών, Έβρος\n", "iso8859-7"),  # not ¶ννα
+        ("Şükrü Yılmaz, Gülşen Çelik, İstanbul\n", "cp1254"),  # not Þükrü
+        ("Győző Kovács, Tűzoltó Szerviz, Lőrinc\n", "cp1250"),  # not Gyõzõ
+        ("Žydrūnas Savickas, Ūkininkų Sąjunga, Jūratė\n", "cp1257"),
+        ("Александр Иванов;Москва;Екатерина\n", "cp866"),
+        ("Александр Иванов;Москва;Екатерина\n", "mac-cyrillic"),
+        ("François Lefèvre, Crème brûlée, Zoë Müller, Œuvres\n", "mac-roman"),
+    ],
+)
+def test_legacy_code_pages_are_read_as_written(text: str, codec: str) -> None:
+    decoded = decode(text.encode(codec))
+    assert decoded.data.decode("utf-8") == text
+    assert decoded.doubt is None
+
+
+def test_iso_8859_9_is_read_by_its_windows_superset() -> None:
+    # cp1254 reads every ISO-8859-9 letter alike: the superset is a safe name for it.
+    text = "Şükrü Yılmaz, Gülşen Çelik, İstanbul\n"
+    decoded = decode(text.encode("iso8859-9"))
+    assert (decoded.encoding, decoded.data.decode("utf-8")) == ("cp1254", text)
+
+
+def test_western_names_in_cp1252_are_not_doubted() -> None:
+    # Åsa and Núñez read as letters in other Latin code pages too (Ċsa, Nśńez): chardet's
+    # near tie between them is not a doubt when cp1252 reads every value as Western text.
+    names = ["Zoë", "José", "Åsa", "Chloé", "Björn Müller", "García", "Núñez"]
+    text = "email,Name\n" + "".join(f"p{i}@example.com,{n}\n" for i, n in enumerate(names))
+    decoded = decode(text.encode("cp1252"))
+    assert (decoded.encoding, decoded.doubt) == ("cp1252", None)
+    assert decoded.data.decode("utf-8") == text
+
+
+def test_a_reading_of_symbols_loses_to_a_reading_of_letters() -> None:
+    guess = detect_legacy("x\nCœur, Œuvres, 20 €\n".encode("iso8859-15"))
+    assert (guess.codec, guess.doubt) == ("iso8859-15", None)
+    assert "cp1252" in guess.evidence  # it reads C½ur, ¼uvres, ¤: less plausibly
+
+
+def test_equally_plausible_readings_are_a_doubt() -> None:
+    guess = detect_legacy("Name\nGyőri\n".encode("cp1250"))
+    assert guess.doubt is not None
+    assert {"cp1250", "cp1252"} <= set(guess.doubt.candidates)
+    readings = dict(zip(guess.doubt.candidates, guess.doubt.values[0], strict=True))
+    assert (readings["cp1250"], readings["cp1252"]) == ("Győri", "Gyõri")
+    assert (guess.doubt.differing, guess.doubt.values_seen) == (1, 1)
+
+
+def test_a_lone_byte_is_never_silently_read_as_another_script() -> None:
+    # "€ 20" in ISO-8859-15: chardet ranks DOS Greek first ("ν 20").
+    decoded = decode("Price\n€ 20\n".encode("iso8859-15"))
+    assert decoded.doubt is not None
+
+
+def test_doubt_message_quotes_both_readings_and_escapes_controls() -> None:
+    doubt = Doubt(("cp1252", "iso8859-1"), (("a…b", "a\x85b"),), 1, 3)
+    message, fix = describe_doubt("cp1252", doubt)
+    assert message == (
+        "encoding guessed as cp1252, but iso8859-1 is as plausible and reads 1 of 3 "
+        'non-ASCII values differently: "a…b" (cp1252) / "a\\x85b" (iso8859-1)'
+    )
+    assert fix == (
+        "check these values, then pass --encoding cp1252 to confirm, or --encoding iso8859-1"
+    )
+
+
+def test_detector_sample_holds_every_byte_value_of_the_file() -> None:
+    lines = [f"p{i}@example.com,Zoë\n".encode("cp1252") for i in range(20_000)]
+    raw = b"".join(lines) + "late@example.com,Œuvre €\n".encode("iso8859-15")
+    sample = detector_sample(raw)
+    assert len(sample) < len(raw)
+    assert set(sample) >= {b for b in raw if b >= 0x80}
+
+
+# --- Unicode signs that the legacy detector must not overrule --------------------------
+
+
+def _cesu8(text: str) -> bytes:
+    return (
+        text.encode("utf-16-le", "surrogatepass")
+        .decode("utf-16-le", "surrogatepass")
+        .encode("utf-8", "surrogatepass")
+    )
+
+
+def test_cesu8_in_a_small_utf8_file_is_utf8_with_undecodable_bytes() -> None:
+    emoji = "\ud83c\udf89"  # U+1F389 as a surrogate pair, as CESU-8 writes it
+    raw = "a,b\nZoë,x\n".encode() + b"c," + emoji.encode("utf-8", "surrogatepass") + b"\n"
+    decoded = decode(raw, detector=never_called)
+    assert decoded.encoding == "utf-8"
+    assert {b.line for b in decoded.bad_bytes} == {3}
+    assert b"".join(b.raw for b in decoded.bad_bytes) == emoji.encode("utf-8", "surrogatepass")
+
+
+def test_a_cp1252_file_is_not_taken_for_cesu8() -> None:
+    raw = "email,Name\nmaria@example.es,María Núñez\n".encode("cp1252")
+    assert decode(raw).encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Почта,Имя,Фамилия\na@b.ru,Александр,Иванов\nc@d.ru,Екатерина,Смирнова\n", "utf-16-le"),
+        ("Όνομα,Επώνυμο\nΆννα,Παπαδοπούλου\nΓιώργος,Νικολάου\n", "utf-16-be"),
+        ("メール,名,姓\nt@example.jp,太郎,山田\nh@example.jp,花子,佐藤\n", "utf-16-be"),
+    ],
+)
+def test_utf16_without_bom_in_non_latin_scripts(text: str, codec: str) -> None:
+    raw = text.encode(codec) * 20
+    decoded = decode(raw, detector=never_called)
+    assert decoded.encoding == codec
+    assert decoded.data.decode("utf-8") == text * 20
+    assert sniff_binary(raw, path="x.csv") is None
+
+
+def test_legacy_text_is_not_taken_for_utf16() -> None:
+    raw = "email,Name\nivan@example.ru,Иван Петров\n".encode("cp1251") * 50
+    assert decode(raw).encoding == "cp1251"
+
+
+def test_given_utf16_is_never_refused_as_binary() -> None:
+    raw = bytes(range(1, 9)) * 600
+    with pytest.raises(InputError, match="binary"):
+        sniff_binary(raw, path="x.csv")
+    assert sniff_binary(raw, path="x.csv", encoding="utf-16-le") is None
+    assert sniff_binary(raw, path="x.csv", encoding="UTF-32") is None

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from ..codes import IssueCode, Severity
-from ..decoding import Decoded, Detector, decode, detect_legacy
+from ..decoding import Decoded, Detector, decode, describe_doubt, detect_legacy
 from ..errors import InputError, UsageError
 from ..report import ISSUE_SCHEMA, file_issue, issue_frame
 from ..sniff import (
@@ -143,7 +143,7 @@ def read_bytes(
     fmt = options.format
     hinted = format_from_extension(name)
     if fmt is None or fmt == "xlsx":
-        binary = sniff_binary(raw, path=name) if fmt is None else "xlsx"
+        binary = sniff_binary(raw, path=name, encoding=options.encoding) if fmt is None else "xlsx"
         if binary == "xlsx":
             table = _require_rows(read_xlsx(raw, name=name, sheet=options.sheet))
             return _with_size_issues(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
@@ -240,7 +240,14 @@ def _attach_decoding(table: SourceTable, decoded: Decoded, name: str) -> SourceT
                 fix="removed; if the file is UTF-16 without a BOM, pass --encoding utf-16",
             )
         )
-    if decoded.confidence is not None and decoded.confidence < LOW_CONFIDENCE:
+    if decoded.doubt is not None:
+        # Another encoding reads some values as other plausible letters: a warning that
+        # quotes both readings, in place of the note below.
+        message, fix = describe_doubt(decoded.encoding, decoded.doubt)
+        issues.append(
+            file_issue(IssueCode.ENCODING_AMBIGUOUS, Severity.WARNING, message, file=name, fix=fix)
+        )
+    elif decoded.confidence is not None and decoded.confidence < LOW_CONFIDENCE:
         issues.append(
             file_issue(
                 IssueCode.ENCODING_GUESSED,

@@ -31,12 +31,16 @@ from ..decoding import (
     BOMS,
     BadByte,
     Detector,
+    Doubt,
+    Guess,
     _decode_recording,
     _finish,
     _python_codec,
     _utf8_lines,
     _utf16_without_bom,
+    cesu8_sequences,
     detect_legacy,
+    utf8_with_errors,
 )
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
@@ -66,6 +70,7 @@ class EncodingChoice:
         strict_utf8: The bytes after the mark are valid UTF-8 (blocks need no decoding).
         valid_multibyte: Valid UTF-8 multi-byte sequences in the file (when counted).
         check_utf8_lines: Report lines that are all UTF-8 in a legacy-encoded file.
+        doubt: Other encodings as plausible as the detected one (reported as a warning).
     """
 
     codec: str
@@ -79,6 +84,7 @@ class EncodingChoice:
     strict_utf8: bool = False
     valid_multibyte: int = 0
     check_utf8_lines: bool = False
+    doubt: Doubt | None = None
 
     @property
     def unit(self) -> int:
@@ -252,6 +258,7 @@ def _hash_and_utf8(handle: BinaryIO, block_bytes: int) -> tuple[str, bool, bool]
 class _Stats:
     valid_multibyte: int = 0
     bad_bytes: int = 0
+    cesu8: int = 0
     high: frozenset[int] = frozenset()
     sample: bytearray = field(default_factory=bytearray)
 
@@ -265,7 +272,9 @@ def _non_ascii_lines(block: bytes, room: int) -> list[bytes]:
     newlines = np.flatnonzero(arr == 10)
     found: list[bytes] = []
     size = 0
-    for index in np.unique(np.searchsorted(newlines, high)).tolist():
+    lines = np.searchsorted(newlines, high)
+    # Sorted already: dropping repeats is cheaper than np.unique's hashing.
+    for index in lines[np.concatenate(([True], lines[1:] != lines[:-1]))].tolist():
         start = int(newlines[index - 1]) + 1 if index else 0
         end = int(newlines[index]) + 1 if index < newlines.size else len(block)
         found.append(block[start:end])
@@ -291,6 +300,7 @@ def _legacy_stats(handle: BinaryIO, block_bytes: int) -> _Stats:
         valid = block.decode("utf-8", errors="ignore")
         stats.valid_multibyte += len(valid) - len(valid.encode("ascii", errors="ignore"))
         stats.bad_bytes += len(block) - len(valid.encode("utf-8"))
+        stats.cesu8 += cesu8_sequences(block)
         high.update(block.translate(None, _ASCII))
         room = CHARDET_SAMPLE_BYTES - len(stats.sample)
         if room > 0:
@@ -303,9 +313,9 @@ def _detector_input(stats: _Stats) -> bytes:
     """Return what the detector is shown in place of the whole file.
 
     ``detect_legacy`` looks at the first ``CHARDET_SAMPLE_BYTES`` of the file's non-ASCII
-    lines, and checks that cp1252 decodes *every* byte, which depends only on which byte
-    values occur: the sample, plus the values it lacks on a line past the sample, gives
-    the detector the same answer as the whole file.
+    lines, plus a line of the byte values found only past them
+    (:func:`~activity_schema.decoding.detector_sample`): built here from the blocks, it
+    gives the detector the same answer as the whole file.
     """
     sample = bytes(stats.sample)
     if len(sample) < CHARDET_SAMPLE_BYTES:
@@ -389,7 +399,7 @@ def choose_encoding(
             return EncodingChoice("utf-8", "utf8", reason, None, False, 0, size, sha256, True)
         handle.seek(0)
         stats = _legacy_stats(handle, block_bytes)
-    if stats.valid_multibyte and stats.bad_bytes <= stats.valid_multibyte:
+    if utf8_with_errors(stats.valid_multibyte, stats.bad_bytes, stats.cesu8):
         return EncodingChoice(
             "utf-8",
             "utf8-with-errors",
@@ -401,7 +411,8 @@ def choose_encoding(
             sha256,
             valid_multibyte=stats.valid_multibyte,
         )
-    codec, confidence, evidence = detector(_detector_input(stats))
+    guess = detector(_detector_input(stats))
+    codec, confidence, evidence = guess[0], guess[1], guess[2]
     return EncodingChoice(
         codec,
         "detected",
@@ -415,6 +426,7 @@ def choose_encoding(
         # UTF-8 read as cp1252 is mojibake that cleaning repairs; read as another legacy
         # encoding it is garbled, so such lines are reported (as decode does).
         check_utf8_lines=bool(stats.valid_multibyte) and codec not in _MOJIBAKE_SAFE,
+        doubt=guess.doubt if isinstance(guess, Guess) else None,
     )
 
 
