@@ -7,6 +7,7 @@ magic numbers before any decoding is attempted.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -16,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from .decoding import _utf16_without_bom
 from .defaults import (
     BINARY_CONTROL_RATIO,
     BINARY_SIGNATURES,
@@ -92,8 +94,14 @@ def format_from_extension(name: str) -> Format | None:
     return _EXTENSIONS.get(name[dot:].lower()) if dot != -1 else None
 
 
-def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
+def sniff_binary(raw: bytes, *, path: str, encoding: str | None = None) -> Literal["xlsx"] | None:
     """Return ``"xlsx"`` for an Excel workbook, None for text; refuse other binaries.
+
+    Args:
+        raw: The input's first bytes (or all of them).
+        path: The input's name, for messages.
+        encoding: The encoding given with ``--encoding``: UTF-16 and UTF-32 text is full
+            of control bytes, so an input said to be in one is never refused as binary.
 
     Raises:
         InputError: The input is a binary file that is not an .xlsx workbook.
@@ -121,6 +129,8 @@ def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
                 path=path,
                 hint="pass a CSV, TSV, JSON, NDJSON or .xlsx file",
             )
+    if encoding and _wide_unicode(encoding):
+        return None
     head = raw[:8192]
     # UTF-16/32 text is full of NUL bytes; leave those to the decoder. (The UTF-32 LE
     # mark starts with UTF-16 LE's; the UTF-32 BE mark needs its own entry.)
@@ -128,17 +138,24 @@ def sniff_binary(raw: bytes, *, path: str) -> Literal["xlsx"] | None:
         (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")
     ):
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-        nuls = head.count(0)
-        looks_utf16 = nuls and (
-            head[0::2].count(0) < 0.05 * len(head) / 2 or head[1::2].count(0) < 0.05 * len(head) / 2
-        )
-        if controls - (nuls if looks_utf16 else 0) > BINARY_CONTROL_RATIO * len(head):
+        if controls > BINARY_CONTROL_RATIO * len(head) and not _utf16_without_bom(head):
+            # Cyrillic, Greek or CJK text in UTF-16 without a BOM has control bytes
+            # in most code units (U+0410 is 10 04): the decoder's check tells it apart.
             raise InputError(
                 "the file is binary (it is full of control bytes), not activity data",
                 path=path,
-                hint="pass a CSV, TSV, JSON, NDJSON or .xlsx file",
+                hint="pass a CSV, TSV, JSON, NDJSON or .xlsx file; if it is UTF-16 or "
+                "UTF-32 text, pass --encoding utf-16 (or utf-32)",
             )
     return None
+
+
+def _wide_unicode(encoding: str) -> bool:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False  # the decoder reports the unknown name
+    return name.startswith(("utf-16", "utf-32"))
 
 
 def sniff_text_format(data: bytes) -> Literal["csv", "json", "ndjson"]:
