@@ -26,8 +26,12 @@ from typing import Any, NamedTuple
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from activity_schema.readers import LINE, ROW, ReadOptions, SourceTable, read_path
+from activity_schema.readers.delimited import read_delimited
+from activity_schema.sniff import Dialect
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -136,5 +140,24 @@ def test_records_are_the_csv_modules(known: Known) -> None:
     assert set(flagged) == ragged
     expected = [
         [_normalized(row[i]) if i < len(row) else None for i in range(width)] for row in body
+    ]
+    assert [list(r) for r in table.frame.drop(ROW, LINE).rows()] == expected
+
+
+CELLS = st.sampled_from(
+    ["", "x", "a b", '"q,d"', '"q""d"', '"two\nlines"', 'Monitor 27"', ' "sp"', '"cl" ', "'t", "é"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=1, max_size=40))
+def test_any_table_reads_as_the_csv_module_reads_it(rows: list[list[str]]) -> None:
+    # Polars reads the records whose quotes are RFC 4180's, the csv module the others
+    # (all of them when they are many): every cell is the module's either way.
+    text = "a,b,c\n" + "".join(",".join(row) + "\n" for row in rows)
+    table = read_delimited(text.encode(), Dialect(",", '"', ""), name="x")
+    expected = [
+        [row[i] or None if i < len(row) else None for i in range(3)]
+        for row in _csv_module_rows(Known(Path("x"), "utf-8", ",", '"', 0, None), text)[1:]
     ]
     assert [list(r) for r in table.frame.drop(ROW, LINE).rows()] == expected

@@ -38,6 +38,10 @@ __all__ = ["read_delimited"]
 
 #: Ragged rows (and rows with a literal quote) whose raw text is kept in the report.
 MAX_RAW_VALUES = 1000
+#: Above this share of records holding a literal quote, the csv module reads the whole
+#: file; below it, polars reads the rest and the csv module only those.
+MAX_PATCHED_SHARE = 0.1
+_NONE = np.zeros(0, dtype=np.intp)
 #: Excel's first line naming the delimiter (``sep=;``), which is not the header.
 SEP_LINE = re.compile(r'"?sep=(.)"?[ \t]*', re.IGNORECASE)
 #: The DOS end-of-file mark some old tools append.
@@ -118,6 +122,48 @@ def _parse_python(data: bytes, dialect: Dialect, path: str) -> list[list[str]]:
         return [row for row in reader if row]
     except csv.Error as err:
         raise _csv_error(err, path) from None
+
+
+def _literal_records(structure: Structure) -> np.ndarray:
+    """Return the indices of the body records holding a line with a literal quote."""
+    if not structure.literal_lines.size:
+        return _NONE
+    owner = np.searchsorted(structure.lines, structure.literal_lines, side="right") - 1
+    found: np.ndarray = np.unique(owner[owner >= 1])
+    return found
+
+
+def _parse_patched(
+    data: bytes,
+    structure: Structure,
+    records: np.ndarray,
+    dialect: Dialect,
+    names: list[str],
+    header_end: int,
+    name: str,
+) -> pl.DataFrame | None:
+    """Parse with polars, the records holding a literal quote with the csv module.
+
+    Those records are blanked (spaces, so that polars reads one row for each, whatever
+    quotes and line breaks they held), and their cells put back from the csv module's
+    reading. Every other record has only RFC 4180 quotes, which both read alike.
+    """
+    blanked = bytearray(data)
+    parsed: list[list[str]] = []
+    for k in records.tolist():
+        start, end = int(structure.starts[k]), int(structure.ends[k])
+        blanked[start:end] = b" " * (end - start)
+        parsed.append(_parse_record(data, start, end, dialect, name))
+    frame = _parse_polars(bytes(blanked), dialect, names, header_end)
+    if frame is None or frame.height != structure.starts.size - 1:
+        return None
+    rows = pl.Series(records - 1)
+    return frame.with_columns(
+        frame.get_column(col)
+        .scatter(rows, pl.Series([r[i] if i < len(r) else None for r in parsed], dtype=pl.String))
+        .alias(col)
+        for i, col in enumerate(names)
+    )
 
 
 def _find_header(
@@ -338,16 +384,19 @@ def read_delimited(
     header_end = int(structure.ends[0]) + 1
     body_lines = structure.lines[1:]
     count = body_lines.size
-    # A quote read as text in the body: polars reads quotes RFC 4180's way, the csv
+    # Records holding a quote read as text: polars reads quotes RFC 4180's way, the csv
     # module the way the scan does.
-    literal = bool(count) and bool((structure.literal_lines >= body_lines[0]).any())
+    literal = _literal_records(structure) if count else _NONE
 
     frame: pl.DataFrame | None
     if count == 0:
         # Header only: polars would return a frame without the named columns.
         frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
-    elif literal:
+    elif literal.size > count * MAX_PATCHED_SHARE:
         frame = None
+    elif literal.size:
+        frame = _parse_patched(data, structure, literal, dialect, names, header_end, name)
+
     elif early is not None and early[0] == header_end:
         frame = early[1]
     else:

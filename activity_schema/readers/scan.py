@@ -217,7 +217,7 @@ def scan(data: bytes, delimiter: str, quotechar: str) -> Structure:
         found = find_quotes(buf, qb, db, positions=positions, literals=True)
     quotes = found.toggles
     newlines = np.flatnonzero(np.equal(buf, NL, out=mask))
-    open_line = int(np.searchsorted(newlines, quotes[-1])) + 1 if found.inside else 0
+    open_line = int(np.searchsorted(newlines, _last_opening(quotes))) + 1 if found.inside else 0
     # A newline ends a record when an even number of toggles comes before it.
     quotes_before = np.searchsorted(quotes, newlines)
     outside = quotes_before % 2 == 0
@@ -250,6 +250,18 @@ def scan(data: bytes, delimiter: str, quotechar: str) -> Structure:
         literal_lines=literal_lines,
         open_line=open_line,
     )
+
+
+def _last_opening(toggles: np.ndarray) -> int:
+    """Return where the span left open at the end was opened.
+
+    The toggles alternate from an opening; a doubled quote inside a span is a closing
+    and an opening side by side, which do not end the span.
+    """
+    opens, closes = toggles[0::2], toggles[1::2]
+    # Opening k follows closing k - 1; side by side, they are one doubled quote.
+    doubled = np.concatenate(([False], closes[: opens.size - 1] + 1 == opens[1:]))
+    return int(opens[~doubled][-1])
 
 
 def count_cells(
