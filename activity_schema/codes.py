@@ -40,6 +40,9 @@ class IssueCode(StrEnum):
     ENCODING_AMBIGUOUS = "encoding-ambiguous"
     LITERAL_QUOTE = "literal-quote"
     PREAMBLE_SKIPPED = "preamble-skipped"
+    HEADER_GUESSED = "header-guessed"
+    SHEET_CHOSEN = "sheet-chosen"
+    FORMULA_WITHOUT_VALUE = "formula-without-value"
     # Header mapping
     MISSING_COLUMN = "missing-column"
     UNKNOWN_COLUMN = "unknown-column"
@@ -145,6 +148,25 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "wrong ones.",
         "Check that the reported line is the header; remove the lines above it to silence "
         "this.",
+    ),
+    IssueCode.HEADER_GUESSED: CodeInfo(
+        "The row taken as the header does not look like column names.",
+        "A title, a summary or a data row read as the header maps no column, or the wrong "
+        "ones; the real data may be on another sheet.",
+        "Check the reported header; pass --sheet NAME to read another sheet, or delete "
+        "the rows above the header.",
+    ),
+    IssueCode.SHEET_CHOSEN: CodeInfo(
+        "A workbook has several sheets and one was read (the first, or the one named).",
+        "Only one sheet is read; activities on the others are not uploaded.",
+        "Pass --sheet NAME to read another sheet, or run once per sheet.",
+    ),
+    IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
+        "A formula cell has no saved result, so it reads as empty.",
+        "Workbooks written by scripts (or saved without recalculation) keep the formula "
+        "but no value; uploading would lose the value.",
+        "Open the workbook in Excel or LibreOffice and save it again (this calculates "
+        "the formulas), or export the sheet as CSV.",
     ),
     IssueCode.MISSING_COLUMN: CodeInfo(
         "A required field has no column in the input.",

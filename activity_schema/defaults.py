@@ -134,13 +134,15 @@ STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
 MAX_PREAMBLE_RECORDS: Final = 10
 
 # --- Workbook size (issue 12) --------------------------------------------------------------
-#: Most cells of the rectangle an .xlsx sheet spans (first to last filled row, column A to
-#: the last filled column). calamine builds every cell of it in memory, and a check takes
-#: about 90 bytes per cell (lint) to 150 (convert): 5 million cells stay under 1 GB. A
-#: bigger sheet is refused; exported as CSV it is read in bounded batches.
-XLSX_MAX_CELLS: Final = 5_000_000
+#: Most cells of the rectangle an .xlsx sheet spans (first to last filled row and
+#: column), e.g. 200,000 rows of 20 columns. calamine builds every cell of it in memory
+#: and lint or convert then peaks at about 190 bytes per cell (5 million cells of
+#: 17-digit numbers took 957 MB): 4 million stay under 1 GB. A bigger sheet is refused;
+#: exported as CSV it is read in bounded batches.
+XLSX_MAX_CELLS: Final = 4_000_000
 #: Most text an .xlsx sheet may hold once read: its uncompressed XML plus every copy of
-#: the shared strings its cells refer to (calamine copies a shared string into each cell).
+#: the shared strings its cells refer to (calamine copies a shared string into each
+#: cell). A check peaks at about three times the text (200 MB took 606 MB).
 XLSX_MAX_TEXT_BYTES: Final = 256_000_000
 #: Issues kept per file and code once a streamed report is sampled.
 STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000
