@@ -256,3 +256,9 @@ def test_no_quote_allows_a_quote_as_the_delimiter() -> None:
         b'email"type\na@b.co"Registered\n', options=ReadOptions(delimiter='"', no_quote=True)
     )
     assert table.frame.row(0) == (1, 2, "a@b.co", "Registered")
+
+
+def test_inspect_shows_no_quoting_as_none(cli: Cli) -> None:
+    source = CORPUS / "quotes" / "tsv_quote_at_cell_start.tsv"
+    assert "delimiter '\\t', quote none" in cli("inspect", source, "--no-quote").stdout
+    assert "delimiter '\\t', quote '\"'" in cli("inspect", source).stdout

@@ -27,7 +27,8 @@ def render_inspect_text(results: list[dict[str, Any]], stream: IO[str]) -> None:
         fmt = result["format"]
         if result["dialect"]:
             d = result["dialect"]
-            fmt += f", delimiter {d['delimiter']!r}, quote {d['quotechar']!r}"
+            quote = repr(d["quotechar"]) if d["quotechar"] else "none"
+            fmt += f", delimiter {d['delimiter']!r}, quote {quote}"
         if result["sheet"]:
             fmt += f", sheet {result['sheet']!r}"
         console.print(f"  format:   {escape(fmt)}")
