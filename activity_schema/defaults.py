@@ -144,5 +144,13 @@ XLSX_MAX_CELLS: Final = 4_000_000
 #: the shared strings its cells refer to (calamine copies a shared string into each
 #: cell). A check peaks at about three times the text (200 MB took 606 MB).
 XLSX_MAX_TEXT_BYTES: Final = 256_000_000
+
+# --- Header mapping bounds (issue 12) ------------------------------------------------------
+#: Unknown (or blank-header) columns itemised with a suggestion each; the rest are
+#: summed up in one ``unknown-column`` warning (a 100,000-column file stays cheap).
+MAX_UNKNOWN_COLUMN_ISSUES: Final = 1000
+#: Most columns an input may have (Excel's widest sheet); a wider header is refused
+#: before its cells are parsed (each column costs polars kilobytes, whatever it holds).
+MAX_COLUMNS: Final = 16_384
 #: Issues kept per file and code once a streamed report is sampled.
 STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000

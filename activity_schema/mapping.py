@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .catalog import SchemaSpec, header_key
 from .codes import IssueCode, Severity
-from .defaults import SUGGESTION_CUTOFF
+from .defaults import MAX_UNKNOWN_COLUMN_ISSUES, SUGGESTION_CUTOFF
 from .report import Issue
 
 __all__ = ["ColumnMatch", "HeaderMapping", "map_headers"]
@@ -102,6 +102,11 @@ def map_headers(
             alias_keys.setdefault(header_key(alias), spec.name)
     explicit = {header_key(k): v for k, v in (aliases or {}).items()}
 
+    # Suggestions cost a fuzzy comparison with every name: they are made once per
+    # distinct header, for the first MAX_UNKNOWN_COLUMN_ISSUES unknown columns only.
+    candidates = {header_key(n): n for n in schema.names} | alias_keys
+    suggested: dict[str, str | None] = {}
+    unknown = 0
     matches: list[ColumnMatch] = []
     for header, column in zip(headers, columns, strict=True):
         key = header_key(header)
@@ -114,9 +119,15 @@ def map_headers(
         elif key and key in alias_keys:
             matches.append(ColumnMatch(column, header, alias_keys[key], "alias"))
         else:
-            candidates = {header_key(n): n for n in schema.names} | alias_keys
-            close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=SUGGESTION_CUTOFF)
-            suggestion = candidates[close[0]] if close and key else None
+            unknown += 1
+            if key in suggested or unknown > MAX_UNKNOWN_COLUMN_ISSUES:
+                suggestion = suggested.get(key)
+            else:
+                close = difflib.get_close_matches(
+                    key, list(candidates), n=1, cutoff=SUGGESTION_CUTOFF
+                )
+                suggestion = candidates[close[0]] if close and key else None
+                suggested[key] = suggestion
             matches.append(ColumnMatch(column, header, None, "none", suggestion))
 
     issues: list[Issue] = []
@@ -139,6 +150,7 @@ def map_headers(
                     "an alias in the config",
                 )
             )
+    unmapped = 0
     for m in matches:
         if m.field and m.how in ("loose", "alias") and m.header != m.field:
             if len(by_field[m.field]) > 1:
@@ -155,6 +167,9 @@ def map_headers(
                 )
             )
         elif m.field is None:
+            unmapped += 1
+            if unmapped > MAX_UNKNOWN_COLUMN_ISSUES:
+                continue
             blank = not m.header.strip()
             issues.append(
                 Issue(
@@ -174,6 +189,8 @@ def map_headers(
                     ),
                 )
             )
+    if unmapped > MAX_UNKNOWN_COLUMN_ISSUES:
+        issues.append(_unmapped_summary(matches, unmapped, file))
     for spec in schema.fields:
         if spec.required and spec.name not in by_field:
             issues.append(
@@ -189,3 +206,19 @@ def map_headers(
     if line is not None:
         issues = [replace(i, line=line) for i in issues]
     return HeaderMapping(tuple(matches), tuple(issues))
+
+
+def _unmapped_summary(matches: list[ColumnMatch], unmapped: int, file: str) -> Issue:
+    """Return the one warning that stands for the unmapped columns past the itemised ones."""
+    rest = [m for m in matches if m.field is None][MAX_UNKNOWN_COLUMN_ISSUES:]
+    shown = ", ".join(repr(m.header or m.column) for m in rest[:5])
+    more = unmapped - MAX_UNKNOWN_COLUMN_ISSUES
+    return Issue(
+        code=IssueCode.UNKNOWN_COLUMN,
+        severity=Severity.WARNING,
+        message=f"{more:,} more columns match no field and are not uploaded "
+        f"({unmapped:,} in all; the first {MAX_UNKNOWN_COLUMN_ISSUES:,} are listed): {shown}, ...",
+        file=file,
+        column=rest[0].header or rest[0].column,
+        fix="check that the header is the right line; keep only the columns to upload",
+    )

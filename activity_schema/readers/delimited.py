@@ -31,6 +31,7 @@ from ..defaults import MAX_PREAMBLE_RECORDS
 from ..errors import InputError
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
 from ..sniff import Dialect
+from .bounds import check_column_count
 from .scan import NO_QUOTE, Structure, scan
 from .table import LINE, ROW, SourceTable, unique_names
 
@@ -83,7 +84,9 @@ def _parse_record(data: bytes, start: int, end: int, dialect: Dialect, path: str
 
 
 def _parse_header(data: bytes, start: int, end: int, dialect: Dialect, path: str) -> list[str]:
-    return [cell.strip() for cell in _parse_record(data, start, end, dialect, path)]
+    headers = [cell.strip() for cell in _parse_record(data, start, end, dialect, path)]
+    check_column_count(len(headers), path)
+    return headers
 
 
 def _csv_error(err: csv.Error, path: str) -> InputError:

@@ -173,14 +173,15 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
     headers = [str(h).strip() if h is not None else "" for h in header_cells]
     # Trailing columns with neither a header nor any value are formatting, not data.
     below = grid.slice(start + 1)
+    grid_columns = grid.columns
     while (
         headers
         and not headers[-1]
-        and below.get_column(grid.columns[len(headers) - 1]).null_count() == below.height
+        and below.get_column(grid_columns[len(headers) - 1]).null_count() == below.height
     ):
         headers.pop()
     names = unique_names(headers)
-    body = below.select(grid.columns[: len(headers)])
+    body = below.select(grid_columns[: len(headers)])
     body.columns = names
     header_line = first_row + start
     frame = body.with_columns(
@@ -299,30 +300,30 @@ def _full_precision(reader: Any, sheet: str, grid: pl.DataFrame) -> pl.DataFrame
     its 9-decimal rounding (so the cell was a number, not text), the text becomes the
     float's shortest round-trip digits, written without an exponent.
     """
-    looks = grid.select(pl.col(grid.columns).str.contains(_NUMBER_TEXT).any()).row(0)
-    columns = [i for i, hit in enumerate(looks) if hit]
-    if not columns:
+    names = grid.columns
+    looks = grid.select(pl.col(names).str.contains(_NUMBER_TEXT).any()).row(0)
+    candidates = [names[i] for i, hit in enumerate(looks) if hit]
+    if not candidates:
         return grid
     try:
         # By name: fastexcel's column indices count from column A, not from the range.
         floats = reader.load_sheet(
-            sheet,
-            header_row=None,
-            dtypes="float",
-            use_columns=[grid.columns[i] for i in columns],
+            sheet, header_row=None, dtypes="float", use_columns=candidates
         ).to_polars()
     except Exception:  # a sheet fastexcel read once but not as floats keeps its text
         return grid
-    if floats.height != grid.height or floats.width != len(columns):
+    if floats.height != grid.height or floats.columns != candidates:
         return grid
+    # Only columns holding a float with more than 9 decimals need a look.
+    lossy_any = floats.select((pl.all().round(9) != pl.all()).any()).row(0)
     updates = []
-    for index, values in zip(columns, floats.iter_columns(), strict=True):
-        column = grid.columns[index]
+    for column, lossy_here in zip(candidates, lossy_any, strict=True):
+        if not lossy_here:
+            continue
+        values = floats.get_column(column)
         frame = pl.DataFrame({"f": values, "s": grid.get_column(column)})
         number = pl.col("f")
         lossy = number.is_not_null() & (number.round(9) != number)
-        if not frame.select(lossy.any()).item():
-            continue
         # polars writes floats as their shortest round-trip digits, with an exponent
         # only below 1e-5 or from 1e16; those few values are written by Python instead.
         rounded = number.round(9).cast(pl.String).str.replace(r"\.0$", "")

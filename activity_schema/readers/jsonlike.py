@@ -24,6 +24,7 @@ import polars as pl
 from ..codes import IssueCode, Severity
 from ..errors import InputError
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue
+from .bounds import check_column_count
 from .table import LINE, ROW, SourceTable, unique_names
 
 __all__ = ["read_json", "read_ndjson"]
@@ -367,6 +368,7 @@ def _to_table(
         headers.update(dict.fromkeys(record))
     # A key with a lone surrogate cannot be a column name as it is (polars holds UTF-8).
     header_list = [_SURROGATE.sub("\ufffd", str(h)) for h in headers]
+    check_column_count(len(header_list), name)
     names = unique_names(header_list)
     columns: dict[str, list[str | None]] = {n: [] for n in names}
     nested: list[dict[str, object]] = []

@@ -290,7 +290,14 @@ def _scan_columns(work: bytes, patterns: _Patterns, scan: SheetScan) -> None:
     single letters are found by searching for a letter past the widest seen so far (and
     before the first), a scan or two per chunk instead of one match per cell.
     """
-    found = {column_index(c.decode()) for c in set(patterns.wide_column.findall(work))}
+    letters = set(patterns.wide_column.findall(work))
+    found: set[int] = set()
+    if letters:
+        # Column names order by length, then alphabetically: no need to convert each.
+        found = {
+            column_index(min(letters, key=_column_order).decode()),
+            column_index(max(letters, key=_column_order).decode()),
+        }
     low, high = scan.min_column or 27, scan.max_column
     while high < 26:
         beyond = patterns.letters[(high + 1, 26)].search(work)
@@ -308,6 +315,10 @@ def _scan_columns(work: bytes, patterns: _Patterns, scan: SheetScan) -> None:
         scan.max_column = max(scan.max_column, *found)
         least = min(found)
         scan.min_column = least if scan.min_column is None else min(scan.min_column, least)
+
+
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters
 
 
 def _scan_shared(work: bytes, patterns: _Patterns, scan: SheetScan, lengths: np.ndarray) -> None:
