@@ -12,6 +12,7 @@ test's folder are searched for each form of the secret.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import logging
 import re
@@ -30,7 +31,7 @@ from fake_eloqua import FakeEloqua, definition
 from activity_schema.cli import main
 from activity_schema.eloqua import Credentials, EloquaClient
 from activity_schema.eloqua.auth import check_credential
-from activity_schema.eloqua.redact import MASK, Redactor
+from activity_schema.eloqua.redact import MASK, LogRedaction, Redactor
 from activity_schema.eloqua.responses import body_excerpt
 from activity_schema.errors import ConfigError, UploadError
 from activity_schema.upload_state import STATE_NAME, PartRecord, PartStatus, UploadState
@@ -534,3 +535,31 @@ def test_the_state_writer_redacts_every_text_it_stores(tmp_path: Path) -> None:
     assert loaded.parts["part-00001.json"].error == (
         f'Eloqua answered 418: echo Basic {MASK} and "{MASK}"'
     )
+
+
+def test_http_log_records_are_redacted_while_a_client_lives(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("httpcore.http11")
+    caplog.set_level(logging.DEBUG, logger=logger.name)
+    before = len(logger.filters)
+    with EloquaClient(Credentials.bearer(TOKEN), base_url="https://secure.p03.eloqua.com"):
+        # What httpcore logs at DEBUG: the response headers, a proxy's echo included.
+        echoed = [(b"Location", f"https://x/?auth=Bearer {TOKEN}".encode())]
+        logger.debug("return_value=%r", echoed)
+    assert TOKEN not in caplog.text and MASK in caplog.text
+    assert len(logger.filters) == before  # close() took the filter off
+
+
+def test_a_log_filter_goes_with_its_owner() -> None:
+    class Owner:
+        pass
+
+    logger = logging.getLogger("httpx")
+    before = len(logger.filters)
+    owner = Owner()
+    LogRedaction(Redactor.of(TOKEN), owner=owner)
+    assert len(logger.filters) == before + 1
+    del owner  # a client never closed
+    gc.collect()
+    assert len(logger.filters) == before

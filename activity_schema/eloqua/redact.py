@@ -24,6 +24,7 @@ import html
 import json
 import logging
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
@@ -178,18 +179,28 @@ class Redactor:
 class LogRedaction(logging.Filter):
     """Redact the records of :data:`HTTP_LOGGERS` while installed (a client's lifetime).
 
+    Args:
+        redact: The redactor applied to each record's message.
+        names: The loggers to filter.
+        owner: When given, the filter is removed once ``owner`` is garbage collected.
+
     Example:
         >>> with LogRedaction(Redactor.of("s3cret")) as installed:
         ...     logging.getLogger("httpx").filters[-1] is installed
         True
     """
 
-    def __init__(self, redact: Redactor, names: tuple[str, ...] = HTTP_LOGGERS) -> None:
+    def __init__(
+        self, redact: Redactor, names: tuple[str, ...] = HTTP_LOGGERS, owner: object = None
+    ) -> None:
         super().__init__()
         self._redact = redact
         self._loggers = [logging.getLogger(name) for name in names] if redact else []
         for logger in self._loggers:
             logger.addFilter(self)
+        if owner is not None:
+            # Off the loggers when the owner (a client) is collected without close().
+            weakref.finalize(owner, self.remove)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Replace the record's message by its redacted text; never drop a record."""
