@@ -142,7 +142,8 @@ class EloquaClient:
     ) -> None:
         self._credentials = credentials
         self._redact = credentials.redactor()  # applied to every text an exception carries
-        self._log_redaction = LogRedaction(self._redact)  # httpcore logs response headers
+        # httpcore logs response headers; the filter goes with close() or the client.
+        self._log_redaction = LogRedaction(self._redact, owner=self)
         self._login_url = check_url(login_url, ENV_LOGIN_URL)
         self._base_url = check_url(base_url, ENV_BASE_URL) if base_url else None
         self._retry = retry or RetryPolicy()
@@ -274,7 +275,9 @@ class EloquaClient:
             return parse_import_definition(data)
         except ProtocolError as exc:
             raise ProtocolError(
-                exc.message, status_code=response.status_code, url=str(response.request.url)
+                self._redact(exc.message),
+                status_code=response.status_code,
+                url=str(response.request.url),
             ) from None
 
     def get_import_definition(self, import_id: int) -> dict[str, Any]:
@@ -597,7 +600,7 @@ class EloquaClient:
             return parser(data)
         except ProtocolError as exc:
             raise ProtocolError(
-                exc.message,
+                self._redact(exc.message),  # a parser may quote a value of the answer
                 status_code=response.status_code,
                 import_id=import_id,
                 part=part,
