@@ -165,7 +165,7 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
         raise InputError(f"cannot read sheet {sheet!r}: {err}", path=name) from None
     if grid.height == 0:
         raise _empty_sheet(sheet, others, name)
-    grid = _full_precision(reader, sheet, grid)
+    grid = _full_precision(reader, sheet, _empty_as_null(grid))
     first_row = scan.first_row if scan is not None and scan.first_row else 1
     first_column = scan.min_column if scan is not None and scan.min_column else 1
     start, issues = _find_header(grid, name, sheet, first_row)
@@ -283,6 +283,20 @@ def _shell_word(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
+
+
+def _empty_as_null(grid: pl.DataFrame) -> pl.DataFrame:
+    """Return ``grid`` with empty text cells (a formula's ``""``) as empty cells.
+
+    A cell holding an empty string is as empty as a cell holding nothing, as in the CSV
+    reader; only the columns that hold one are touched.
+    """
+    names = grid.columns
+    has_empty = grid.select((pl.all() == "").any()).row(0)
+    touched = [names[i] for i, hit in enumerate(has_empty) if hit]
+    if not touched:
+        return grid
+    return grid.with_columns(pl.col(touched).replace("", None))
 
 
 # --- numbers -------------------------------------------------------------------------------
