@@ -669,8 +669,24 @@ class _Run:
             self.state.set_part(replace(record, sync=sync.uri))
         self._track(sync, tuple(p.file for p in staged), sum(p.rows for p in staged))
 
-    def _clear_staged(self) -> None:
+    def _delete_staged(self) -> None:
+        """Delete the staged data; a crash midway leaves its parts ``unknown``, never lost.
+
+        Before the DELETE, the parts it may remove are recorded as maybe staged: a run
+        killed after the DELETE but before the state says so must not sync them as if
+        they were still staged (their rows would be silently missing).
+        """
+        for record in self.state.staged():
+            self.state.set_part(
+                replace(
+                    record, status=PartStatus.UNKNOWN, error="its staged data was being deleted"
+                )
+            )
+        self._save()
         self.client.clear_staged_data(self.import_id)
+
+    def _clear_staged(self) -> None:
+        self._delete_staged()
         self._step("staged-deleted")
         self.cleared = self.state.forget_staged()
         self._save()
@@ -727,7 +743,7 @@ class _Run:
             self.client.wait_to_retry(
                 self.heals_in_batch, f"healing: {reason}", delay, method="DELETE", url=url
             )
-        self.client.clear_staged_data(self.import_id)
+        self._delete_staged()
         self._step("staged-deleted")
         names = self.state.forget_staged()
         self._save()

@@ -574,3 +574,20 @@ def test_two_fields_with_one_statement_and_unknown_fields_are_refused() -> None:
 def test_the_built_in_schema_maps_without_collisions() -> None:
     fields = import_statements(DEFAULT_SCHEMA, DEFAULT_SCHEMA.names)
     assert len(set(fields.values())) == len(fields) == len(DEFAULT_SCHEMA.names)
+
+
+def test_a_kill_right_after_clear_staged_deleted_never_syncs_without_those_rows(
+    fake: FakeEloqua, client: EloquaClient, folder: Path
+) -> None:
+    with pytest.raises(Killed):
+        upload(client, folder, options("plain"), checkpoint=kill_at("part-answered", 3))
+    clear = options("plain", resume=True, clear_staged=True)
+    with pytest.raises(Killed):
+        upload(client, folder, clear, checkpoint=kill_at("staged-deleted", 1))
+    assert fake.staged.get(IMPORT_ID) is None  # Eloqua deleted parts 1-3
+    # The state must not claim parts 1-2 are still staged: a plain resume would sync
+    # without their rows. It stops instead, and --clear-staged finishes the job.
+    with pytest.raises(UploadError, match="may already hold the rows of part-00001"):
+        upload(client, folder, options("plain", resume=True))
+    upload(client, folder, clear)
+    assert_exactly_once(fake)
