@@ -63,7 +63,7 @@ from typing import Final, cast
 
 from .defaults import MAX_POSTS_PER_SYNC
 from .durable import exclusive_lock
-from .eloqua import ContentType, EloquaClient, RetryPolicy, Sync
+from .eloqua import ContentType, EloquaClient, RetryPolicy, Sync, import_id_of
 from .eloqua.constants import (
     DEFAULT_IMPORT_AUTO_DELETE,
     DEFAULT_IMPORT_RETENTION,
@@ -562,7 +562,7 @@ class _Run:
             created = state.created_import if state is not None else None
             new = opts.create_import
             if created is not None and new is not None and created.fields == dict(new.fields):
-                return UploadState(path, state.import_id, created_import=created)  # type: ignore[union-attr]
+                return UploadState(path, import_id_of(created.uri), created_import=created)
             return UploadState(path, opts.import_id or 0)
         if not opts.resume:
             raise UsageError(

@@ -591,3 +591,14 @@ def test_a_kill_right_after_clear_staged_deleted_never_syncs_without_those_rows(
         upload(client, folder, options("plain", resume=True))
     upload(client, folder, clear)
     assert_exactly_once(fake)
+
+
+def test_a_created_definition_nothing_reached_is_reused_without_resume(
+    fake: FakeEloqua, client: EloquaClient, folder: Path
+) -> None:
+    fake.fail(status=403, method="POST", path="/data", nth=1)  # a verdict: nothing staged
+    with pytest.raises(UploadError):
+        upload(client, folder, options("create"))
+    result = upload(client, folder, options("create"))
+    assert fake.created_imports == [result.import_id]
+    assert_exactly_once(fake)
