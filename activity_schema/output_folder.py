@@ -73,7 +73,7 @@ from .durable import (
     fsync_dir,
     rename_no_replace,
 )
-from .errors import OutputError, UsageError
+from .errors import LockedError, OutputError, UsageError
 from .plan import MANIFEST_NAME, REJECTS_NAME
 
 __all__ = [
@@ -263,11 +263,18 @@ class OutputFolder:
             raise output_error(err, out.parent) from err
 
     def _lock_inner(self) -> None:
-        # An upload of the folder holds a lock file in it: swapping the folder under it
-        # would make it post the new run's parts against the old run's state.
+        # An upload of the folder holds a lock file in it (``.upload.lock``): swapping the
+        # folder under it would make it post the new run's parts against the old run's
+        # state. Held for the whole run, so that no upload starts before the swap either.
         for entry in sorted(self.path.iterdir()):
             if entry.name.endswith(".lock") and entry.is_file() and not entry.is_symlink():
-                self._locks.enter_context(exclusive_lock(entry, what="convert"))
+                try:
+                    self._locks.enter_context(exclusive_lock(entry, what="convert"))
+                except LockedError as err:
+                    if err.pid != os.getpid():
+                        raise
+                    # This process holds it (a caller that locked the folder, then
+                    # converts into it): it is the one writer.
 
     def _clean_leftovers(self) -> None:
         parent, name = self.path.parent, self.path.name

@@ -33,6 +33,7 @@ from .common import (
     input_options,
     schema_options,
 )
+from .report_file import check_report_file
 
 if TYPE_CHECKING:
     from ..catalog import SchemaSpec
@@ -106,7 +107,7 @@ def lint(
     While it works, a progress line (stage, rows, MB/s) is redrawn on stderr when stderr
     is a terminal (not with --quiet); it is erased before the report. Exit codes: 0 no
     errors, 1 errors (or warnings with --strict), 2 usage or configuration error, 3
-    unreadable input.
+    unreadable input, 5 the --report file cannot be written.
     """
     from ..model import to_pandera
     from ..pipeline import check_tables
@@ -120,6 +121,7 @@ def lint(
         date_order=date_order,
     )
     options = _read_options(encoding, input_format, delimiter, sheet)
+    check_report_file(report_file)  # before minutes of checking, not after
     if stream or _is_big(files):
         _lint_streamed(
             files,
