@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from ..errors import ActivitySchemaError, InputError, UsageError
+from ..errors import ActivitySchemaError, InputError
 
 if TYPE_CHECKING:
     from ..catalog import SchemaSpec
@@ -367,11 +367,10 @@ def _emit(
         with report_file.open("w", encoding="utf-8", newline="\n") as out:
             _render(report, output_format, out, max_examples)
     except OSError as err:
-        raise UsageError(
-            f"cannot write the report: {err.strerror or err}",
-            where=str(report_file),
-            hint="check that the folder exists and is writable",
-        ) from None
+        from .report_file import report_write_error
+
+        # A wrong path is usage (2); a full disk or an unwritable folder is exit 5.
+        raise report_write_error(err, report_file) from None
     _render(report, "text", stream, max_examples)
 
 
