@@ -426,3 +426,20 @@ def test_the_commit_steps_are_the_documented_ones() -> None:
         "removed",
     )
     assert "on_step" in (OutputFolder.__doc__ or "")
+
+
+def test_the_command_says_when_it_removed_a_killed_runs_leftovers(
+    cli: Cli, tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    old, new = inputs
+    convert(prepare(old), tmp_path / "out", max_bytes=MAX_BYTES)
+    assert child("whole", new, tmp_path / "out", "exchanged", "die").wait() == 9
+    result = cli("convert", "-o", "out", "--force", "--max-bytes", str(MAX_BYTES), "new.csv")
+    assert result.exit_code == 1
+    assert (
+        "activity-schema: removed 1 leftover(s) of an interrupted convert beside out"
+        in result.stderr
+    )
+    assert complete_run(tmp_path / "out")["rows_in"] == 61 and leftovers(tmp_path) == []
+    quiet = cli("convert", "-o", "out", "--force", "-q", "new.csv")
+    assert "leftover" not in quiet.stderr
