@@ -302,3 +302,15 @@ def test_the_scan_follows_the_workbook_relationships() -> None:
         "Summary": "xl/worksheets/sheet1.xml",
         "Data": "xl/worksheets/sheet2.xml",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "long_numbers"),
+    [("full_precision.xlsx", True), ("blank_rows_above_header.xlsx", False)],
+)
+def test_the_scan_tells_whether_a_number_has_more_than_nine_decimals(
+    name: str, long_numbers: bool
+) -> None:
+    # Only then are the numbers read a second time, as floats.
+    archive = open_archive((XLSX / name).read_bytes())
+    assert scan_sheet(archive, sheet_parts(archive)["Data"]).long_numbers is long_numbers

@@ -165,7 +165,10 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None = None) -> SourceTable
         raise InputError(f"cannot read sheet {sheet!r}: {err}", path=name) from None
     if grid.height == 0:
         raise _empty_sheet(sheet, others, name)
-    grid = _full_precision(reader, sheet, _empty_as_null(grid))
+    grid = _empty_as_null(grid)
+    if scan is None or scan.long_numbers:
+        # Only numbers with more than 9 decimals lose digits in fastexcel's text.
+        grid = _full_precision(reader, sheet, grid)
     first_row = scan.first_row if scan is not None and scan.first_row else 1
     first_column = scan.min_column if scan is not None and scan.min_column else 1
     start, issues = _find_header(grid, name, sheet, first_row)

@@ -60,6 +60,8 @@ class SheetScan:
         formulas_without_value: Cell references (``C5``) of formula cells whose cached
             value is missing, at most :data:`MAX_LISTED_FORMULAS`.
         formulas_without_value_count: How many such cells there are.
+        long_numbers: Whether a value has more than 9 decimals or a negative exponent
+            (the numbers fastexcel's text rounds).
     """
 
     first_row: int | None = None
@@ -72,6 +74,7 @@ class SheetScan:
     shared_text_bytes: int = 0
     formulas_without_value: list[str] = field(default_factory=list)
     formulas_without_value_count: int = 0
+    long_numbers: bool = False
 
     @property
     def used_cells(self) -> int:
@@ -236,6 +239,7 @@ class _Patterns:
         }
         self.shared = re.compile(rb'\st="s"[^>]*>\s*<' + p + rb"v>(\d+)</" + p + rb"v>")
         self.formula = b"<" + prefix + b"f"
+        self.long_number = re.compile(rb"<" + p + rb"v>-?\d*(?:\.\d{10}|(?:\.\d+)?[Ee]-)")
         # A formula cell whose only children are the formula and an empty value.
         self.bare_formula = re.compile(
             rb"<" + p + rb"c\b([^>]*)>\s*<" + p + rb"f\b[^>]*(?:/>|>[^<]*</" + p + rb"f>)\s*"
@@ -277,6 +281,8 @@ def _scan_part(
         scan.last_row = max(scan.last_row, number)
         rows_seen = number
     _scan_columns(work, patterns, scan)
+    if not scan.long_numbers:
+        scan.long_numbers = patterns.long_number.search(work) is not None
     _scan_shared(work, patterns, scan, lengths)
     if patterns.formula in work:
         _scan_formulas(work, patterns, scan)
