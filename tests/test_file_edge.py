@@ -53,6 +53,17 @@ def test_a_fifo_without_writer_is_refused_without_blocking(tmp_path: Path) -> No
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@posix_only
+@pytest.mark.parametrize("command", ["lint", "convert"])
+def test_a_fifo_is_refused_by_a_streamed_run_too(command: str, tmp_path: Path) -> None:
+    fifo = tmp_path / "feed.csv"
+    os.mkfifo(fifo)
+    args = [command, "--stream", fifo] + (["-o", tmp_path / "out"] if command == "convert" else [])
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == UNREADABLE
+    assert b"is a named pipe (FIFO), not a regular file" in done.stderr
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_a_character_device_is_refused_before_it_is_read(tmp_path: Path) -> None:
     done = run("lint", "/dev/zero", cwd=tmp_path)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 
-__all__ = ["input_error", "not_regular_error", "read_regular_file"]
+__all__ = ["input_error", "not_regular_error", "open_regular_file", "read_regular_file"]
 
 #: What each kind of non-regular file is called in the error.
 _KINDS: tuple[tuple[int, str], ...] = (
@@ -62,8 +63,8 @@ def not_regular_error(mode: int, name: str) -> InputError | None:
     )
 
 
-def read_regular_file(path: str | Path, name: str) -> bytes:
-    """Return the bytes of the regular file at ``path``; refuse anything else.
+def open_regular_file(path: str | Path, name: str) -> BinaryIO:
+    """Open the regular file at ``path`` for reading in binary; refuse anything else.
 
     The path is looked at before it is opened, and opened without blocking, so a FIFO
     with no writer (or one swapped in after the look) never hangs the run.
@@ -82,11 +83,22 @@ def read_regular_file(path: str | Path, name: str) -> bytes:
         fd = os.open(path, flags)
     except OSError as err:
         raise input_error(err, name) from None
-    with os.fdopen(fd, "rb") as handle:
-        # The path may have been swapped between the look and the open: look again.
-        error = not_regular_error(os.fstat(fd).st_mode, name)
-        if error is not None:
-            raise error
+    handle = os.fdopen(fd, "rb")
+    # The path may have been swapped between the look and the open: look again.
+    error = not_regular_error(os.fstat(fd).st_mode, name)
+    if error is not None:
+        handle.close()
+        raise error
+    return handle
+
+
+def read_regular_file(path: str | Path, name: str) -> bytes:
+    """Return the bytes of the regular file at ``path``; see :func:`open_regular_file`.
+
+    Raises:
+        InputError: The path is missing, unreadable, or not a regular file.
+    """
+    with open_regular_file(path, name) as handle:
         try:
             return handle.read()
         except OSError as err:

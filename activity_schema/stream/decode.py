@@ -44,7 +44,7 @@ from ..decoding import (
 )
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
-from ..readers.files import input_error
+from ..readers.files import open_regular_file
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
 
@@ -160,12 +160,9 @@ def open_input(path: Path, name: str) -> Iterator[BinaryIO]:
     """Open an input for reading, turning file-system errors into ``InputError``.
 
     Raises:
-        InputError: The file is missing, a directory, or unreadable.
+        InputError: The file is missing, a directory, not a regular file, or unreadable.
     """
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise input_error(err, name) from None
+    handle = open_regular_file(path, name)
     with handle:
         try:
             yield handle
