@@ -131,6 +131,7 @@ STEPS: Final = (
     "staged-deleted",  # a heal deleted the staged data, not yet recorded
     "sync-intent-saved",  # the sync intent is recorded, the request not yet sent
     "sync-answered",  # the sync exists, not yet recorded
+    "rejects-written",  # a finished sync's rejects are in the file, not yet recorded
 )
 Checkpoint = Callable[[str], None]
 
@@ -903,6 +904,7 @@ class _Run:
         record = replace(record, status=str(sync.status))
         if record.status != "success" and record.rejects is None:
             found = self._fetch_rejects(sync, record)
+            self._step("rejects-written")
             record = replace(record, rejects=len(found))
         self.state.set_sync(record)
         self.syncs[uri] = record

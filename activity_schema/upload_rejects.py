@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from .eloqua import Reject
-from .errors import UsageError
+from .errors import OutputError
 from .upload_manifest import ManifestPart
 
 __all__ = [
@@ -136,16 +136,23 @@ def map_rejects(
 def write_rejects(path: Path, rejects: Sequence[MappedReject], *, append: bool) -> None:
     """Write (or append) ``rejects`` to a CSV file with :data:`REJECT_COLUMNS`.
 
+    When appending, a reject of a source row the file already lists is left out: each
+    row is synced once, so it is the same reject fetched again (a run that stopped after
+    writing them and before recording so, then resumed).
+
     Raises:
-        UsageError: The file cannot be written.
+        OutputError: The file cannot be written.
     """
     new = not append or not path.exists()
     try:
+        listed = set() if new else _listed_rows(path)
         with path.open("w" if new else "a", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             if new:
                 writer.writerow(REJECT_COLUMNS)
             for item in rejects:
+                if item.file is not None and (item.file, str(item.row), str(item.line)) in listed:
+                    continue
                 writer.writerow(
                     [
                         item.file or "",
@@ -158,11 +165,22 @@ def write_rejects(path: Path, rejects: Sequence[MappedReject], *, append: bool) 
                     ]
                 )
     except OSError as err:
-        raise UsageError(
+        raise OutputError(
             f"cannot write Eloqua's rejects: {err.strerror or err}",
-            where=str(path),
-            hint="check the folder's permissions and free space",
+            path=str(path),
+            errno=err.errno,
+            hint="check the folder's permissions and free space, then rerun with --resume",
         ) from err
+
+
+def _listed_rows(path: Path) -> set[tuple[str, str, str]]:
+    """Return the ``(file, row, line)`` of the rejects a file already lists."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (row.get("file") or "", row.get("row") or "", row.get("line") or "")
+            for row in csv.DictReader(handle)
+            if row.get("file")
+        }
 
 
 def summarize_rejects(rejects: Iterable[MappedReject]) -> list[CodeSummary]:

@@ -290,6 +290,7 @@ KILLS = [
     ("sync-intent-saved", 2),  # the intent recorded, the sync not asked for
     ("sync-answered", 2),  # the sync exists (and took the rows), not recorded
     ("staged-deleted", 1),  # a heal deleted the staged data, not recorded
+    ("rejects-written", 1),  # a sync's rejects written, not recorded
 ]
 
 
