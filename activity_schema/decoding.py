@@ -388,14 +388,16 @@ def detect_legacy(raw: bytes) -> Guess:
     most = max(r.letters for r in clean)
     best = [r for r in clean if r.letters == most]
     if len(best) > 1 and all(r.alphabets for r in best):
-        # Latin readings: the one whose accented letters fit the fewest languages
-        # ("Şükrü Yılmaz": Turkish) beats one that needs several ("Žükrü Yżlmaz").
+        # Latin readings: one whose accented letters fit one or two languages ("Şükrü
+        # Yılmaz": Turkish) beats one that needs two more ("Žükrü Yżlmaz": Estonian,
+        # Polish, Latvian). Not by less: exports mix names ("Crème", "Øst": French and
+        # Danish, where cp1250 reads Czech "Crčme", "Řst").
         fewest = min(r.alphabets for r in best)
-        best = [r for r in best if r.alphabets == fewest]
-    # Equally plausible readings: chardet's ranking, then the usual export encoding.
-    chosen = _first(best, top)
+        best = [r for r in best if r.alphabets <= fewest + 1]
+    # Equally plausible readings: see _first.
+    chosen = _first(best, top, ranked)
     rivals = [r for r in best if r is not chosen] + close[:2]
-    if "cp1252" in chosen.codecs:
+    if "cp1252" in chosen.codecs and _close_call("cp1252", top, ranked):
         rivals = [r for r in rivals if not _western_over(chosen, r)]
     if thin and not rivals and not any(_common(c) for c in chosen.codecs):
         # A DOS or Mac code page alone reads a few bytes as letters ("ñ 20" for "€ 20"):
@@ -409,8 +411,8 @@ def _western_over(western: _Reading, other: _Reading) -> bool:
 
     Western European names ("Åsa", "Núñez") also read as letters in other Latin code
     pages ("Ċsa", "Nśńez"), and chardet's confidences for them are near ties. When
-    cp1252's reading is chosen (chardet ranks it first, or its first is less plausible)
-    and the other reading needs letters cp1252 lacks in every
+    cp1252's reading is chosen and is one of chardet's close calls, and the other
+    reading needs letters cp1252 lacks in every
     value they differ on, and the sample holds ``MIN_WESTERN_VALUES`` non-ASCII values
     or more, the other reading is a look-alike, not a rival.
     """
@@ -465,21 +467,30 @@ def _readings(pool: list[str], cells: list[bytes]) -> list[_Reading]:
     return found
 
 
-def _first(readings: list[_Reading], top: str) -> _Reading:
+def _first(readings: list[_Reading], top: str, ranked: dict[str, tuple[float, str]]) -> _Reading:
     """Return the reading to choose among equally plausible ones.
 
-    chardet's best guess when it is a current encoding, else cp1252 (the usual Windows
-    export encoding), else the first current encoding in chardet's order: on a short
-    sample chardet may rank a rare code page (Kazakh, HP Roman-8) first.
+    cp1252, the usual Windows export encoding, when it is one of chardet's close calls;
+    else chardet's best guess when it is a current encoding; else
+    the first current encoding in chardet's order (on a short sample chardet may rank a
+    rare code page, Kazakh or HP Roman-8, first). The choice is reported as doubtful.
     """
-    modern = [r for r in readings if any(c in _MODERN_WEB for c in r.codecs)]
+    for reading in readings:
+        if "cp1252" in reading.codecs and _close_call("cp1252", top, ranked):
+            return reading
     for reading in readings:
         if top in reading.codecs and top in _MODERN_WEB:
             return reading
     for reading in readings:
         if "cp1252" in reading.codecs:
             return reading
+    modern = [r for r in readings if any(c in _MODERN_WEB for c in r.codecs)]
     return (modern or readings)[0]
+
+
+def _close_call(codec: str, top: str, ranked: dict[str, tuple[float, str]]) -> bool:
+    """Tell whether chardet ranks ``codec`` nearly as high as its best guess."""
+    return ranked.get(codec, (0.0, ""))[0] >= TIE_BREAK_RATIO * ranked[top][0]
 
 
 def _common(codec: str) -> bool:
@@ -608,16 +619,19 @@ def _plausibility(texts: list[str]) -> tuple[int, int]:
             scripts = {_script(ch) for ch in word if unicodedata.category(ch)[0] == "L"}
             # An accented capital after a small letter ("LefŹvre", "пЕРЕДЮВЮ") is a misread.
             odd += sum(1 for a, b in pairwise(word) if a.islower() and b.isupper() and b > "\x7f")
-            # ...and so is one between a capital and a small letter ("CĹur" for "Cœur").
+            # ...and so is one before or between a capital and a small letter ("CĹur" for
+            # "Cœur", "ĞCrecimiento" for "«Crecimiento").
             odd += sum(
                 1
                 for a, b, c in zip(word, word[1:], word[2:], strict=False)
-                if a.isupper() and b.isupper() and c.islower() and b > "\x7f"
+                if a.isupper() and b.isupper() and c.islower() and max(a, b) > "\x7f"
             )
             if len(scripts) > 1:
                 odd += 1
             elif scripts == {"LATIN"}:
                 odd += not _latin_word(word)
+                # A lone accented letter is a word in few languages ("à", "é", "ó").
+                odd += len(word) == 1 and word.lower() not in _ONE_LETTER_WORDS
         # A lone letter of a script written in words ("ν 20" for "€ 20") is a misread.
         counts = Counter(_script(ch) for ch in text if not ch.isascii() and ch.isalpha())
         odd += sum(1 for script, n in counts.items() if n == 1 and script not in ("LATIN", "CJK"))
@@ -625,6 +639,8 @@ def _plausibility(texts: list[str]) -> tuple[int, int]:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+#: Accented letters that are words of their own in some language.
+_ONE_LETTER_WORDS = frozenset("àáâäåèéêëìíîïòóôöøùúûüýçñ")
 #: The letters beyond ASCII of the languages written in Latin script, one string each.
 _LATIN_ALPHABETS = tuple(
     frozenset(letters)
