@@ -322,7 +322,7 @@ def test_lint_output_into_a_missing_folder_exits_2(
     target = tmp_path / "no" / "such" / "r.sarif"
     result = cli("lint", _write(tmp_path, "in.csv", MESSY), "--format", "sarif", "--output", target)
     assert result.exit_code == 2
-    assert "cannot write the report" in result.stderr
+    assert "the report's folder does not exist" in result.stderr  # checked before any work
     assert "Traceback" not in result.output
 
 
