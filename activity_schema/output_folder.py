@@ -146,6 +146,8 @@ def output_error(err: OSError, where: Path | str) -> UsageError | OutputError:
         errno.EROFS: "the file system is read-only; write to another folder with -o",
         errno.EACCES: "check the folder's permissions, or write to another with -o",
         errno.EPERM: "check the folder's permissions, or write to another with -o",
+        errno.EXDEV: "the output folder is a mount point; convert into a folder inside it",
+        errno.EBUSY: "the output folder is a mount point; convert into a folder inside it",
     }
     return OutputError(
         f"cannot write the output: {reason}",
@@ -240,6 +242,14 @@ class OutputFolder:
         if out.exists() and not out.is_dir():
             raise UsageError(
                 "the output folder is a file", where=str(self.given), hint="pass a folder with -o"
+            )
+        here = Path.cwd().resolve()
+        if here == out or out in here.parents:
+            # The swap would leave this process (and the user's shell) in the old folder.
+            raise UsageError(
+                "the output folder is the current folder, or holds it",
+                where=str(self.given),
+                hint="convert into a subfolder, e.g. -o out: the folder is replaced as a whole",
             )
         for above in self.given.parents:  # as given: the message names what the user typed
             if above.exists():

@@ -443,3 +443,15 @@ def test_the_command_says_when_it_removed_a_killed_runs_leftovers(
     assert complete_run(tmp_path / "out")["rows_in"] == 61 and leftovers(tmp_path) == []
     quiet = cli("convert", "-o", "out", "--force", "-q", "new.csv")
     assert "leftover" not in quiet.stderr
+
+
+@pytest.mark.parametrize("output", [".", ".."])
+def test_the_current_folder_or_one_above_it_is_refused(
+    cli: Cli, tmp_path: Path, inputs: tuple[Path, Path], output: str
+) -> None:
+    (tmp_path / "sub").mkdir()
+    os.chdir(tmp_path / "sub")  # the cli fixture restores the folder
+    result = cli("convert", "-o", output, "../new.csv")
+    assert result.exit_code == 2
+    assert "the output folder is the current folder, or holds it" in result.stderr
+    assert leftovers(tmp_path) == [] and leftovers(tmp_path.parent) == []
