@@ -139,15 +139,14 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Python's csv module read it (an inch mark, a space before or after a quoted cell).",
         "Such a quote breaks strict CSV readers, and when it was meant to quote the cell "
         "the row's cells may not be what the exporter wrote.",
-        "Check the row's cells. Quote the cell and double its quotes (\"Monitor 27\"\"\"), "
+        'Check the row\'s cells. Quote the cell and double its quotes ("Monitor 27"""), '
         "or pass --no-quote if the file has no quoting at all.",
     ),
     IssueCode.PREAMBLE_SKIPPED: CodeInfo(
         "Lines above the header were skipped: Excel's sep= line, # comments or a title row.",
         "Taking a title or comment line as the header would map no column at all, or the "
         "wrong ones.",
-        "Check that the reported line is the header; remove the lines above it to silence "
-        "this.",
+        "Check that the reported line is the header; remove the lines above it to silence this.",
     ),
     IssueCode.HEADER_GUESSED: CodeInfo(
         "The row taken as the header does not look like column names.",
