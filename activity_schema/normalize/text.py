@@ -75,6 +75,10 @@ _MOJIBAKE_RE: Final = re.compile(MOJIBAKE_PATTERN)
 _SHORT_RE: Final = re.compile(
     f"[\\u00E0-\\u00EF]{_CONT}(?!{_CONT})|[\\u00F0-\\u00F4]{_CONT}{{1,2}}(?!{_CONT})"
 )
+#: What clean_text removes that may stand between the characters of a run: zero-width
+#: characters and C0 controls (TAB, LF and CR stay).
+_INVISIBLE: Final = f"[{ZERO_WIDTH_CLASS}\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]"
+_INVISIBLE_RE: Final = re.compile(_INVISIBLE)
 _LEAD: Final = frozenset(chr(c) for c in range(0xC2, 0xF5))
 #: Capital letters that are mojibake lead chars; alone before a space or at the end of a
 #: value that holds mojibake, their continuation byte was lost (or was a no-break space
@@ -215,6 +219,20 @@ def _c1_count(text: str) -> int:
     return sum(_C1 <= c <= _C1_END for c in text)
 
 
+def _visible(value: str) -> str:
+    """Return ``value`` without what :func:`clean_text` removes anyway, runs excepted.
+
+    Zero-width characters and C0 controls go, and C1 controls that are not part of a run
+    (inside one they are Latin-1 mojibake). The value is judged as cleaning leaves it, so
+    that cleaning the output again finds nothing new: ``Ã\u200b©`` becomes ``Ã©``.
+    """
+    value = _INVISIBLE_RE.sub("", value)
+    if not any(_C1 <= c <= _C1_END for c in value):
+        return value
+    inside = {i for m in _MOJIBAKE_RE.finditer(value) for i in range(m.start(), m.end())}
+    return "".join(c for i, c in enumerate(value) if i in inside or not _C1 <= c <= _C1_END)
+
+
 def _lost_bytes(value: str) -> tuple[bool, bool]:
     """Tell whether ``value``'s mojibake shows a byte a decoder dropped or replaced.
 
@@ -291,6 +309,9 @@ def _repair_one(value: str) -> tuple[str, MojibakeStatus | None, str | None]:
         ``(value, status, suspected)``: the repaired or unchanged value, ``"fixed"``,
         ``"suspect"`` or None, and for a suspect value what it probably was (or None).
     """
+    original, value = value, _visible(value)
+    if not _MOJIBAKE_RE.search(value):
+        return original, None, None
     fixed, steps = _ftfy_fix(value, lossy=False)
     own = _decode_runs(value)
     sure, likely = _lost_bytes(value)
@@ -298,10 +319,10 @@ def _repair_one(value: str) -> tuple[str, MojibakeStatus | None, str | None]:
         # ftfy sees nothing it can undo: suspect if bytes were surely lost or ftfy's
         # measure of implausible character sequences says the text is garbled.
         if sure or _is_bad(value):
-            return value, MOJIBAKE_SUSPECT, _suggestion(value, own)
+            return original, MOJIBAKE_SUSPECT, _suggestion(value, own)
         if own is not None and not likely and _word_initials(value):
             return own, MOJIBAKE_FIXED, None
-        return value, None, None
+        return original, None, None
     exact = (
         not likely
         and _exact_steps(steps)
@@ -311,7 +332,7 @@ def _repair_one(value: str) -> tuple[str, MojibakeStatus | None, str | None]:
     )
     if exact:
         return fixed, MOJIBAKE_FIXED, None
-    return value, MOJIBAKE_SUSPECT, _suggestion(value, own)
+    return original, MOJIBAKE_SUSPECT, _suggestion(value, own)
 
 
 def _word_initials(value: str) -> bool:
@@ -377,7 +398,11 @@ def repair_mojibake(s: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
         >>> values.to_list(), status.to_list()
         (['Café', 'ok'], ['fixed', None])
     """
-    mask = s.str.contains(MOJIBAKE_PATTERN).fill_null(False)
+    # A run broken by an invisible character (which cleaning removes) is a candidate too.
+    mask = (
+        s.str.contains(MOJIBAKE_PATTERN)
+        | (s.str.contains(_INVISIBLE) & s.str.contains(f"[\\u00C2-\\u00F4]{_INVISIBLE}*{_CONT}"))
+    ).fill_null(False)
     status = pl.repeat(None, s.len(), dtype=pl.String, eager=True).alias(s.name)
     if not mask.any():
         return s, status, status

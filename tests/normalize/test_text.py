@@ -82,7 +82,10 @@ def test_collapse_whitespace(raw: str | None, expected: str | None) -> None:
         ("â€œquotedâ€ here", "â€œquotedâ€ here", "suspect"),
         ("ÅÃ³dÅº", "ÅÃ³dÅº", "suspect"),
         ("Â€", "Â€", "suspect"),  # would decode to a C1 control
-        ("Ã©\x81", "Ã©\x81", "suspect"),  # a stray continuation byte after the run
+        # What cleaning removes anyway (a stray C1 control, a zero-width character) is
+        # left out first, so that cleaning the output again finds nothing new.
+        ("Ã©\x81", "é", "fixed"),
+        ("Ã\u200b©", "é", "fixed"),
         ("\u00e0\u20ac\u20ac", "\u00e0\u20ac\u20ac", "suspect"),  # E0 80 80 is overlong
         # Correct text whose characters happen to spell a UTF-8 sequence: left alone.
         ("“CAFÉ”", "“CAFÉ”", None),
@@ -176,7 +179,8 @@ def test_repair_mojibake_undoes_cp1252_misreading(text: str) -> None:
         return  # the text itself looks garbled; repairing it twice is then right
     values, statuses, _ = repair_mojibake(pl.Series([garbled], dtype=pl.String))
     if statuses[0] == "fixed":
-        assert values[0] == text
+        # Controls and zero-width characters are judged as cleaning leaves them.
+        assert apply(clean_text, [values[0]]) == apply(clean_text, [text])
 
 
 def test_docstring_examples() -> None:
