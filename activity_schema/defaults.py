@@ -127,6 +127,8 @@ REPORT_JSON_SLICE_ROWS: Final = 100_000
 #: Issues a streamed run keeps for its report in full; beyond, the first
 #: ``STREAM_REPORT_ISSUES_PER_CODE`` of each code are kept (the counts stay exact).
 STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
+#: Issues kept per file and code once a streamed report is sampled.
+STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000
 
 # --- Lines above the header (issue 12) ----------------------------------------------------
 #: Most records above the header (Excel's sep= line, # comments, title rows) that are
@@ -152,5 +154,3 @@ MAX_UNKNOWN_COLUMN_ISSUES: Final = 1000
 #: Most columns an input may have (Excel's widest sheet); a wider header is refused
 #: before its cells are parsed (each column costs polars kilobytes, whatever it holds).
 MAX_COLUMNS: Final = 16_384
-#: Issues kept per file and code once a streamed report is sampled.
-STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000

@@ -205,10 +205,10 @@ def dialect_for(sample: str, fmt: str, options: ReadOptions) -> Dialect:
     return dialect
 
 
-    if not found.height:
-        return table
 def _with_size_issues(table: SourceTable) -> SourceTable:
     found = size_issues(table)
+    if not found.height:
+        return table
     return replace(table, issues=pl.concat([table.issues, found]))
 
 
