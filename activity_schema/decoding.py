@@ -1,10 +1,12 @@
 """Turn an input's bytes into UTF-8, saying which encoding was used and why.
 
-The order is fixed (see the foundation issue): an explicit encoding; a byte-order mark;
-UTF-16 without a BOM (its NUL pattern is unmistakable); a strict UTF-8 decode of the
-*whole* input; then chardet on the lines that hold non-ASCII bytes, preferring the
-Windows superset of what it names. A detector never sees only the first 200 KB of a
-file whose first non-ASCII byte comes later.
+The order is fixed: an explicit encoding; a byte-order mark; UTF-16 without a BOM (its
+NUL pattern, or a strict decode into lines of text, is unmistakable); a strict UTF-8
+decode of the *whole* input; then chardet on the lines that hold non-ASCII bytes, read
+as the true superset of what it names (Latin-1 as cp1252, Shift_JIS as cp932). A
+detector never sees only the first 200 KB of a file whose first non-ASCII byte comes
+later. Close candidates are compared on the values they read differently; a guess that
+stays in doubt carries a :class:`Doubt`, which the reader reports as a warning.
 
 Nothing is replaced silently: bytes that do not decode become visible ``\\xNN`` text and
 are returned as :class:`BadByte` records, which the reader turns into row errors. A file

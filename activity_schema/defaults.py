@@ -1,6 +1,7 @@
 """Every default and limit of the tool, as named constants in one place.
 
-Eloqua's documented limits come from ``shared/eloqua/FACTS.md``; the section is noted.
+Eloqua's documented limits are gathered, with Oracle's sources, in ``docs/eloqua.md``; the
+section is noted.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ XLSX_MAX_COMPRESSION_RATIO: Final = 200
 #: Smallest similarity (0-1) for an unknown column's "did you mean" suggestion.
 SUGGESTION_CUTOFF: Final = 0.6
 
-# --- Values (FACTS.md section 2) ----------------------------------------------------------
+# --- Values (docs/eloqua.md section 2) ----------------------------------------------------------
 #: Safe default length of a text field (contact text fields hold 100 characters).
 DEFAULT_MAX_LENGTH: Final = 100
 #: Longest email address Eloqua's contact email field holds.
@@ -92,7 +93,7 @@ DEFAULT_MAX_EXAMPLES: Final = 5
 #: GitHub shows at most 10 annotations of each severity per step.
 GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
 
-# --- Output and upload (FACTS.md section 3) -----------------------------------------------
+# --- Output and upload (docs/eloqua.md section 3) -----------------------------------------------
 #: Largest body per POST; satisfies both readings of Eloqua's "32 MB".
 DEFAULT_MAX_BYTES: Final = 32_000_000
 #: Most POSTs staged for one sync.
@@ -100,7 +101,7 @@ MAX_POSTS_PER_SYNC: Final = 500
 
 # --- Size limits on what is read (bad data, not a crash) --------------------------------
 #: Largest cell, in UTF-8 bytes. No Eloqua field holds more than 32,000 characters
-#: (large text, FACTS.md section 2), at most 128,000 bytes; a cell eight times that is a
+#: (large text, docs/eloqua.md section 2), at most 128,000 bytes; a cell eight times that is a
 #: file pasted into a cell or hostile input. Its row is rejected (``too-long``).
 MAX_CELL_BYTES: Final = 1_048_576
 #: Largest record (all its cells), in UTF-8 bytes. A definition holds at most 100 fields

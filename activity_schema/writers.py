@@ -2,7 +2,7 @@
 
 Pure functions, no file I/O: frames in, bytes out. Every record is encoded once, with
 polars expressions, into its text; the parts are then cut from a cumulative sum of the
-records' byte lengths, so no Python code runs per record (FACTS.md section 3).
+records' byte lengths, so no Python code runs per record (docs/eloqua.md section 3).
 
 Layout of a body (``sep`` between records, so a part's size is known before it is built)::
 
@@ -11,7 +11,7 @@ Layout of a body (``sep`` between records, so a part's size is known before it i
 
 JSON objects have the fields as keys in schema order and the values as JSON strings;
 empty values (null or ``""``) are omitted, never written as ``null`` or ``"null"``
-(Eloqua stores the string "null" as a value, FACTS.md section 2). Non-ASCII text is
+(Eloqua stores the string "null" as a value, docs/eloqua.md section 2). Non-ASCII text is
 written as UTF-8, not as ``\\u`` escapes; control characters are escaped as JSON requires.
 CSV uses a comma, quotes a cell only when it holds a comma, a quote, CR or LF (quotes
 doubled), writes empty cells for empty values, and ends lines with CRLF as RFC 4180 says.

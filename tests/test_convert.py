@@ -21,8 +21,8 @@ from activity_schema.pipeline import Prepared, prepare
 from activity_schema.plan import MANIFEST_NAME, REJECTS_NAME, part_name, plan_convert
 from activity_schema.writers import OutputFormat
 
-#: The request body of the reference page's example, verbatim
-#: (shared/eloqua/activity-import-data-endpoint.txt): the second record's address is in
+#: The request body of the example on Oracle's reference page "Upload data for an activity
+#: import definition" (docs/eloqua.md, S1), verbatim: the second record's address is in
 #: FirstName.
 REFERENCE_BODY = b"""[
 {

@@ -4,7 +4,7 @@ The order is :func:`~activity_schema.decoding.decode`'s, applied to a file read 
 blocks: an explicit encoding; a byte-order mark; UTF-16 without a BOM (judged on the
 first 4 KB, as ``decode`` does); a strict, incremental UTF-8 decode of *every* block;
 then the detector, on the lines that hold non-ASCII bytes gathered from the whole file,
-never from the first block alone (FACTS.md section 7: detectors answer ``ascii`` when
+never from the first block alone (docs/eloqua.md section 7: detectors answer ``ascii`` when
 the first 200 KB are ASCII).
 
 The second pass cuts the file at line ends (in code units), so that every block decodes
