@@ -131,12 +131,12 @@ STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
 #: Issues kept per file and code once a streamed report is sampled.
 STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000
 
-# --- Lines above the header (issue 12) ----------------------------------------------------
+# --- Lines above the header ----------------------------------------------------------------
 #: Most records above the header (Excel's sep= line, # comments, title rows) that are
 #: looked at and skipped; a file with more is read with its first record as the header.
 MAX_PREAMBLE_RECORDS: Final = 10
 
-# --- Workbook size (issue 12) --------------------------------------------------------------
+# --- Workbook size --------------------------------------------------------------------------
 #: Most cells of the rectangle an .xlsx sheet spans (first to last filled row and
 #: column), e.g. 200,000 rows of 20 columns. calamine builds every cell of it in memory
 #: and lint or convert then peaks at about 190 bytes per cell (5 million cells of
@@ -148,7 +148,7 @@ XLSX_MAX_CELLS: Final = 4_000_000
 #: cell). A check peaks at about three times the text (200 MB took 606 MB).
 XLSX_MAX_TEXT_BYTES: Final = 256_000_000
 
-# --- Header mapping bounds (issue 12) ------------------------------------------------------
+# --- Header mapping bounds ------------------------------------------------------------------
 #: Unknown (or blank-header) columns itemised with a suggestion each; the rest are
 #: summed up in one ``unknown-column`` warning (a 100,000-column file stays cheap).
 MAX_UNKNOWN_COLUMN_ISSUES: Final = 1000
