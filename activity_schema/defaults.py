@@ -71,7 +71,7 @@ XLSX_MAX_COMPRESSION_RATIO: Final = 200
 #: Smallest similarity (0-1) for an unknown column's "did you mean" suggestion.
 SUGGESTION_CUTOFF: Final = 0.6
 
-# --- Values (docs/eloqua.md section 2) ----------------------------------------------------------
+# --- Values (docs/eloqua.md section 2) --------------------------------------------------
 #: Safe default length of a text field (contact text fields hold 100 characters).
 DEFAULT_MAX_LENGTH: Final = 100
 #: Longest email address Eloqua's contact email field holds.
@@ -93,7 +93,7 @@ DEFAULT_MAX_EXAMPLES: Final = 5
 #: GitHub shows at most 10 annotations of each severity per step.
 GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
 
-# --- Output and upload (docs/eloqua.md section 3) -----------------------------------------------
+# --- Output and upload (docs/eloqua.md section 3) ---------------------------------------
 #: Largest body per POST; satisfies both readings of Eloqua's "32 MB".
 DEFAULT_MAX_BYTES: Final = 32_000_000
 #: Most POSTs staged for one sync.
@@ -111,7 +111,7 @@ MAX_RECORD_BYTES: Final = 16_777_216
 #: The most a deflated stream expands (zlib's 1032:1); bounds an .xlsx's worst case.
 DEFLATE_MAX_RATIO: Final = 1032
 
-# --- Streamed (batched) convert -----------------------------------------------------------
+# --- Streamed (batched) convert ---------------------------------------------------------
 #: A delimited input larger than this is converted in record batches (``--stream``).
 STREAM_THRESHOLD_BYTES: Final = 256_000_000
 #: Decoded text per record batch; the column-level decisions are taken on the first one.
@@ -131,12 +131,12 @@ STREAM_REPORT_MAX_ISSUES: Final = 1_000_000
 #: Issues kept per file and code once a streamed report is sampled.
 STREAM_REPORT_ISSUES_PER_CODE: Final = 1_000
 
-# --- Lines above the header ----------------------------------------------------------------
+# --- Lines above the header -------------------------------------------------------------
 #: Most records above the header (Excel's sep= line, # comments, title rows) that are
 #: looked at and skipped; a file with more is read with its first record as the header.
 MAX_PREAMBLE_RECORDS: Final = 10
 
-# --- Workbook size --------------------------------------------------------------------------
+# --- Workbook size ----------------------------------------------------------------------
 #: Most cells of the rectangle an .xlsx sheet spans (first to last filled row and
 #: column), e.g. 200,000 rows of 20 columns. calamine builds every cell of it in memory
 #: and lint or convert then peaks at about 190 bytes per cell (5 million cells of
@@ -148,7 +148,7 @@ XLSX_MAX_CELLS: Final = 4_000_000
 #: cell). A check peaks at about three times the text (200 MB took 606 MB).
 XLSX_MAX_TEXT_BYTES: Final = 256_000_000
 
-# --- Header mapping bounds ------------------------------------------------------------------
+# --- Header mapping bounds --------------------------------------------------------------
 #: Unknown (or blank-header) columns itemised with a suggestion each; the rest are
 #: summed up in one ``unknown-column`` warning (a 100,000-column file stays cheap).
 MAX_UNKNOWN_COLUMN_ISSUES: Final = 1000

@@ -57,7 +57,7 @@ def _loud_codes(path: Path, options: ReadOptions | None) -> set[str]:
 
 
 def test_the_corpus_is_there() -> None:
-    # The areas a reader meets in the wild: encodings, quotes and headers, mojibake, JSON, workbooks.
+    # What a reader meets in the wild: encodings, quotes, headers, mojibake, JSON, workbooks.
     areas = {truth.parent.name for truth in TRUTHS}
     assert len(TRUTHS) >= 60, f"only {len(TRUTHS)} corpus files"
     assert {"encodings", "quotes", "headers", "mojibake", "json", "xlsx"} <= areas, areas
