@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from activity_schema.readers import LINE, ROW, ReadOptions, SourceTable, read_path
 from activity_schema.readers.delimited import read_delimited
-from activity_schema.sniff import Dialect
+from activity_schema.readers.sniff import Dialect
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"

@@ -19,7 +19,7 @@ from activity_schema.decoding import (
     is_utf8,
 )
 from activity_schema.errors import InputError, UsageError
-from activity_schema.sniff import sniff_binary
+from activity_schema.readers.sniff import sniff_binary
 
 DATA = Path(__file__).parent / "data"
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from activity_schema.errors import InputError
 from activity_schema.readers.delimited import read_delimited
 from activity_schema.readers.scan import scan
-from activity_schema.sniff import Dialect
+from activity_schema.readers.sniff import Dialect
 
 COMMA = Dialect(",", '"', "")
 _NL = 10

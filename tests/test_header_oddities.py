@@ -13,7 +13,7 @@ import pytest
 
 from activity_schema.readers import ReadOptions, read_bytes
 from activity_schema.readers.delimited import read_delimited
-from activity_schema.sniff import Dialect, sniff_dialect
+from activity_schema.readers.sniff import Dialect, sniff_dialect
 
 BODY = b"email,type,AssetName\na@b.co,Registered,Q4\nc@d.co,Attended,Summit\n"
 

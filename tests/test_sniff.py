@@ -1,4 +1,4 @@
-"""Tests for activity_schema.sniff: formats, binary refusal and CSV dialects."""
+"""Tests for activity_schema.readers.sniff: formats, binary refusal and CSV dialects."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from activity_schema.errors import InputError
-from activity_schema.sniff import (
+from activity_schema.readers.sniff import (
     format_from_extension,
     sniff_binary,
     sniff_dialect,

@@ -19,7 +19,13 @@ from ..codes import IssueCode, Severity
 from ..decoding import Decoded, Detector, decode, describe_doubt, detect_legacy
 from ..errors import InputError, UsageError
 from ..report import ISSUE_SCHEMA, file_issue, issue_frame
-from ..sniff import (
+from .delimited import read_delimited
+from .excel import read_xlsx
+from .files import read_regular_file
+from .jsonlike import read_json, read_ndjson
+from .limits import size_issues
+from .scan import NO_QUOTE
+from .sniff import (
     FORMATS,
     Dialect,
     format_from_extension,
@@ -27,12 +33,6 @@ from ..sniff import (
     sniff_dialect,
     sniff_text_format,
 )
-from .delimited import read_delimited
-from .excel import read_xlsx
-from .files import read_regular_file
-from .jsonlike import read_json, read_ndjson
-from .limits import size_issues
-from .scan import NO_QUOTE
 from .table import FILE, LINE, ROW, SourceTable
 
 __all__ = [

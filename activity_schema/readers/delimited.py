@@ -30,9 +30,9 @@ from ..codes import IssueCode, Severity
 from ..defaults import MAX_PREAMBLE_RECORDS
 from ..errors import InputError
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
-from ..sniff import Dialect
 from .bounds import check_column_count
 from .scan import NO_QUOTE, Structure, scan
+from .sniff import Dialect
 from .table import LINE, ROW, SourceTable, unique_names
 
 __all__ = ["read_delimited"]

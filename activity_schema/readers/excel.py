@@ -30,7 +30,7 @@ from ..defaults import (
 )
 from ..errors import InputError
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue
-from ..sniff import ZIP_ERRORS
+from .sniff import ZIP_ERRORS
 from .table import LINE, ROW, SourceTable, unique_names
 from .xlsx_scan import SheetScan, column_index, open_archive, scan_sheet, sheet_parts
 

@@ -32,9 +32,9 @@ from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
 from ..readers.delimited import read_delimited
 from ..readers.limits import size_issues
 from ..readers.scan import NO_QUOTE, find_quotes
+from ..readers.sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
 from ..readers.table import LINE, ROW, SourceTable
 from ..report import empty_issues, file_issue
-from ..sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
 from .decode import DecodedBlock, EncodingChoice, choose_encoding, decode_blocks, open_input
 
 __all__ = ["BatchReader", "open_batches"]

@@ -17,14 +17,14 @@ from typing import Literal
 
 import numpy as np
 
-from .decoding import _utf16_without_bom
-from .defaults import (
+from ..decoding import _utf16_without_bom
+from ..defaults import (
     BINARY_CONTROL_RATIO,
     BINARY_SIGNATURES,
     CANDIDATE_DELIMITERS,
     SNIFF_LINES,
 )
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -198,7 +198,7 @@ def _consistency(
         at, and whether the header (the first record, ``#`` comments aside) has it.
     """
     # Imported here: the readers import this module, and the rule lives with them.
-    from .readers.scan import scan
+    from .scan import scan
 
     structure = scan(data, delimiter, quote)
     cells = structure.cells
@@ -283,7 +283,7 @@ def _quotes_whole_cells(data: bytes, delimiter: str, *, one_line: bool) -> bool:
     delimiter or a line break, which changes the records, is more likely an apostrophe
     at the start of one cell and another at the end of a later one than a quoted cell.
     """
-    from .readers.scan import NL, find_quotes
+    from .scan import NL, find_quotes
 
     buf = np.frombuffer(data, dtype=np.uint8)
     found = find_quotes(buf, ord("'"), ord(delimiter), literals=True)
