@@ -23,7 +23,7 @@ from imports_of import modules_imported
 
 from activity_schema.cli import main
 from activity_schema.upload import ELOQUA_REJECTS_NAME, STATE_NAME
-from activity_schema.upload_manifest import load_manifest
+from activity_schema.upload.manifest import load_manifest
 
 IMPORT_ID = "2900"
 FIELDS = {

@@ -34,7 +34,7 @@ from activity_schema.eloqua.auth import check_credential
 from activity_schema.eloqua.redact import MASK, LogRedaction, Redactor
 from activity_schema.eloqua.responses import body_excerpt
 from activity_schema.errors import ConfigError, UploadError
-from activity_schema.upload_state import STATE_NAME, PartRecord, PartStatus, UploadState
+from activity_schema.upload.state import STATE_NAME, PartRecord, PartStatus, UploadState
 
 FIELDS = {
     "activityId": "{{Activity.Id}}",

@@ -39,8 +39,8 @@ from activity_schema.upload import (
     UploadResult,
     upload,
 )
-from activity_schema.upload_manifest import load_manifest
-from activity_schema.upload_state import PartStatus, UploadState
+from activity_schema.upload.manifest import load_manifest
+from activity_schema.upload.state import PartStatus, UploadState
 
 IMPORT_ID = 2900
 SYNC_IMPORT_ID = 2901  # isSyncTriggeredOnImport

@@ -45,7 +45,7 @@ from activity_schema.upload import (
     UploadOptions,
     upload,
 )
-from activity_schema.upload_state import UploadState
+from activity_schema.upload.state import UploadState
 
 IMPORT_ID = 2900
 FIELDS = {

@@ -43,8 +43,8 @@ def _upload_folder(
     import shutil
     import tempfile
 
-    from ..upload_manifest import MANIFEST_NAME, load_manifest
-    from ..upload_state import STATE_NAME
+    from ..upload.manifest import MANIFEST_NAME, load_manifest
+    from ..upload.state import STATE_NAME
 
     if source.is_dir():
         return source, False
@@ -97,8 +97,8 @@ def _new_import(
     """
     from ..import_fields import import_statements
     from ..upload import NewImport, default_import_name
-    from ..upload_manifest import load_manifest
-    from ..upload_state import STATE_NAME, UploadState
+    from ..upload.manifest import load_manifest
+    from ..upload.state import STATE_NAME, UploadState
 
     state = UploadState.load(folder / STATE_NAME)
     created = state.created_import if state is not None else None
@@ -248,8 +248,8 @@ def upload(
     from ..render.upload import upload_lines
     from ..upload import UploadEvent, UploadOptions
     from ..upload import upload as upload_folder
-    from ..upload_manifest import load_manifest
-    from ..upload_state import STATE_NAME
+    from ..upload.manifest import load_manifest
+    from ..upload.state import STATE_NAME
 
     if (import_id is None) == (not create_import):
         raise UsageError(

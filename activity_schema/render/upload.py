@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..upload import UploadOptions, UploadResult
-from ..upload_rejects import summarize_rejects
+from ..upload.rejects import summarize_rejects
 
 __all__ = ["upload_lines"]
 

@@ -49,13 +49,13 @@ before more data is posted (409 otherwise), so only the last sync is left runnin
 without ``wait``.
 
 Layout: :mod:`.options` holds what a run is given and what it gives back (options, events,
-results, the checks of a new definition), :mod:`.run` the run itself.
+results, the checks of a new definition), :mod:`.run` the run itself, :mod:`.state` the
+state file and its lock, :mod:`.rejects` Eloqua's rejects mapped back to source lines, and
+:mod:`.manifest` the reading of the ``manifest.json`` that ``convert`` writes.
 """
 
 from __future__ import annotations
 
-from ..upload_rejects import ELOQUA_REJECTS_NAME
-from ..upload_state import LOCK_NAME, STATE_NAME
 from .options import (
     DATA_POST_RETRY,
     EventHook,
@@ -68,7 +68,9 @@ from .options import (
     default_import_name,
     duration_seconds,
 )
+from .rejects import ELOQUA_REJECTS_NAME
 from .run import STEPS, Checkpoint, upload
+from .state import LOCK_NAME, STATE_NAME
 
 __all__ = [
     "DATA_POST_RETRY",

@@ -25,9 +25,9 @@ from ..eloqua.constants import (
     MAX_DEFINITION_NAME,
 )
 from ..errors import UsageError
-from ..upload_manifest import ManifestPart
-from ..upload_rejects import MappedReject
-from ..upload_state import SyncRecord
+from .manifest import ManifestPart
+from .rejects import MappedReject
+from .state import SyncRecord
 
 __all__ = [
     "DATA_POST_RETRY",

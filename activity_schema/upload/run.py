@@ -29,14 +29,15 @@ from ..errors import (
     UsageError,
 )
 from ..import_fields import import_body
-from ..upload_manifest import ManifestPart, UploadManifest, load_manifest
-from ..upload_rejects import (
+from .manifest import ManifestPart, UploadManifest, load_manifest
+from .options import EventHook, Heal, UploadEvent, UploadOptions, UploadResult
+from .rejects import (
     ELOQUA_REJECTS_NAME,
     MappedReject,
     map_rejects,
     write_rejects,
 )
-from ..upload_state import (
+from .state import (
     LOCK_NAME,
     STATE_NAME,
     CreatedImport,
@@ -47,7 +48,6 @@ from ..upload_state import (
     UploadState,
     now_precise,
 )
-from .options import EventHook, Heal, UploadEvent, UploadOptions, UploadResult
 
 __all__ = ["STEPS", "Checkpoint", "upload"]
 

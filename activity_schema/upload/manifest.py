@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from .errors import InputError, UsageError
+from ..errors import InputError, UsageError
 
 __all__ = ["MANIFEST_NAME", "ManifestPart", "UploadManifest", "load_manifest"]
 

@@ -17,9 +17,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Final
 
-from .eloqua import Reject
-from .errors import OutputError
-from .upload_manifest import ManifestPart
+from ..eloqua import Reject
+from ..errors import OutputError
+from .manifest import ManifestPart
 
 __all__ = [
     "ELOQUA_REJECTS_NAME",

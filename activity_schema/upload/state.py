@@ -40,9 +40,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from ._version import __version__
-from .durable import atomic_write_bytes
-from .errors import OutputError, UsageError
+from .._version import __version__
+from ..durable import atomic_write_bytes
+from ..errors import OutputError, UsageError
 
 __all__ = [
     "LOCK_NAME",
