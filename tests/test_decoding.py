@@ -1,4 +1,4 @@
-"""Tests for activity_schema.decoding: the encoding order, the evidence, bad bytes."""
+"""Tests for activity_schema.readers.encoding: the encoding order, the evidence, bad bytes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activity_schema.decoding import (
+from activity_schema.errors import InputError, UsageError
+from activity_schema.readers.encoding import (
     Doubt,
     decode,
     describe_doubt,
@@ -18,7 +19,6 @@ from activity_schema.decoding import (
     detector_sample,
     is_utf8,
 )
-from activity_schema.errors import InputError, UsageError
 from activity_schema.readers.sniff import sniff_binary
 
 DATA = Path(__file__).parent / "data"

@@ -21,8 +21,8 @@ import chardet
 import polars as pl
 import pytest
 
-from activity_schema.decoding import decode
 from activity_schema.readers import ROW, SourceTable, read_path
+from activity_schema.readers.encoding import decode
 from activity_schema.stream.decode import choose_encoding
 from activity_schema.stream.reader import open_batches
 

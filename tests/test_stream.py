@@ -26,10 +26,10 @@ from activity_schema.codes import IssueCode, Severity
 from activity_schema.config import Settings
 from activity_schema.convert import convert
 from activity_schema.decisions import ColumnDecisions, DateDecision, SwapDecision
-from activity_schema.decoding import decode
 from activity_schema.engine import check_table
 from activity_schema.errors import ActivitySchemaError, InputError, UsageError
 from activity_schema.pipeline import prepare, resolve_schema, table_from_records
+from activity_schema.readers.encoding import decode
 from activity_schema.render.lint import build_report, render_text
 from activity_schema.report import issue_frame
 from activity_schema.stream import convert_stream, lint_stream, should_stream

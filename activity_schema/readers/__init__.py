@@ -16,10 +16,10 @@ import numpy as np
 import polars as pl
 
 from ..codes import IssueCode, Severity
-from ..decoding import Decoded, Detector, decode, describe_doubt, detect_legacy
 from ..errors import InputError, UsageError
 from ..report import ISSUE_SCHEMA, file_issue, issue_frame
 from .delimited import read_delimited
+from .encoding import Decoded, Detector, decode, describe_doubt, detect_legacy
 from .excel import read_xlsx
 from .files import read_regular_file
 from .jsonlike import read_json, read_ndjson

@@ -17,7 +17,6 @@ from typing import Literal
 
 import numpy as np
 
-from ..decoding import _utf16_without_bom
 from ..defaults import (
     BINARY_CONTROL_RATIO,
     BINARY_SIGNATURES,
@@ -25,6 +24,7 @@ from ..defaults import (
     SNIFF_LINES,
 )
 from ..errors import InputError
+from .encoding import _utf16_without_bom
 
 __all__ = [
     "FORMATS",

@@ -1,6 +1,6 @@
 """Decide a big file's encoding over the whole file, then decode it block by block.
 
-The order is :func:`~activity_schema.decoding.decode`'s, applied to a file read in
+The order is :func:`~activity_schema.readers.encoding.decode`'s, applied to a file read in
 blocks: an explicit encoding; a byte-order mark; UTF-16 without a BOM (judged on the
 first 4 KB, as ``decode`` does); a strict, incremental UTF-8 decode of *every* block;
 then the detector, on the lines that hold non-ASCII bytes gathered from the whole file,
@@ -10,7 +10,7 @@ the first 200 KB are ASCII).
 The second pass cuts the file at line ends (in code units), so that every block decodes
 on its own exactly as it would inside the whole file; undecodable bytes, NUL characters
 and stray byte-order marks get the offsets and lines a whole-file decode gives them.
-The helpers of :mod:`activity_schema.decoding` are reused on purpose, so that the two
+The helpers of :mod:`activity_schema.readers.encoding` are reused on purpose, so that the two
 paths cannot drift apart.
 """
 
@@ -26,7 +26,9 @@ from typing import BinaryIO, Literal
 
 import numpy as np
 
-from ..decoding import (
+from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
+from ..errors import InputError
+from ..readers.encoding import (
     _MOJIBAKE_SAFE,
     BOMS,
     BadByte,
@@ -42,8 +44,6 @@ from ..decoding import (
     detect_legacy,
     utf8_with_errors,
 )
-from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
-from ..errors import InputError
 from ..readers.files import open_regular_file
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
@@ -60,7 +60,7 @@ class EncodingChoice:
 
     Attributes:
         codec: The Python codec the file is decoded with.
-        kind: Which rule chose it (the order of :func:`~activity_schema.decoding.decode`).
+        kind: Which rule chose it (the order of :func:`~activity_schema.readers.encoding.decode`).
         reason: Why, for humans (see :meth:`final_reason` for the counted forms).
         confidence: The detector's confidence, when a detector chose.
         bom: Whether the file starts with a byte-order mark.
@@ -214,7 +214,7 @@ def _aligned_blocks(
 
 
 def _check_size(size: int, codec: str, name: str) -> None:
-    # As decoding._check_unit_size, on a length: the file is not in memory.
+    # As encoding._check_unit_size does, on a length: the file is not in memory.
     unit = _unit(codec)
     if size % unit:
         raise InputError(
@@ -311,7 +311,7 @@ def _detector_input(stats: _Stats) -> bytes:
 
     ``detect_legacy`` looks at the first ``CHARDET_SAMPLE_BYTES`` of the file's non-ASCII
     lines, plus a line of the byte values found only past them
-    (:func:`~activity_schema.decoding.detector_sample`): built here from the blocks, it
+    (:func:`~activity_schema.readers.encoding.detector_sample`): built here from the blocks, it
     gives the detector the same answer as the whole file.
     """
     sample = bytes(stats.sample)
@@ -444,7 +444,7 @@ def decode_blocks(
 
     Yields:
         The decoded blocks, in order; their ``data`` joined is the whole-file
-        :attr:`~activity_schema.decoding.Decoded.data`.
+        :attr:`~activity_schema.readers.encoding.Decoded.data`.
     """
     unit = choice.unit
     big_endian = choice.codec.endswith("be")

@@ -25,11 +25,11 @@ import numpy as np
 import polars as pl
 
 from ..codes import IssueCode, Severity
-from ..decoding import BadByte, Decoded
 from ..defaults import MAX_PREAMBLE_RECORDS, STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
 from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
 from ..readers.delimited import read_delimited
+from ..readers.encoding import BadByte, Decoded
 from ..readers.limits import size_issues
 from ..readers.scan import NO_QUOTE, find_quotes
 from ..readers.sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format

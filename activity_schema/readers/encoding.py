@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
-from .defaults import (
+from ..defaults import (
     CHARDET_SAMPLE_BYTES,
     MAX_REPORTED_BAD_BYTES,
     SUPERSET_ENCODINGS,
@@ -40,7 +40,7 @@ from .defaults import (
     UTF8_CHECK_BYTES,
     WEAK_CONFIDENCE,
 )
-from .errors import InputError, UsageError
+from ..errors import InputError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
