@@ -1,4 +1,4 @@
-"""Tests for activity_schema.readers.encoding: the encoding order, the evidence, bad bytes."""
+"""Tests for readers.encoding and readers.encoding_guess: the order, the evidence, bad bytes."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from activity_schema.errors import InputError, UsageError
-from activity_schema.readers.encoding import (
+from activity_schema.readers.encoding import decode, is_utf8
+from activity_schema.readers.encoding_guess import (
     Doubt,
-    decode,
     describe_doubt,
     detect_legacy,
     detector_sample,
-    is_utf8,
 )
 from activity_schema.readers.sniff import sniff_binary
 

@@ -19,7 +19,8 @@ from ..codes import IssueCode, Severity
 from ..errors import InputError, UsageError
 from ..report import ISSUE_SCHEMA, file_issue, issue_frame
 from .delimited import read_delimited
-from .encoding import Decoded, Detector, decode, describe_doubt, detect_legacy
+from .encoding import Decoded, decode
+from .encoding_guess import Detector, describe_doubt, detect_legacy
 from .excel import read_xlsx
 from .files import read_regular_file
 from .jsonlike import read_json, read_ndjson

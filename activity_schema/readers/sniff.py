@@ -24,7 +24,7 @@ from ..defaults import (
     SNIFF_LINES,
 )
 from ..errors import InputError
-from .encoding import _utf16_without_bom
+from .encoding import utf16_without_bom
 
 __all__ = [
     "FORMATS",
@@ -138,7 +138,7 @@ def sniff_binary(raw: bytes, *, path: str, encoding: str | None = None) -> Liter
         (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")
     ):
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-        if controls > BINARY_CONTROL_RATIO * len(head) and not _utf16_without_bom(head):
+        if controls > BINARY_CONTROL_RATIO * len(head) and not utf16_without_bom(head):
             # Cyrillic, Greek or CJK text in UTF-16 without a BOM has control bytes
             # in most code units (U+0410 is 10 04): the decoder's check tells it apart.
             raise InputError(

@@ -29,21 +29,18 @@ import numpy as np
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
 from ..readers.encoding import (
-    _MOJIBAKE_SAFE,
     BOMS,
+    MOJIBAKE_SAFE,
     BadByte,
-    Detector,
-    Doubt,
-    Guess,
-    _decode_recording,
-    _finish,
-    _python_codec,
-    _utf8_lines,
-    _utf16_without_bom,
     cesu8_sequences,
-    detect_legacy,
+    decode_recording,
+    find_utf8_lines,
+    finish_decoded,
+    python_codec,
     utf8_with_errors,
+    utf16_without_bom,
 )
+from ..readers.encoding_guess import Detector, Doubt, Guess, detect_legacy
 from ..readers.files import open_regular_file
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
@@ -311,8 +308,8 @@ def _detector_input(stats: _Stats) -> bytes:
 
     ``detect_legacy`` looks at the first ``CHARDET_SAMPLE_BYTES`` of the file's non-ASCII
     lines, plus a line of the byte values found only past them
-    (:func:`~activity_schema.readers.encoding.detector_sample`): built here from the blocks, it
-    gives the detector the same answer as the whole file.
+    (:func:`~activity_schema.readers.encoding_guess.detector_sample`): built here from the
+    blocks, it gives the detector the same answer as the whole file.
     """
     sample = bytes(stats.sample)
     if len(sample) < CHARDET_SAMPLE_BYTES:
@@ -356,7 +353,7 @@ def choose_encoding(
         kind: Kind | None = None
         codec, reason = "utf-8", ""
         if encoding:
-            codec = _python_codec(encoding)
+            codec = python_codec(encoding)
             family = codec.split("-")[0] + "-" + codec.split("-")[1] if "-" in codec else codec
             for mark, bom_codec, _label in BOMS:
                 if head.startswith(mark) and bom_codec.startswith(family):
@@ -364,7 +361,7 @@ def choose_encoding(
                     bom, codec, skip = True, bom_codec, len(mark)
                     break
             if codec in ("utf-16", "utf-32"):
-                codec = _utf16_without_bom(head[skip:]) or f"{codec}-le"
+                codec = utf16_without_bom(head[skip:]) or f"{codec}-le"
             kind, reason = "given", f"given with --encoding {encoding}"
         else:
             for mark, bom_codec, label in BOMS:
@@ -373,7 +370,7 @@ def choose_encoding(
                     kind, reason = "bom", f"{label} byte-order mark"
                     break
             else:
-                utf16 = _utf16_without_bom(head)
+                utf16 = utf16_without_bom(head)
                 if utf16:
                     codec, kind = utf16, "utf16"
                     reason = "no BOM, but every other byte is NUL: UTF-16 " + (
@@ -422,7 +419,7 @@ def choose_encoding(
         valid_multibyte=stats.valid_multibyte,
         # UTF-8 read as cp1252 is mojibake that cleaning repairs; read as another legacy
         # encoding it is garbled, so such lines are reported (as decode does).
-        check_utf8_lines=bool(stats.valid_multibyte) and codec not in _MOJIBAKE_SAFE,
+        check_utf8_lines=bool(stats.valid_multibyte) and codec not in MOJIBAKE_SAFE,
         doubt=guess.doubt if isinstance(guess, Guess) else None,
     )
 
@@ -463,9 +460,9 @@ def decode_blocks(
             if choice.strict_utf8:
                 text = block.decode("utf-8")
             else:
-                text, failures = _decode_recording(block, choice.codec)
-            utf8 = _utf8_lines(block) if choice.check_utf8_lines else []
-            decoded = _finish(
+                text, failures = decode_recording(block, choice.codec)
+            utf8 = find_utf8_lines(block) if choice.check_utf8_lines else []
+            decoded = finish_decoded(
                 block,
                 text,
                 failures,
