@@ -34,7 +34,6 @@ from activity_schema.convert import convert
 from activity_schema.definition import schema_from_definition
 from activity_schema.eloqua import EloquaClient, RetryPolicy
 from activity_schema.errors import ConfigError, LockedError, UploadError, UsageError
-from activity_schema.import_fields import import_statements, statement_for
 from activity_schema.pipeline import prepare
 from activity_schema.upload import (
     ELOQUA_REJECTS_NAME,
@@ -45,6 +44,7 @@ from activity_schema.upload import (
     UploadOptions,
     upload,
 )
+from activity_schema.upload.import_fields import import_statements, statement_for
 from activity_schema.upload.state import UploadState
 
 IMPORT_ID = 2900

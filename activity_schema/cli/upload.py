@@ -95,8 +95,8 @@ def _new_import(
     A resumed upload reuses the definition its state records, as it was created; a new
     one maps each field the parts carry (the manifest's schema fields) to its statement.
     """
-    from ..import_fields import import_statements
     from ..upload import NewImport, default_import_name
+    from ..upload.import_fields import import_statements
     from ..upload.manifest import load_manifest
     from ..upload.state import STATE_NAME, UploadState
 

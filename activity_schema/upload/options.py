@@ -72,7 +72,7 @@ class NewImport:
 
     Attributes:
         name: Its name (at most 100 characters).
-        fields: Field name -> markup statement (see :mod:`activity_schema.import_fields`).
+        fields: Field name -> markup statement (see :mod:`activity_schema.upload.import_fields`).
         auto_delete: ``autoDeleteDuration``: Eloqua deletes the definition after it.
         retention: ``dataRetentionDuration``: how long unsynced staged data is kept
             (PT1H to P14D); at least ``auto_delete``, so that a late resume finds the

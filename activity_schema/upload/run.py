@@ -28,7 +28,7 @@ from ..errors import (
     UploadError,
     UsageError,
 )
-from ..import_fields import import_body
+from .import_fields import import_body
 from .manifest import ManifestPart, UploadManifest, load_manifest
 from .options import EventHook, Heal, UploadEvent, UploadOptions, UploadResult
 from .rejects import (

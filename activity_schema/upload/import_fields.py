@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from .catalog import CONTACT_FIELDS, FieldSpec, Kind, SchemaSpec, header_key
-from .errors import ConfigError
+from ..catalog import CONTACT_FIELDS, FieldSpec, Kind, SchemaSpec, header_key
+from ..errors import ConfigError
 
 __all__ = ["import_body", "import_statements", "statement_for"]
 
