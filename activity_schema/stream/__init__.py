@@ -1,8 +1,8 @@
 """Streamed (batched) convert and lint: big delimited inputs in record batches, in bounded memory.
 
-- :mod:`.decode`: the encoding decided over the *whole* file in a first pass, then the
-  file decoded block by block, exactly as :func:`~activity_schema.readers.encoding.decode`
-  would decode it at once;
+- :mod:`~activity_schema.readers.encoding_blocks`: the encoding decided over the *whole*
+  file in a first pass, then the file decoded block by block, exactly as
+  :func:`~activity_schema.readers.encoding.decode` would decode it at once;
 - :mod:`.reader`: decoded blocks cut into record batches at record boundaries (quote
   parity carried across blocks), each a :class:`~activity_schema.readers.SourceTable`
   with the file's global row and line numbers;

@@ -1,7 +1,8 @@
 """Read a big delimited file in record batches, each a table with the file's row numbers.
 
-The file's encoding is decided over the whole file first (:mod:`.decode`); the decoded
-blocks are then cut into batches at record boundaries. Where a record ends depends on
+The file's encoding is decided over the whole file first
+(:mod:`~activity_schema.readers.encoding_blocks`); the decoded blocks are then cut into
+batches at record boundaries. Where a record ends depends on
 the quotes before it, so the quote state is carried from block to block with the rule
 :func:`~activity_schema.readers.delimited.read_delimited` uses
 (:func:`~activity_schema.readers.scan.find_quotes`: a quote means something only at the
@@ -30,12 +31,18 @@ from ..errors import InputError, UsageError
 from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
 from ..readers.delimited import read_delimited
 from ..readers.encoding import BadByte, Decoded
+from ..readers.encoding_blocks import (
+    DecodedBlock,
+    EncodingChoice,
+    choose_encoding,
+    decode_blocks,
+    open_input,
+)
 from ..readers.limits import size_issues
 from ..readers.scan import NO_QUOTE, find_quotes
 from ..readers.sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
 from ..readers.table import LINE, ROW, SourceTable
 from ..report import empty_issues, file_issue
-from .decode import DecodedBlock, EncodingChoice, choose_encoding, decode_blocks, open_input
 
 __all__ = ["BatchReader", "open_batches"]
 

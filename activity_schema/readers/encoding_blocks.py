@@ -10,8 +10,8 @@ the first 200 KB are ASCII).
 The second pass cuts the file at line ends (in code units), so that every block decodes
 on its own exactly as it would inside the whole file; undecodable bytes, NUL characters
 and stray byte-order marks get the offsets and lines a whole-file decode gives them.
-The helpers of :mod:`activity_schema.readers.encoding` are reused on purpose, so that the two
-paths cannot drift apart.
+The helpers of :mod:`.encoding` and :mod:`.encoding_guess` are reused on purpose, so
+that the two paths cannot drift apart.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
-from ..readers.encoding import (
+from .encoding import (
     BOMS,
     MOJIBAKE_SAFE,
     BadByte,
@@ -40,8 +40,8 @@ from ..readers.encoding import (
     utf8_with_errors,
     utf16_without_bom,
 )
-from ..readers.encoding_guess import Detector, Doubt, Guess, detect_legacy
-from ..readers.files import open_regular_file
+from .encoding_guess import Detector, Doubt, Guess, detect_legacy
+from .files import open_regular_file
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
 
