@@ -22,9 +22,9 @@ import polars as pl
 import pytest
 
 from activity_schema.readers import ROW, SourceTable, read_path
+from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding import decode
 from activity_schema.readers.encoding_blocks import choose_encoding
-from activity_schema.stream.reader import open_batches
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 FOLDER = CORPUS / "encodings"

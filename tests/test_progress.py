@@ -21,10 +21,10 @@ from click.testing import CliRunner, Result
 
 from activity_schema.cli import main
 from activity_schema.progress import ProgressEvent, input_sizes
+from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding_blocks import choose_encoding, decode_blocks
 from activity_schema.render.progress import ERASE, ProgressDisplay, format_line
 from activity_schema.stream import convert_stream
-from activity_schema.stream.reader import open_batches
 
 DATA = Path(__file__).parent / "data"
 

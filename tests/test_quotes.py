@@ -26,7 +26,7 @@ from click.testing import Result
 
 from activity_schema.errors import InputError
 from activity_schema.readers import LINE, ROW, ReadOptions, read_bytes, read_path
-from activity_schema.stream.reader import open_batches
+from activity_schema.readers.batches import open_batches
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 TRUTHS = sorted([*CORPUS.glob("quotes/*.truth.json"), *CORPUS.glob("headers/*.truth.json")])

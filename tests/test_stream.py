@@ -29,6 +29,7 @@ from activity_schema.decisions import ColumnDecisions, DateDecision, SwapDecisio
 from activity_schema.engine import check_table
 from activity_schema.errors import ActivitySchemaError, InputError, UsageError
 from activity_schema.pipeline import prepare, resolve_schema, table_from_records
+from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding import decode
 from activity_schema.readers.encoding_blocks import choose_encoding
 from activity_schema.render.lint import build_report, render_text
@@ -36,7 +37,6 @@ from activity_schema.report import issue_frame
 from activity_schema.stream import convert_stream, lint_stream, should_stream
 from activity_schema.stream.index import FirstSeen
 from activity_schema.stream.issues import IssueLog
-from activity_schema.stream.reader import open_batches
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"

@@ -42,9 +42,11 @@ __all__ = [
     "ROW",
     "ReadOptions",
     "SourceTable",
+    "attach_decoding",
     "dialect_for",
     "read_bytes",
     "read_path",
+    "require_rows",
 ]
 
 #: chardet confidences below this are reported as a guess.
@@ -146,7 +148,7 @@ def read_bytes(
     if fmt is None or fmt == "xlsx":
         binary = sniff_binary(raw, path=name, encoding=options.encoding) if fmt is None else "xlsx"
         if binary == "xlsx":
-            table = _require_rows(read_xlsx(raw, name=name, sheet=options.sheet))
+            table = require_rows(read_xlsx(raw, name=name, sheet=options.sheet))
             return _with_size_issues(replace(table, sha256=hashlib.sha256(raw).hexdigest()))
     if options.sheet is not None:
         raise UsageError("--sheet applies only to .xlsx input", where=name)
@@ -181,7 +183,7 @@ def _read_text(
         sample = data[:65536].decode("utf-8", errors="ignore")
         table = read_delimited(data, dialect_for(sample, fmt, options), name=name)
     # Rows first: bad bytes are attributed to records, so there must be some.
-    return _attach_decoding(_require_rows(table), decoded, name)
+    return attach_decoding(require_rows(table), decoded, name)
 
 
 def dialect_for(sample: str, fmt: str, options: ReadOptions) -> Dialect:
@@ -213,7 +215,12 @@ def _with_size_issues(table: SourceTable) -> SourceTable:
     return replace(table, issues=pl.concat([table.issues, found]))
 
 
-def _require_rows(table: SourceTable) -> SourceTable:
+def require_rows(table: SourceTable) -> SourceTable:
+    """Return ``table``, or refuse it when it has a header but no records.
+
+    Raises:
+        InputError: The table has no rows: nothing in it can be uploaded.
+    """
     if table.rows == 0:
         raise InputError(
             "the file has a header but no records",
@@ -223,7 +230,17 @@ def _require_rows(table: SourceTable) -> SourceTable:
     return table
 
 
-def _attach_decoding(table: SourceTable, decoded: Decoded, name: str) -> SourceTable:
+def attach_decoding(table: SourceTable, decoded: Decoded, name: str) -> SourceTable:
+    """Return ``table`` with its encoding and the issues its decoding found.
+
+    Undecodable bytes become row errors on the records that hold them; stray byte-order
+    marks, removed NULs and a doubtful or weak encoding guess become file issues.
+
+    Args:
+        table: The table read from ``decoded.data`` (with rows: see :func:`require_rows`).
+        decoded: The decode that produced its text.
+        name: The input's name, for the issues.
+    """
     issues = [table.issues]
     if decoded.bad_bytes:
         issues.append(_bad_byte_issues(table, decoded, name))

@@ -1,11 +1,17 @@
 """Streamed (batched) convert and lint: big delimited inputs in record batches, in bounded memory.
 
+The batches come from :mod:`activity_schema.readers`:
+
 - :mod:`~activity_schema.readers.encoding_blocks`: the encoding decided over the *whole*
   file in a first pass, then the file decoded block by block, exactly as
   :func:`~activity_schema.readers.encoding.decode` would decode it at once;
-- :mod:`.reader`: decoded blocks cut into record batches at record boundaries (quote
-  parity carried across blocks), each a :class:`~activity_schema.readers.SourceTable`
-  with the file's global row and line numbers;
+- :mod:`~activity_schema.readers.batches`: decoded blocks cut into record batches at
+  record boundaries (quote parity carried across blocks), each a
+  :class:`~activity_schema.readers.SourceTable` with the file's global row and line
+  numbers.
+
+This package checks and writes them:
+
 - :mod:`.index` and :mod:`.duplicates`: the compact first-seen index of 64-bit row
   hashes behind duplicate-row warnings and ``--dedupe`` across batches;
 - :mod:`.issues`: the report's issues and counts, bounded;

@@ -1,7 +1,8 @@
 """The streamed convert: the same output folder as ``convert``, in bounded memory.
 
 :func:`convert_stream` reads each CSV/TSV input in record batches
-(:mod:`.reader`), checks every batch with the engine, and writes as it goes:
+(:mod:`~activity_schema.readers.batches`), checks every batch with the engine, and writes
+as it goes:
 
 - **parts**: each batch's output records are appended to the records left over from
   the batch before, and every part that can take no more records is written; the last,
@@ -62,12 +63,12 @@ from ..pipeline import Prepared, Summary, resolve_schema
 from ..plan import INPUT, MANIFEST_NAME, REJECTS_NAME, plan_convert
 from ..progress import ProgressCallback, ProgressEvent, input_sizes
 from ..readers import ROW, ReadOptions, SourceTable, read_path
+from ..readers.batches import BatchReader, open_batches
 from ..report import ISSUE_SCHEMA, empty_issues, file_issue
 from ..writers import OutputFormat, check_limits
 from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
-from .reader import BatchReader, open_batches
 
 __all__ = ["StreamedConvert", "convert_stream", "should_stream"]
 

@@ -1,9 +1,8 @@
 """Read a big delimited file in record batches, each a table with the file's row numbers.
 
-The file's encoding is decided over the whole file first
-(:mod:`~activity_schema.readers.encoding_blocks`); the decoded blocks are then cut into
-batches at record boundaries. Where a record ends depends on
-the quotes before it, so the quote state is carried from block to block with the rule
+The file's encoding is decided over the whole file first (:mod:`.encoding_blocks`); the
+decoded blocks are then cut into batches at record boundaries. Where a record ends depends
+on the quotes before it, so the quote state is carried from block to block with the rule
 :func:`~activity_schema.readers.delimited.read_delimited` uses
 (:func:`~activity_schema.readers.scan.find_quotes`: a quote means something only at the
 start of a cell). Every batch after the first is read with the file's header put back
@@ -28,21 +27,21 @@ import polars as pl
 from ..codes import IssueCode, Severity
 from ..defaults import MAX_PREAMBLE_RECORDS, STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
-from ..readers import ReadOptions, _attach_decoding, _require_rows, dialect_for
-from ..readers.delimited import read_delimited
-from ..readers.encoding import BadByte, Decoded
-from ..readers.encoding_blocks import (
+from ..report import empty_issues, file_issue
+from . import ReadOptions, attach_decoding, dialect_for, require_rows
+from .delimited import read_delimited
+from .encoding import BadByte, Decoded
+from .encoding_blocks import (
     DecodedBlock,
     EncodingChoice,
     choose_encoding,
     decode_blocks,
     open_input,
 )
-from ..readers.limits import size_issues
-from ..readers.scan import NO_QUOTE, find_quotes
-from ..readers.sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
-from ..readers.table import LINE, ROW, SourceTable
-from ..report import empty_issues, file_issue
+from .limits import size_issues
+from .scan import NO_QUOTE, find_quotes
+from .sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
+from .table import LINE, ROW, SourceTable
 
 __all__ = ["BatchReader", "open_batches"]
 
@@ -267,7 +266,7 @@ class BatchReader:
             nul_lines=tuple(self._nul_lines),
         )
         shell = replace(first, frame=first.frame.clear(), issues=empty_issues())
-        issues = [_attach_decoding(shell, decoded, self.name).issues]
+        issues = [attach_decoding(shell, decoded, self.name).issues]
         if self.blank_rows:
             # As read_delimited words it, with the whole file's count.
             blank = f"{self.blank_rows} blank line(s) skipped"
@@ -321,7 +320,7 @@ class BatchReader:
         newlines = data.count(b"\n")
         self._line0 += newlines
         if first:
-            table = _require_rows(read_delimited(data, self.dialect, name=self.name))
+            table = require_rows(read_delimited(data, self.dialect, name=self.name))
             self._header_line = table.header_line
             if not final:
                 self._keep_header(data, table.header_line or 1)
@@ -338,7 +337,7 @@ class BatchReader:
             stray_bom_lines=boms,
         )
         read_issues = table.issues.filter(pl.col("code") != str(IssueCode.BLANK_ROWS))
-        found = _attach_decoding(replace(table, issues=empty_issues()), decoded, self.name)
+        found = attach_decoding(replace(table, issues=empty_issues()), decoded, self.name)
         decoding = found.issues
         if first:
             # Findings in the header (no row owns them) hold for every batch: an error
