@@ -25,6 +25,7 @@ from ..defaults import (
 )
 from ..errors import InputError
 from .encoding import utf16_without_bom
+from .scan import NL, find_quotes, scan
 
 __all__ = [
     "FORMATS",
@@ -197,9 +198,6 @@ def _consistency(
         The share of records with the usual cell count, that count, the records looked
         at, and whether the header (the first record, ``#`` comments aside) has it.
     """
-    # Imported here: the readers import this module, and the rule lives with them.
-    from .scan import scan
-
     structure = scan(data, delimiter, quote)
     cells = structure.cells
     if structure.open_line and cells.size > 1:
@@ -283,8 +281,6 @@ def _quotes_whole_cells(data: bytes, delimiter: str, *, one_line: bool) -> bool:
     delimiter or a line break, which changes the records, is more likely an apostrophe
     at the start of one cell and another at the end of a later one than a quoted cell.
     """
-    from .scan import NL, find_quotes
-
     buf = np.frombuffer(data, dtype=np.uint8)
     found = find_quotes(buf, ord("'"), ord(delimiter), literals=True)
     toggles = found.toggles
