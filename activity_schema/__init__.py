@@ -1,7 +1,7 @@
 """activity_schema: make tabular activity data safe to upload to Oracle Eloqua.
 
 The public API is re-exported here lazily (the folder-writing job is
-``activity_schema.convert.convert``; it is not re-exported because the name would shadow
+``activity_schema.output.write.convert``; it is not re-exported because the name would shadow
 the module), so that importing the package (and running
 ``activity-schema --help``) does not import polars, pandera or httpx.
 """
@@ -14,10 +14,6 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .catalog import DEFAULT_SCHEMA, FieldSpec, Kind, SchemaSpec
-    from .codes import IssueCode, Severity
-    from .config import Settings, load_settings
-    from .definition import schema_from_definition
     from .errors import (
         ActivitySchemaError,
         ConfigError,
@@ -25,12 +21,16 @@ if TYPE_CHECKING:
         UploadError,
         UsageError,
     )
-    from .model import ActivityImportDataItem
-    from .pipeline import Prepared, Summary, prepare
-    from .plan import ConvertPlan, plan_convert
+    from .issues.codes import IssueCode, Severity
+    from .issues.records import Issue
+    from .jobs.whole import Prepared, Summary, prepare
+    from .output.encode import Chunk
+    from .output.plan import ConvertPlan, plan_convert
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
-    from .report import Issue
-    from .writers import Chunk
+    from .schema.config import Settings, load_settings
+    from .schema.definition import schema_from_definition
+    from .schema.fields import DEFAULT_SCHEMA, FieldSpec, Kind, SchemaSpec
+    from .schema.model import ActivityImportDataItem
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -63,32 +63,32 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DEFAULT_SCHEMA": "catalog",
-    "FieldSpec": "catalog",
-    "Kind": "catalog",
-    "SchemaSpec": "catalog",
-    "IssueCode": "codes",
-    "Severity": "codes",
-    "Settings": "config",
-    "load_settings": "config",
-    "schema_from_definition": "definition",
+    "DEFAULT_SCHEMA": "schema.fields",
+    "FieldSpec": "schema.fields",
+    "Kind": "schema.fields",
+    "SchemaSpec": "schema.fields",
+    "IssueCode": "issues.codes",
+    "Severity": "issues.codes",
+    "Settings": "schema.config",
+    "load_settings": "schema.config",
+    "schema_from_definition": "schema.definition",
     "ActivitySchemaError": "errors",
     "ConfigError": "errors",
     "InputError": "errors",
     "UploadError": "errors",
     "UsageError": "errors",
-    "ActivityImportDataItem": "model",
-    "Prepared": "pipeline",
-    "ConvertPlan": "plan",
-    "plan_convert": "plan",
-    "Chunk": "writers",
-    "Summary": "pipeline",
-    "prepare": "pipeline",
+    "ActivityImportDataItem": "schema.model",
+    "Prepared": "jobs.whole",
+    "ConvertPlan": "output.plan",
+    "plan_convert": "output.plan",
+    "Chunk": "output.encode",
+    "Summary": "jobs.whole",
+    "prepare": "jobs.whole",
     "ReadOptions": "readers",
     "SourceTable": "readers",
     "read_bytes": "readers",
     "read_path": "readers",
-    "Issue": "report",
+    "Issue": "issues.records",
 }
 
 

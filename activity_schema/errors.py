@@ -1,6 +1,6 @@
 """Exceptions for "cannot proceed" failures.
 
-Bad *data* is never an exception: it is an :class:`~activity_schema.report.Issue` in a
+Bad *data* is never an exception: it is an :class:`~activity_schema.issues.records.Issue` in a
 report. The exceptions below are for the cases where the tool cannot go on at all: an
 unreadable input, a bad definition or configuration, or an HTTP failure. Each class
 carries the process exit code the CLI uses, and each instance carries its context.

@@ -16,7 +16,7 @@ import click
 import pytest
 
 from activity_schema.cli import main
-from activity_schema.codes import IssueCode
+from activity_schema.issues.codes import IssueCode
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

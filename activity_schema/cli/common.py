@@ -21,11 +21,11 @@ import click
 from ..errors import ActivitySchemaError, InputError
 
 if TYPE_CHECKING:
-    from ..catalog import SchemaSpec
-    from ..config import Settings
+    from ..jobs.stream import StreamedConvert, StreamedLint
     from ..readers import ReadOptions
     from ..render.progress import ProgressDisplay
-    from ..stream import StreamedConvert, StreamedLint
+    from ..schema.config import Settings
+    from ..schema.fields import SchemaSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -204,7 +204,7 @@ date_options = _option_group(
 def _load_settings(
     definition: Path | None, config_path: Path | None, **flags: Any
 ) -> tuple[SchemaSpec, Settings]:
-    from ..config import load_settings
+    from ..schema.config import load_settings
 
     return load_settings(definition=definition, config=config_path, cwd=Path.cwd(), flags=flags)
 
@@ -236,7 +236,7 @@ def _progress_display(quiet: bool) -> ProgressDisplay:
 def _stage(display: ProgressDisplay, stage: str, files: tuple[Path, ...], rows: int) -> None:
     """Show that a whole-file run has read every input and is at ``stage``."""
     if display.enabled:
-        from ..progress import ProgressEvent, input_sizes
+        from ..jobs.progress import ProgressEvent, input_sizes
 
         total = sum(input_sizes(files))
         path = str(files[0]) if len(files) == 1 else None
@@ -260,7 +260,7 @@ def _read_all(
 
     ``progress`` is shown which input is being read, and the bytes of those before it.
     """
-    from ..progress import ProgressEvent, input_sizes
+    from ..jobs.progress import ProgressEvent, input_sizes
     from ..readers import read_path
 
     tables: list[Any] = []
@@ -375,6 +375,6 @@ def _emit(
 
 
 def _is_big(files: tuple[Path, ...]) -> bool:
-    from ..stream import should_stream
+    from ..jobs.stream import should_stream
 
     return should_stream(files)

@@ -38,13 +38,13 @@ from .common import (
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
-    from ..catalog import SchemaSpec
-    from ..config import Settings
-    from ..convert import ConvertResult
-    from ..output_folder import OutputFolder
-    from ..pipeline import Prepared
+    from ..jobs.whole import Prepared
+    from ..output.folder import OutputFolder
+    from ..output.write import ConvertResult
     from ..readers import ReadOptions
     from ..render.progress import ProgressDisplay
+    from ..schema.config import Settings
+    from ..schema.fields import SchemaSpec
 
 
 @click.command()
@@ -142,7 +142,7 @@ def convert(
     2 usage (or OUTDIR in use by another run), 3 unreadable input, 5 the output cannot
     be written (disk full, read-only or unwritable folder).
     """
-    from ..output_folder import OutputFolder
+    from ..output.folder import OutputFolder
 
     spec, settings = _load_settings(
         definition,
@@ -204,10 +204,10 @@ def _convert_into(
     quiet: bool,
 ) -> NoReturn:
     """Convert into the claimed ``folder`` (None: one document to stdout), then exit."""
-    from ..convert import convert as write_parts
-    from ..convert import write_stream
-    from ..model import to_pandera
-    from ..pipeline import check_tables
+    from ..jobs.whole import check_tables
+    from ..output.write import convert as write_parts
+    from ..output.write import write_stream
+    from ..schema.model import to_pandera
 
     display = _progress_display(quiet)
     output = str(folder.given) if folder is not None else "-"
@@ -322,8 +322,8 @@ def _convert_streamed(
     Tests pass ``{"batch_bytes": N, "block_bytes": M}`` as the context object for
     small batches.
     """
-    from ..model import to_pandera
-    from ..stream import convert_stream
+    from ..jobs.stream import convert_stream
+    from ..schema.model import to_pandera
 
     sizes: dict[str, Any] = dict(_batch_sizes())
     with display:

@@ -48,7 +48,7 @@ def inspect(
     output_format: str,
 ) -> None:
     """Show how each FILE is read: encoding, format, dialect, records and column mapping."""
-    from ..inspection import INSPECT_FORMAT_VERSION, inspect_table
+    from ..jobs.inspect import INSPECT_FORMAT_VERSION, inspect_table
     from ..readers import read_path
     from ..render.inspect import render_inspect_text
 

@@ -36,9 +36,9 @@ from .common import (
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
-    from ..catalog import SchemaSpec
-    from ..config import Settings
     from ..readers import ReadOptions
+    from ..schema.config import Settings
+    from ..schema.fields import SchemaSpec
 
 
 @click.command()
@@ -109,8 +109,8 @@ def lint(
     errors, 1 errors (or warnings with --strict), 2 usage or configuration error, 3
     unreadable input, 5 the --report file cannot be written.
     """
-    from ..model import to_pandera
-    from ..pipeline import check_tables
+    from ..jobs.whole import check_tables
+    from ..schema.model import to_pandera
 
     spec, settings = _load_settings(
         definition,
@@ -160,8 +160,8 @@ def _lint_streamed(
     Unlike a whole-file lint, an unreadable input stops the run (exit 3). Tests pass
     ``{"batch_bytes": N, "block_bytes": M}`` as the context object for small batches.
     """
-    from ..model import to_pandera
-    from ..stream import lint_stream
+    from ..jobs.stream import lint_stream
+    from ..schema.model import to_pandera
 
     sizes = _batch_sizes()
     with _progress_display(quiet) as display:

@@ -42,9 +42,9 @@ def schema_command(definition: Path | None, config_path: Path | None, output_for
     The schema is resolved as lint and convert resolve it (flag > config file >
     definition > built-in default); --format json is a stable contract (version 1).
     """
-    from ..config import load_settings
     from ..render.schema import render_schema_text
-    from ..schema_info import base_definition_path, describe_schema
+    from ..schema.config import load_settings
+    from ..schema.describe import base_definition_path, describe_schema
 
     spec, settings = _load_settings(definition, config_path)
     # The layer the config refined, without the config: tells config rules from the rest.
@@ -100,8 +100,8 @@ def init(
     allowed values of the activity type and asset type fields (when only a few distinct
     values occur). It refuses to overwrite an existing file without --force.
     """
-    from ..config import load_settings
-    from ..starter import infer_from_sample, starter_toml
+    from ..jobs.starter import infer_from_sample, starter_toml
+    from ..schema.config import load_settings
 
     to_stdout = str(output) == "-"
     if not to_stdout and output.exists() and not force:
@@ -152,7 +152,7 @@ def explain(code: str | None, list_codes: bool) -> None:
     """Explain an issue CODE: what it means, why Eloqua cares, and how to fix it."""
     import difflib
 
-    from ..codes import IssueCode
+    from ..issues.codes import IssueCode
     from ..render.explain import render_code, render_code_list
 
     if list_codes:

@@ -43,7 +43,7 @@ def _upload_folder(
     import shutil
     import tempfile
 
-    from ..upload.manifest import MANIFEST_NAME, load_manifest
+    from ..output.manifest import MANIFEST_NAME, load_manifest
     from ..upload.state import STATE_NAME
 
     if source.is_dir():
@@ -95,9 +95,9 @@ def _new_import(
     A resumed upload reuses the definition its state records, as it was created; a new
     one maps each field the parts carry (the manifest's schema fields) to its statement.
     """
+    from ..output.manifest import load_manifest
     from ..upload import NewImport, default_import_name
     from ..upload.import_fields import import_statements
-    from ..upload.manifest import load_manifest
     from ..upload.state import STATE_NAME, UploadState
 
     state = UploadState.load(folder / STATE_NAME)
@@ -245,10 +245,10 @@ def upload(
 
     from ..eloqua import EloquaClient, RetryEvent
     from ..eloqua.redact import Redactor
+    from ..output.manifest import load_manifest
     from ..render.upload import upload_lines
     from ..upload import UploadEvent, UploadOptions
     from ..upload import upload as upload_folder
-    from ..upload.manifest import load_manifest
     from ..upload.state import STATE_NAME
 
     if (import_id is None) == (not create_import):
@@ -306,8 +306,8 @@ def upload(
     with EloquaClient.from_env(dict(os.environ), **client_options) as client:
 
         def settings_for() -> Any:
-            from ..config import load_settings
-            from ..definition import schema_from_definition
+            from ..schema.config import load_settings
+            from ..schema.definition import schema_from_definition
 
             fetched = None
             if definition is None and import_id is not None:
@@ -322,9 +322,9 @@ def upload(
             )
 
         def convert_into(folder: Path) -> None:
-            from ..convert import convert as write_parts
-            from ..model import to_pandera
-            from ..pipeline import check_tables
+            from ..jobs.whole import check_tables
+            from ..output.write import convert as write_parts
+            from ..schema.model import to_pandera
 
             spec, settings = settings_for()
             tables, inputs, code = _read_all(

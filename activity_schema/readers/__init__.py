@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..errors import InputError, UsageError
-from ..report import ISSUE_SCHEMA, file_issue, issue_frame
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, file_issue, issue_frame
 from .delimited import read_delimited
 from .encoding import Decoded, decode
 from .encoding_guess import Detector, describe_doubt, detect_legacy

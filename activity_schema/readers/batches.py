@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..defaults import MAX_PREAMBLE_RECORDS, STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
-from ..report import empty_issues, file_issue
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import empty_issues, file_issue
 from . import ReadOptions, attach_decoding, dialect_for, require_rows
 from .delimited import read_delimited
 from .encoding import BadByte, Decoded

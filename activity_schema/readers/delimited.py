@@ -26,10 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..defaults import MAX_PREAMBLE_RECORDS
 from ..errors import InputError
-from ..report import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
 from .bounds import check_column_count
 from .scan import NO_QUOTE, Structure, scan
 from .sniff import Dialect

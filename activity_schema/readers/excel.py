@@ -19,7 +19,6 @@ from xml.etree import ElementTree
 
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..defaults import (
     DEFLATE_MAX_RATIO,
     MAX_PREAMBLE_RECORDS,
@@ -29,7 +28,8 @@ from ..defaults import (
     XLSX_MAX_UNCOMPRESSED_BYTES,
 )
 from ..errors import InputError
-from ..report import ISSUE_SCHEMA, empty_issues, file_issue
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, empty_issues, file_issue
 from .sniff import ZIP_ERRORS
 from .table import LINE, ROW, SourceTable, unique_names
 from .xlsx_scan import SheetScan, column_index, open_archive, scan_sheet, sheet_parts

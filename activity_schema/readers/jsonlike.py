@@ -21,9 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..errors import InputError
-from ..report import ISSUE_SCHEMA, empty_issues, file_issue
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, empty_issues, file_issue
 from .bounds import check_column_count
 from .table import LINE, ROW, SourceTable, unique_names
 

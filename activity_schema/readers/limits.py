@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..codes import IssueCode, Severity
 from ..defaults import MAX_CELL_BYTES, MAX_RECORD_BYTES
-from ..report import ISSUE_SCHEMA, empty_issues, issue_frame
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, empty_issues, issue_frame
 from .table import LINE, ROW, SourceTable
 
 __all__ = ["size_issues"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ..report import empty_issues
+from ..issues.records import empty_issues
 
 __all__ = ["FILE", "LINE", "RESERVED", "ROW", "SourceTable", "unique_names"]
 

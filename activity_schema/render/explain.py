@@ -7,7 +7,7 @@ from typing import IO
 from rich.markup import escape
 from rich.table import Table
 
-from ..codes import CODE_INFO, IssueCode
+from ..issues.codes import CODE_INFO, IssueCode
 from .console import make_console
 from .schema import print_plain
 

@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import IO, Any
 
-from ..codes import CODE_INFO, IssueCode
+from ..issues.codes import CODE_INFO, IssueCode
 from .lint import issue_rows
 
 __all__ = ["MAX_LISTED", "build_junit", "render_junit"]

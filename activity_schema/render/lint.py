@@ -22,9 +22,9 @@ from typing import IO, Any
 import polars as pl
 from rich.markup import escape
 
-from ..codes import CODE_INFO, IssueCode
 from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
 from ..errors import escape_controls
+from ..issues.codes import CODE_INFO, IssueCode
 from .console import make_console
 
 __all__ = [
@@ -64,7 +64,7 @@ def issue_frame_of(report: dict[str, Any]) -> pl.DataFrame:
     issues = report.get("issues")
     if isinstance(issues, pl.DataFrame):
         return issues
-    from ..report import ISSUE_SCHEMA
+    from ..issues.records import ISSUE_SCHEMA
 
     return pl.DataFrame(list(issues or []), schema=ISSUE_SCHEMA, orient="row")
 

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TextIO
 
 from ..errors import escape_controls
-from ..progress import ProgressEvent
+from ..jobs.progress import ProgressEvent
 
 __all__ = ["ProgressDisplay", "format_line"]
 
@@ -140,8 +140,8 @@ def _terminal_width(stream: TextIO) -> int:
 class ProgressDisplay:
     """Redraw one status line on a terminal stream from progress events.
 
-    Call it with each :class:`~activity_schema.progress.ProgressEvent` (it is a
-    :data:`~activity_schema.progress.ProgressCallback`). A change of stage or input is
+    Call it with each :class:`~activity_schema.jobs.progress.ProgressEvent` (it is a
+    :data:`~activity_schema.jobs.progress.ProgressCallback`). A change of stage or input is
     drawn at once; other events at most every ``interval`` seconds. With ``tick``, the
     last event is also redrawn every ``tick`` seconds from a background thread, so that
     the clock moves through a long stage that sends no events (a whole-file check).

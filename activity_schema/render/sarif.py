@@ -3,7 +3,7 @@
 Each issue becomes a ``result`` whose ``ruleId`` is the issue code and whose location is
 the input file (a URI relative to the repository root) and the record's source line.
 Every code used gets a ``rule`` with the summary, the reason and the fix from
-:data:`~activity_schema.codes.CODE_INFO`. Results carry ``partialFingerprints`` computed
+:data:`~activity_schema.issues.codes.CODE_INFO`. Results carry ``partialFingerprints`` computed
 from the file, code, field, column, row and value (never the line, which shifts when
 a quoted cell gains a newline), so code scanning keeps tracking an alert across runs.
 
@@ -27,7 +27,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from .._version import __version__
-from ..codes import CODE_INFO, IssueCode
+from ..issues.codes import CODE_INFO, IssueCode
 from .lint import issue_rows
 
 __all__ = [

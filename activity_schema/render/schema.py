@@ -1,6 +1,6 @@
 """Render the effective schema (``activity-schema schema``) as text.
 
-The data comes from :func:`~activity_schema.schema_info.describe_schema`; this module
+The data comes from :func:`~activity_schema.schema.describe.describe_schema`; this module
 only formats it: a table of fields on a terminal, the same table without colour when
 the output is a file, a pipe or ``NO_COLOR`` is set.
 """
@@ -46,7 +46,7 @@ def render_schema_text(info: dict[str, Any], stream: IO[str]) -> None:
     """Print the schema's fields with their rules and origins, then the settings.
 
     Args:
-        info: The description from :func:`~activity_schema.schema_info.describe_schema`.
+        info: The description from :func:`~activity_schema.schema.describe.describe_schema`.
         stream: Where to print.
     """
     console = make_console(stream)

@@ -50,8 +50,9 @@ without ``wait``.
 
 Layout: :mod:`.options` holds what a run is given and what it gives back (options, events,
 results, the checks of a new definition), :mod:`.run` the run itself, :mod:`.state` the
-state file and its lock, :mod:`.rejects` Eloqua's rejects mapped back to source lines, and
-:mod:`.manifest` the reading of the ``manifest.json`` that ``convert`` writes.
+state file and its lock, and :mod:`.rejects` Eloqua's rejects mapped back to source lines
+(through the ``manifest.json`` that ``convert`` writes, read by
+:mod:`activity_schema.output.manifest`).
 """
 
 from __future__ import annotations

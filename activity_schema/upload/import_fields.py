@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from ..catalog import CONTACT_FIELDS, FieldSpec, Kind, SchemaSpec, header_key
 from ..errors import ConfigError
+from ..schema.fields import CONTACT_FIELDS, FieldSpec, Kind, SchemaSpec, header_key
 
 __all__ = ["import_body", "import_statements", "statement_for"]
 
@@ -96,7 +96,7 @@ def import_statements(spec: SchemaSpec, names: Iterable[str]) -> dict[str, str]:
             fields map to the same statement.
 
     Example:
-        >>> from activity_schema.catalog import DEFAULT_SCHEMA
+        >>> from activity_schema.schema.fields import DEFAULT_SCHEMA
         >>> import_statements(DEFAULT_SCHEMA, ["type", "ActivityDate"])
         {'type': '{{Activity.Type}}', 'ActivityDate': '{{Activity.CreatedAt}}'}
     """

@@ -25,7 +25,7 @@ from ..eloqua.constants import (
     MAX_DEFINITION_NAME,
 )
 from ..errors import UsageError
-from .manifest import ManifestPart
+from ..output.manifest import ManifestPart
 from .rejects import MappedReject
 from .state import SyncRecord
 

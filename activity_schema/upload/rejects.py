@@ -19,7 +19,7 @@ from typing import Final
 
 from ..eloqua import Reject
 from ..errors import OutputError
-from .manifest import ManifestPart
+from ..output.manifest import ManifestPart
 
 __all__ = [
     "ELOQUA_REJECTS_NAME",

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, cast
 
-from ..durable import exclusive_lock
 from ..eloqua import ContentType, EloquaClient, Sync, import_id_of
 from ..eloqua.constants import IMPORT_DATA_PATH
 from ..errors import (
@@ -28,8 +27,9 @@ from ..errors import (
     UploadError,
     UsageError,
 )
+from ..output.durable import exclusive_lock
+from ..output.manifest import ManifestPart, UploadManifest, load_manifest
 from .import_fields import import_body
-from .manifest import ManifestPart, UploadManifest, load_manifest
 from .options import EventHook, Heal, UploadEvent, UploadOptions, UploadResult
 from .rejects import (
     ELOQUA_REJECTS_NAME,

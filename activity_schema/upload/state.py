@@ -2,7 +2,7 @@
 
 The state lives in ``OUTDIR/upload-state.json`` next to the parts. It is rewritten
 atomically (a temporary file, flushed to disk, renamed over the old one, and the folder
-flushed: :func:`activity_schema.durable.atomic_write_bytes`) just before and just after
+flushed: :func:`activity_schema.output.durable.atomic_write_bytes`) just before and just after
 every data POST and every sync creation, so that a run killed at any moment leaves a
 state that tells the next ``--resume`` exactly what Eloqua may hold. Only one run at a
 time writes it: ``upload`` holds ``OUTDIR/.upload.lock`` (:data:`LOCK_NAME`).
@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._version import __version__
-from ..durable import atomic_write_bytes
 from ..errors import OutputError, UsageError
+from ..output.durable import atomic_write_bytes
 
 __all__ = [
     "LOCK_NAME",

@@ -1,0 +1,208 @@
+"""Check one table against a schema: map headers, normalize, coerce, validate, decide.
+
+This is the per-input core shared by ``lint``, ``convert`` and the Python API. It takes a
+:class:`~activity_schema.readers.SourceTable` and returns a :class:`CheckedTable`: every
+row's normalized values, whether it is rejected, and every issue found on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+
+from ..issues.codes import IssueCode, Severity
+from ..issues.records import ISSUE_SCHEMA, Issue
+from ..readers import LINE, ROW, SourceTable
+from ..schema.config import Settings
+from ..schema.fields import Kind, SchemaSpec
+from .cleaning import clean_fields
+from .decisions import ColumnDecisions
+from .mapping import HeaderMapping, map_headers
+from .relocate import coerce_content
+from .validate import check_values
+
+__all__ = ["CheckedTable", "check_table"]
+
+
+@dataclass(frozen=True)
+class CheckedTable:
+    """One input after checking.
+
+    Attributes:
+        source: The input as read.
+        mapping: How its columns map onto the schema's fields.
+        values: ``_row``, ``_line``, then every schema field's normalized text (null
+            where empty), for every row.
+        rejected: ``_row`` of each rejected row with ``codes``, the error codes that
+            rejected it.
+        issues: Every issue, file-level and row-level, as an issue frame.
+        date_orders: Per datetime field, the order used and why.
+        decisions: The column-level decisions taken or applied (date orders, swapped
+            columns); pass them back to :func:`check_table` for more rows of this input.
+        normalized: The normalized values the row rules checked (equal to ``values``
+            when fixes apply); kept only when ``decisions`` were passed in.
+    """
+
+    source: SourceTable
+    mapping: HeaderMapping
+    values: pl.DataFrame
+    rejected: pl.DataFrame
+    issues: pl.DataFrame
+    date_orders: dict[str, tuple[str | None, str]]
+    decisions: ColumnDecisions | None = None
+    normalized: pl.DataFrame | None = None
+
+    @property
+    def valid(self) -> pl.DataFrame:
+        """Return the rows that are not rejected."""
+        return self.values.join(self.rejected.select(ROW), on=ROW, how="anti")
+
+
+def _issues_frame(issues: tuple[Issue, ...]) -> pl.DataFrame:
+    return pl.DataFrame([i.to_dict() for i in issues], schema=ISSUE_SCHEMA)
+
+
+def _drop_superseded(
+    cleaned: pl.DataFrame, coerced: pl.DataFrame, spec: SchemaSpec
+) -> pl.DataFrame:
+    """Drop normalizations of email cells whose content coercion moved elsewhere.
+
+    The email normalizer squeezes a name typed into the email field ("Ann Lee" becomes
+    "AnnLee"); once the name is swapped back into its own field, that change never
+    happened, and reporting it would send the user after a phantom.
+    """
+    email = next((f.name for f in spec.fields if f.kind is Kind.EMAIL), None)
+    if email is None or not cleaned.height or not coerced.height:
+        return cleaned
+    on_email = (pl.col("code") == str(IssueCode.NORMALIZED)) & (pl.col("field") == email)
+    codes = coerced.get_column("code")
+    if (codes == str(IssueCode.SWAPPED_COLUMNS)).any():
+        return cleaned.filter(~on_email)
+    swapped = coerced.filter(pl.col("code") == str(IssueCode.SWAPPED_VALUES)).get_column("row")
+    return cleaned.filter(~(on_email & pl.col("row").is_in(swapped.implode())))
+
+
+def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
+    """Drop ``missing-value`` findings on cells already reported as ``invalid-date``.
+
+    An invalid date is null once typed, so pandera finds a required date field empty:
+    a second report of the same cell, which would also count twice as an error.
+    """
+    invalid = (
+        cleaned.filter(pl.col("code") == str(IssueCode.INVALID_DATE))
+        .select("row", "field")
+        .with_columns(pl.lit(True).alias("__invalid"))
+    )
+    if not invalid.height or not checked.height:
+        return checked
+    marked = checked.join(invalid, on=["row", "field"], how="left", maintain_order="left")
+    twice = (pl.col("code") == str(IssueCode.MISSING_VALUE)) & pl.col("__invalid").fill_null(False)
+    return marked.filter(~twice).drop("__invalid")
+
+
+def check_table(
+    table: SourceTable,
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+    decisions: ColumnDecisions | None = None,
+) -> CheckedTable:
+    """Check one input against a schema.
+
+    Args:
+        table: The input as read.
+        spec: The schema's fields (drives mapping and normalization).
+        schema: The pandera schema (drives validation).
+        settings: Run settings (dates, fixes, aliases, activity types).
+        decisions: Column-level decisions taken on earlier rows of the same input (a
+            batched run passes the first batch's ``CheckedTable.decisions``): applied
+            instead of deciding from these rows. ``ColumnDecisions()`` decides
+            everything here, as None does, and keeps ``normalized``.
+
+    Returns:
+        The checked table.
+    """
+    mapping = map_headers(
+        table.headers,
+        table.columns,
+        spec,
+        file=table.name,
+        aliases=settings.aliases,
+        line=table.header_line,
+    )
+    renames = mapping.renames
+    sources = {
+        field_name: next(m.header for m in mapping.matches if m.column == column)
+        for column, field_name in renames.items()
+    }
+    by_field = {field_name: column for column, field_name in renames.items()}
+    work = table.frame.select(
+        pl.col(ROW),
+        pl.col(LINE),
+        *(
+            pl.col(by_field[f]).alias(f)
+            if f in by_field
+            else pl.lit(None, dtype=pl.String).alias(f)
+            for f in spec.names
+        ),
+    )
+    cleaned = clean_fields(
+        work,
+        spec,
+        settings,
+        file=table.name,
+        sources=sources,
+        date_decisions=decisions.dates if decisions is not None else None,
+    )
+    coerced = coerce_content(
+        cleaned.frame,
+        spec,
+        file=table.name,
+        sources=sources,
+        originals=work,
+        fix=settings.fix,
+        decided_swap=decisions.swap if decisions is not None else None,
+    )
+    checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
+    cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
+    checked = _drop_missing_for_invalid_dates(checked, cleaned_issues)
+    issue_parts = [
+        table.issues,
+        _issues_frame(mapping.issues),
+        cleaned_issues,
+        coerced.issues,
+        checked,
+    ]
+    issues = (
+        pl.concat([p for p in issue_parts if p.height])
+        if any(p.height for p in issue_parts)
+        else _issues_frame(())
+    )
+
+    values = coerced.frame if settings.fix else work
+    errors = issues.filter(pl.col("severity") == str(Severity.ERROR))
+    file_errors = errors.filter(pl.col("row").is_null())
+    if file_errors.height:
+        # A file-level error (a missing required column, two columns for one field)
+        # makes every row wrong in the same way.
+        codes = ",".join(sorted(set(file_errors.get_column("code").to_list())))
+        rejected = values.select(ROW).with_columns(pl.lit(codes).alias("codes"))
+    else:
+        rejected = (
+            errors.group_by("row", maintain_order=True)
+            .agg(pl.col("code").unique(maintain_order=True).str.join(",").alias("codes"))
+            .rename({"row": ROW})
+            .sort(ROW)
+        )
+    return CheckedTable(
+        source=table,
+        mapping=mapping,
+        values=values,
+        rejected=rejected,
+        issues=issues,
+        date_orders=cleaned.date_orders,
+        decisions=ColumnDecisions(dates=cleaned.date_decisions, swap=coerced.swap),
+        normalized=coerced.frame if decisions is not None else None,
+    )

@@ -1,0 +1,612 @@
+"""The streamed convert: the same output folder as ``convert``, in bounded memory.
+
+:func:`convert_stream` reads each CSV/TSV input in record batches
+(:mod:`~activity_schema.readers.batches`), checks every batch with the engine, and writes
+as it goes:
+
+- **parts**: each batch's output records are appended to the records left over from
+  the batch before, and every part that can take no more records is written; the last,
+  unfinished one is carried on. Packing is greedy in record order, so the parts are the
+  ones a whole-file run cuts (:func:`~activity_schema.output.encode.encode_chunks` encodes
+  each part, so the bytes are too);
+- **rejects**: each batch's rejects (:meth:`~activity_schema.output.plan.ConvertPlan.rejects`)
+  are spilled to disk and written at the end under the header a whole-file run gives;
+- **manifest**: each part's record sources and the dropped copies are spilled to disk
+  and streamed into the layout of :func:`~activity_schema.output.write.convert`'s manifest.
+
+Column-level decisions (day/month order, swapped columns) are taken on the first batch
+that can take them and passed to the engine for the rest of the input
+(:class:`~activity_schema.checking.decisions.ColumnDecisions`); each is reported as a
+``column-decision`` info issue saying on how many rows it was taken. Duplicate-row
+warnings and ``--dedupe`` look across batches through a compact index of row hashes
+(:mod:`.index`). Everything is written into a staging folder and swapped with the output
+folder in one atomic step at the end, by the same
+:class:`~activity_schema.output.folder.OutputFolder` as ``convert``: a failed or killed
+run leaves the earlier run as it was.
+
+``on_progress`` is told the rows and raw bytes done after every batch, for a progress
+display (the core never prints).
+
+The output is byte-identical to a whole-file run whenever the decisions taken on the
+first rows hold for the whole input. JSON, NDJSON and .xlsx inputs are read whole (one
+batch). Working files go to a hidden folder in the staging folder, removed before the
+commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandera.polars as pa
+import polars as pl
+
+from ...checking.decisions import ColumnDecisions
+from ...checking.engine import CheckedTable, check_table
+from ...defaults import (
+    DEFAULT_MAX_BYTES,
+    STREAM_BATCH_BYTES,
+    STREAM_BLOCK_BYTES,
+    STREAM_THRESHOLD_BYTES,
+)
+from ...errors import UsageError
+from ...issues.codes import IssueCode, Severity
+from ...issues.records import ISSUE_SCHEMA, empty_issues, file_issue
+from ...output.encode import OutputFormat, check_limits
+from ...output.folder import OutputFolder, StepHook, output_error
+from ...output.plan import INPUT, MANIFEST_NAME, REJECTS_NAME, plan_convert
+from ...output.write import ConvertResult
+from ...readers import ROW, ReadOptions, SourceTable, read_path
+from ...readers.batches import BatchReader, open_batches
+from ...schema.config import Settings
+from ...schema.fields import SchemaSpec
+from ..progress import ProgressCallback, ProgressEvent, input_sizes
+from ..whole import Prepared, Summary, resolve_schema
+from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
+from .issues import IssueLog
+from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
+
+__all__ = ["StreamedConvert", "convert_stream", "should_stream"]
+
+
+@dataclass(frozen=True, eq=False)
+class StreamedConvert:
+    """What a streamed conversion wrote, and its report's pieces.
+
+    Attributes:
+        result: The counts and parts, as :func:`~activity_schema.output.write.convert`
+            returns them (the parts' ``sources`` are in the manifest, not in memory;
+            ``issues`` is empty: the report's issues are in :attr:`issues`).
+        inputs: The report's ``inputs`` entries (with ``rejected_rows``).
+        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`).
+        issue_counts: The exact count of each code and severity when :attr:`issues`
+            is a sample, else None.
+        summary: The run's counts, as ``Prepared.summary`` gives them.
+        decisions: The column-level decisions applied to each input.
+        batches: How many batches were checked.
+    """
+
+    result: ConvertResult
+    inputs: list[dict[str, Any]]
+    issues: pl.DataFrame
+    issue_counts: list[dict[str, str | int]] | None
+    summary: Summary
+    decisions: tuple[ColumnDecisions, ...]
+    batches: int
+
+
+def should_stream(paths: Sequence[str | Path], *, threshold: int = STREAM_THRESHOLD_BYTES) -> bool:
+    """Return whether any input is larger than ``threshold`` bytes.
+
+    Example:
+        >>> should_stream(["no-such-file.csv"])
+        False
+    """
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if Path(path).stat().st_size > threshold:
+                return True
+    return False
+
+
+@dataclass
+class _Totals:
+    """The run's counts, as Prepared.summary and convert's manifest count them."""
+
+    rows: int = 0
+    valid: int = 0
+    rejected: int = 0
+    fixed_rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    fixes: int = 0
+    rows_out: int = 0
+    too_large: int = 0
+    dropped: int = 0
+    batches: int = 0
+
+    def count_issues(self, issues: pl.DataFrame, fixes: dict[str, int]) -> None:
+        severity = issues.get_column("severity")
+        self.errors += int((severity == str(Severity.ERROR)).sum())
+        self.warnings += int((severity == str(Severity.WARNING)).sum())
+        fixed = issues.filter(pl.col("severity") == str(Severity.FIXED))
+        self.fixes += fixed.height
+        for code, n in fixed.group_by("code").len().iter_rows():
+            fixes[str(code)] = fixes.get(str(code), 0) + int(n)
+
+
+class BatchRun:
+    """One streamed run: its inputs, indexes, counts and (when converting) outputs.
+
+    Without ``parts``, ``rejects`` and ``work`` it only checks: the streamed lint.
+    """
+
+    def __init__(
+        self,
+        spec: SchemaSpec,
+        schema: pa.DataFrameSchema,
+        settings: Settings,
+        options: ReadOptions,
+        parts: PartWriter | None,
+        rejects: RejectsSpill | None,
+        work: Path | None,
+        *,
+        dedupe: bool,
+        escape_formulas: bool,
+        batch_bytes: int,
+        block_bytes: int,
+        row_bound: int,
+        sizes: list[int],
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.spec, self.schema, self.settings, self.options = spec, schema, settings, options
+        self.parts, self.rejects = parts, rejects
+        self.dedupe, self.escape_formulas = dedupe, escape_formulas
+        self.batch_bytes, self.block_bytes = batch_bytes, block_bytes
+        self.sizes, self.on_progress = sizes, on_progress
+        self.bytes_total = sum(sizes)
+        self.bytes_done = 0
+        self.payload = np.uint32 if row_bound < 2**32 else np.int64
+        self.log = IssueLog()
+        self.totals = _Totals()
+        self.fixes: dict[str, int] = {}
+        self.inputs: list[dict[str, Any]] = []
+        self.manifest_inputs: list[dict[str, Any]] = []
+        self.decisions: list[ColumnDecisions] = []
+        self.deduper = Deduper(spec, self.payload)
+        self.dropped = DroppedSpill(work) if work is not None else None
+        self.stage = "converting" if parts is not None else "checking"
+
+    def close(self) -> None:
+        """Close the spill files."""
+        if self.dropped is not None:
+            self.dropped.close()
+
+    def progress(self, stage: str, path: str | None, bytes_done: int) -> None:
+        """Tell ``on_progress`` where the run is (bytes never go back)."""
+        if self.on_progress is not None:
+            self.bytes_done = max(self.bytes_done, min(bytes_done, self.bytes_total))
+            self.on_progress(
+                ProgressEvent(stage, path, self.totals.rows, self.bytes_done, self.bytes_total)
+            )
+
+    def check_input(self, index: int, path: str | Path) -> None:
+        """Check one input batch by batch (and, when converting, write its records)."""
+        name = str(path)
+        before, size = sum(self.sizes[:index]), self.sizes[index]
+        self.progress("reading", name, before)
+        reader = open_batches(
+            path, self.options, batch_bytes=self.batch_bytes, block_bytes=self.block_bytes
+        )
+        tables: Iterator[SourceTable] = (
+            reader.batches() if reader is not None else iter([read_path(path, self.options)])
+        )
+        self.deduper.start_input(name, self.totals.rows)
+        decisions = ColumnDecisions()
+        warned = DuplicateWarnings(self.spec, self.payload)
+        seen: set[tuple[Any, ...]] = set()
+        first: SourceTable | None = None
+        rows = rejected = batches = 0
+        decided: list[pl.DataFrame] = []
+        for table in tables:
+            first = first or table
+            batches += 1
+            self.totals.batches += 1
+            checked = check_table(table, self.spec, self.schema, self.settings, decisions)
+            taken = checked.decisions or ColumnDecisions()
+            new = decisions.new_in(taken)
+            decisions = decisions.merged(taken)
+            engine = self._engine_issues(checked, warned, seen)
+            if new:
+                decided.append(_decision_issues(new, checked, rows + table.rows))
+            sized = None
+            if self.parts is not None:
+                sized = self._plan(index, checked, engine)
+            else:
+                self.log.add(engine)
+            self._count(checked, engine, sized)
+            rows += table.rows
+            rejected += checked.rejected.height + (sized.height if sized is not None else 0)
+            read = min(reader.bytes_read, size) if reader is not None else size
+            self.progress(self.stage, name, before + read)
+        assert first is not None, "a reader yields at least one batch"
+        if self.bytes_done < before + size:
+            # The last batch came out before the blank lines at the file's end were read.
+            self.progress(self.stage, name, before + size)
+        once = [reader.file_issues(first)] if reader is not None else []
+        if batches > 1:
+            # Taken on the first rows only: say so (a single batch saw every row).
+            once += decided
+        if once:
+            self._count(None, pl.concat(once))
+            self.log.add(pl.concat(once))
+        self.decisions.append(decisions)
+        self._describe(index, first, reader, rows, rejected)
+
+    def _engine_issues(
+        self, checked: CheckedTable, warned: DuplicateWarnings, seen: set[tuple[Any, ...]]
+    ) -> pl.DataFrame:
+        """Return a batch's issues as a whole-file run reports them for these rows."""
+        # The engine's duplicate warnings see one batch; these see the whole input.
+        issues = checked.issues.filter(~is_engine_duplicate)
+        # File-level issues (a missing column, the header's bytes) recur in every batch.
+        once = []
+        for issue in issues.filter(pl.col("row").is_null()).iter_rows():
+            if issue not in seen:
+                seen.add(issue)
+                once.append(issue)
+        file_level = pl.DataFrame(once, schema=ISSUE_SCHEMA, orient="row")
+        return pl.concat(
+            [
+                file_level,
+                issues.filter(pl.col("row").is_not_null()),
+                warned.warnings(checked),
+            ]
+        )
+
+    def _count(
+        self,
+        checked: CheckedTable | None,
+        issues: pl.DataFrame,
+        sized: pl.DataFrame | None = None,
+    ) -> None:
+        """Count a batch's rows and issues (``sized``: its records rejected for size)."""
+        totals = self.totals
+        totals.count_issues(issues, self.fixes)
+        if checked is None:
+            return
+        rejected = checked.rejected.select(pl.col(ROW).alias("row"))
+        if sized is not None and sized.height:
+            rejected = pl.concat([rejected, sized.select(pl.col(ROW).alias("row"))])
+        totals.rows += checked.source.rows
+        totals.rejected += rejected.height
+        totals.valid += checked.source.rows - rejected.height
+        fixed = (
+            issues.filter((pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null())
+            .select("row")
+            .unique()
+            .join(rejected, on="row", how="anti")
+        )
+        totals.fixed_rows += fixed.height
+
+    def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> pl.DataFrame:
+        """Write a batch's records; return its records rejected for their size.
+
+        The issues this stage adds (``record-too-large`` errors, dropped copies,
+        ``formula-injection`` warnings) are logged and counted with the batch's.
+        """
+        assert self.parts is not None and self.rejects is not None and self.dropped is not None
+        kept, dropped = self.deduper.drop_copies(checked) if self.dedupe else (checked, None)
+        plan = plan_convert(
+            Prepared(self.spec, self.settings, (kept,)),
+            to=self.parts.to,
+            max_bytes=self.parts.max_bytes,
+            max_rows=self.parts.max_rows,
+            escape_formulas=self.escape_formulas,
+        )
+        frame = plan.frame.with_columns(pl.lit(index, dtype=pl.Int64).alias(INPUT))
+        self.parts.add(frame, plan.records)
+        self.rejects.add(plan.rejects(), checked=checked.rejected, too_large=plan.too_large.height)
+        self.totals.rows_out += frame.height
+        self.totals.too_large += plan.too_large.height
+        extra = [plan.issues]
+        if dropped is not None and dropped.height:
+            self.totals.dropped += dropped.height
+            extra.append(self.deduper.issues(dropped))
+            self.dropped.add(dropped)
+        added = pl.concat(extra)
+        # Counted here, as a whole-file run's summary counts ConvertPlan.issues.
+        self.totals.count_issues(added, self.fixes)
+        self.log.add(pl.concat([engine, added]))
+        return plan.too_large
+
+    def _describe(
+        self,
+        index: int,
+        first: SourceTable,
+        reader: BatchReader | None,
+        rows: int,
+        rejected: int,
+    ) -> None:
+        encoding = reader.choice.codec if reader is not None else first.encoding
+        reason = reader.encoding_reason if reader is not None else first.encoding_reason
+        blank = reader.blank_rows if reader is not None else first.blank_rows
+        if self.rejects is not None:
+            self.rejects.input_columns(first.columns, checked=bool(rejected))
+        self.inputs.append(
+            {
+                "path": first.name,
+                "format": first.format,
+                "encoding": encoding,
+                "encoding_reason": reason,
+                "dialect": first.dialect,
+                "sheet": first.sheet,
+                "rows": rows,
+                "error": None,
+                "rejected_rows": rejected,
+            }
+        )
+        self.manifest_inputs.append(
+            {
+                "index": index,
+                "path": first.name,
+                "sha256": first.sha256,
+                "encoding": encoding,
+                "format": first.format,
+                "rows": rows,
+                "blank_rows_skipped": blank,
+            }
+        )
+
+
+def _decision_issues(decisions: ColumnDecisions, checked: CheckedTable, rows: int) -> pl.DataFrame:
+    """Return one ``column-decision`` info issue per decision taken on the first rows."""
+    columns = {field: column for column, field in checked.mapping.renames.items()}
+    headers = dict(zip(checked.source.columns, checked.source.headers, strict=False))
+    issues = []
+    for name, date in decisions.dates.items():
+        order = "day-first" if date.order == "dmy" else "month-first"
+        issues.append(
+            file_issue(
+                IssueCode.COLUMN_DECISION,
+                Severity.INFO,
+                f"date order decided on the first {rows:,} rows and applied to the whole "
+                f"input: {order} ({date.reason})",
+                file=checked.source.name,
+                field=name,
+                column=headers.get(columns.get(name, "")),
+                fix="set date_order in the config if this is wrong for later rows",
+            )
+        )
+    swap = decisions.swap
+    if swap is not None:
+        what = (
+            f"the email column and {swap.other}'s are swapped"
+            if swap.other
+            else "the email column is not swapped with another"
+        )
+        issues.append(
+            file_issue(
+                IssueCode.COLUMN_DECISION,
+                Severity.INFO,
+                f"decided on the first {rows:,} rows and applied to the whole input: {what} "
+                f"({swap.reason})",
+                file=checked.source.name,
+                fix="fix the export's headers if this is wrong for later rows",
+            )
+        )
+    return pl.concat(issues) if issues else empty_issues()
+
+
+def convert_stream(
+    paths: Sequence[str | Path],
+    outdir: str | Path | OutputFolder,
+    *,
+    spec: SchemaSpec | None = None,
+    schema: pa.DataFrameSchema | None = None,
+    settings: Settings | None = None,
+    read_options: ReadOptions | None = None,
+    to: OutputFormat = "json",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int | None = None,
+    dedupe: bool = False,
+    escape_formulas: bool = False,
+    force: bool = False,
+    batch_bytes: int = STREAM_BATCH_BYTES,
+    block_bytes: int = STREAM_BLOCK_BYTES,
+    on_progress: ProgressCallback | None = None,
+    on_step: StepHook | None = None,
+) -> StreamedConvert:
+    """Convert files in record batches into the folder ``convert`` would write.
+
+    The folder is claimed, staged and committed as :func:`~activity_schema.output.write.convert`
+    does (one writer at a time; the earlier run or the new one, never half).
+
+    Args:
+        paths: The input files, in order.
+        outdir: The output folder; created if missing. Or an already claimed
+            :class:`~activity_schema.output.folder.OutputFolder` (then ``force`` and
+            ``on_step`` are the folder's).
+        spec: The schema (default: the built-in one, or the config's).
+        schema: Its pandera schema (default: made from ``spec``).
+        settings: Run settings (default: the built-in defaults).
+        read_options: How to read the inputs.
+        to: ``json`` or ``csv``.
+        max_bytes: The largest part.
+        max_rows: The most records per part.
+        dedupe: Drop copies of earlier rows, across batches and inputs.
+        escape_formulas: Quote values a spreadsheet would run as a formula.
+        force: Replace the output of an earlier run in ``outdir``.
+        batch_bytes: Decoded text per batch; the column-level decisions are taken on the
+            first batch of each input.
+        block_bytes: Bytes read from a file at a time.
+        on_progress: Called with a :class:`~activity_schema.jobs.progress.ProgressEvent`
+            as each input starts (``reading``: its encoding is decided over the whole
+            file first), after every batch (``converting``: rows so far, and raw bytes
+            read so far of the inputs' total size; both only grow, and the last one of
+            an input has all its bytes), and before the last files are written
+            (``writing``). It runs on the converting thread: keep it cheap.
+        on_step: Called with the name of each step of the commit (a seam for
+            fault-injection tests).
+
+    Returns:
+        The counts and parts, and the report's pieces.
+
+    Raises:
+        InputError: An input cannot be read (nothing is written).
+        UsageError, LockedError, OutputError: As for
+            :func:`~activity_schema.output.write.convert`.
+
+    Example:
+        >>> done = convert_stream(["big.csv"], "out", batch_bytes=50_000_000)  # doctest: +SKIP
+        >>> r = done.result  # doctest: +SKIP
+        >>> r.rows_in == r.rows_out + r.rows_rejected + r.rows_dropped  # doctest: +SKIP
+        True
+    """
+    if schema is None or spec is None:
+        spec, schema, settings = resolve_schema(spec=spec, settings=settings)
+    settings = settings or Settings()
+    check_limits(spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
+    if batch_bytes < 1 or block_bytes < 1:
+        raise UsageError("batch and block sizes must be positive")
+    with contextlib.ExitStack() as stack:
+        if isinstance(outdir, OutputFolder):
+            folder = outdir
+        else:
+            folder = stack.enter_context(OutputFolder(outdir, force=force, on_step=on_step))
+        try:
+            run, result = _convert_into(
+                folder,
+                paths,
+                spec=spec,
+                schema=schema,
+                settings=settings,
+                read_options=read_options or ReadOptions(),
+                to=to,
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                batch_bytes=batch_bytes,
+                block_bytes=block_bytes,
+                on_progress=on_progress,
+            )
+        except OSError as err:
+            raise output_error(err, folder.given) from err
+    return StreamedConvert(
+        result=result,
+        inputs=run.inputs,
+        issues=run.log.frame,
+        issue_counts=run.log.counts() if run.log.sampled else None,
+        summary=summary_of(run.totals),
+        decisions=tuple(run.decisions),
+        batches=run.totals.batches,
+    )
+
+
+def _convert_into(
+    folder: OutputFolder,
+    paths: Sequence[str | Path],
+    *,
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+    read_options: ReadOptions,
+    to: OutputFormat,
+    max_bytes: int,
+    max_rows: int | None,
+    dedupe: bool,
+    escape_formulas: bool,
+    batch_bytes: int,
+    block_bytes: int,
+    on_progress: ProgressCallback | None,
+) -> tuple[BatchRun, ConvertResult]:
+    """Check and write every input into the claimed ``folder``, then commit it."""
+    work = folder.work
+    parts = PartWriter(folder, work, spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
+    rejects = RejectsSpill(work)
+    bound = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) // 2 + 1
+    run = BatchRun(
+        spec,
+        schema,
+        settings,
+        read_options,
+        parts,
+        rejects,
+        work,
+        dedupe=dedupe,
+        escape_formulas=escape_formulas,
+        batch_bytes=batch_bytes,
+        block_bytes=block_bytes,
+        row_bound=bound,
+        sizes=input_sizes(paths),
+        on_progress=on_progress,
+    )
+    try:
+        for index, path in enumerate(paths):
+            run.check_input(index, path)
+        run.progress("writing", None, run.bytes_total)
+        parts.finish()
+        run.close()
+        rejects.stage(folder)
+        result = _result(run, parts, folder.given, to)
+        header = plan_convert(
+            Prepared(spec, settings, ()),
+            to=to,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+        )
+        assert run.dropped is not None, "a converting run spills its dropped copies"
+        stage_manifest(
+            folder,
+            header,
+            result,
+            rejected=rejects.rows,
+            inputs=run.manifest_inputs,
+            rejected_by_code=rejects.by_code,
+            parts=parts,
+            dropped=run.dropped,
+        )
+        folder.commit()
+    finally:
+        parts.close()
+        run.close()
+    return run, result
+
+
+def _result(run: BatchRun, parts: PartWriter, out: Path, to: OutputFormat) -> ConvertResult:
+    totals = run.totals
+    return ConvertResult(
+        outdir=out,
+        to=to,
+        parts=tuple(parts.parts),
+        rows_in=totals.rows,
+        rows_out=totals.rows_out,
+        rows_rejected=totals.rejected,
+        rows_dropped=totals.dropped,
+        fixes=dict(sorted(run.fixes.items())),
+        issues=empty_issues(),
+        rejects_path=out / REJECTS_NAME,
+        manifest_path=out / MANIFEST_NAME,
+        summary=summary_of(totals),
+        rejected_per_input=tuple(int(i["rejected_rows"]) for i in run.inputs),
+    )
+
+
+def summary_of(totals: _Totals) -> Summary:
+    """Return a streamed run's counts as ``Prepared.summary`` gives them."""
+    return Summary(
+        rows=totals.rows,
+        valid_rows=totals.valid,
+        rejected_rows=totals.rejected,
+        fixed_rows=totals.fixed_rows,
+        errors=totals.errors,
+        warnings=totals.warnings,
+        fixes=totals.fixes,
+    )

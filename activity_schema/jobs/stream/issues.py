@@ -1,0 +1,100 @@
+"""The issues of a streamed run for its report: exact counts, a bounded list.
+
+A messy file has about one issue per row, and a streamed file can have tens of millions
+of rows, so the issues are not all kept: up to ``STREAM_REPORT_MAX_ISSUES`` are kept
+whole (the report is then the one a whole-file run gives), and beyond that the first
+``STREAM_REPORT_ISSUES_PER_CODE`` of each file and code, plus every file-level issue.
+The counts by code stay exact and go into the report as ``issue_counts``, which the text
+report shows instead of the listed ones.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ...defaults import STREAM_REPORT_ISSUES_PER_CODE, STREAM_REPORT_MAX_ISSUES
+from ...issues.records import ISSUE_SCHEMA, empty_issues
+
+__all__ = ["IssueLog"]
+
+_KEY = ["file", "code", "severity"]
+
+
+class IssueLog:
+    """Collect issue frames batch by batch, keeping counts exact and the list bounded.
+
+    Example:
+        >>> from activity_schema.issues.records import issue_frame
+        >>> rows = pl.DataFrame({"_row": [1, 2, 3], "_line": [2, 3, 4]})
+        >>> log = IssueLog(max_issues=2, per_code=1)
+        >>> log.add(issue_frame(rows, code="invalid-email", severity="error",
+        ...                     message="bad", file="f.csv"))
+        >>> log.frame.height, log.counts()
+        (1, [{'code': 'invalid-email', 'severity': 'error', 'count': 3}])
+    """
+
+    def __init__(
+        self,
+        *,
+        max_issues: int = STREAM_REPORT_MAX_ISSUES,
+        per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
+    ) -> None:
+        self._max = max_issues
+        self._per_code = per_code
+        self._frames: list[pl.DataFrame] = []
+        self._kept = 0
+        self._counts: dict[tuple[str, str, str], int] = {}
+        self._listed: dict[tuple[str, str, str], int] = {}
+        self.sampled = False
+
+    def add(self, issues: pl.DataFrame) -> None:
+        """Add a batch's issues (in report order within their file)."""
+        if not issues.height:
+            return
+        issues = issues.select(list(ISSUE_SCHEMA))
+        for file, code, severity, n in issues.group_by(_KEY).len().iter_rows():
+            key = (str(file), str(code), str(severity))
+            self._counts[key] = self._counts.get(key, 0) + int(n)
+        if not self.sampled and self._kept + issues.height <= self._max:
+            self._frames.append(issues)
+            self._kept += issues.height
+            return
+        if not self.sampled:
+            self.sampled = True
+            whole = pl.concat([*self._frames, issues]) if self._frames else issues
+            self._frames, self._kept = [], 0
+            issues = whole
+        self._keep_sample(issues)
+
+    def _keep_sample(self, issues: pl.DataFrame) -> None:
+        listed = pl.DataFrame(
+            [(*k, n) for k, n in self._listed.items()],
+            schema={"file": pl.String, "code": pl.String, "severity": pl.String, "__n": pl.Int64},
+            orient="row",
+        )
+        rank = pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY)
+        marked = issues.with_columns(rank.alias("__rank")).join(
+            listed, on=_KEY, how="left", maintain_order="left", nulls_equal=True
+        )
+        keep = pl.col("row").is_null() | (
+            pl.col("__rank") + pl.col("__n").fill_null(0) < self._per_code
+        )
+        kept = marked.filter(keep).drop("__rank", "__n")
+        for file, code, severity, n in kept.group_by(_KEY).len().iter_rows():
+            key = (str(file), str(code), str(severity))
+            self._listed[key] = self._listed.get(key, 0) + int(n)
+        if kept.height:
+            self._frames.append(kept)
+            self._kept += kept.height
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Return the kept issues, in the order they were added."""
+        return pl.concat(self._frames) if self._frames else empty_issues()
+
+    def counts(self) -> list[dict[str, str | int]]:
+        """Return the exact number of issues of each code and severity (all files)."""
+        total: dict[tuple[str, str], int] = {}
+        for (_, code, severity), n in self._counts.items():
+            total[(code, severity)] = total.get((code, severity), 0) + n
+        return [{"code": c, "severity": s, "count": n} for (c, s), n in total.items()]

@@ -1,0 +1,307 @@
+"""Write a streamed run's parts, ``rejects.csv`` and ``manifest.json`` as they come.
+
+- :class:`PartWriter` packs output records into parts greedily, in record order, as
+  :func:`~activity_schema.output.encode.encode_chunks` does, but across batches: the records a
+  part could still take are carried to the next batch, and a part is written only once
+  no further record fits. Each part is encoded by ``encode_chunks`` itself, so its bytes
+  are those of a whole-file run.
+- :class:`RejectsSpill` spills each batch's rejects to disk and writes ``rejects.csv`` at
+  the end, under the columns a whole-file run gives it.
+- :class:`DroppedSpill` and :func:`stage_manifest` stream the record lists of the
+  manifest (the source of every record, the dropped copies) from disk into
+  :func:`~activity_schema.output.write.convert`'s manifest layout.
+
+Everything is staged in the claimed :class:`~activity_schema.output.folder.OutputFolder`
+(flushed file by file); the caller commits the folder when the run is complete.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import polars as pl
+
+from ...issues.codes import IssueCode
+from ...output.encode import (
+    OutputFormat,
+    encode_chunks,
+    encode_document,
+    encode_records,
+    part_overhead,
+)
+from ...output.folder import OutputFolder
+from ...output.plan import (
+    INPUT,
+    MANIFEST_NAME,
+    REJECT_COLUMNS,
+    REJECTS_NAME,
+    ConvertPlan,
+    part_name,
+)
+from ...output.write import ConvertResult, Part, _manifest_text, _Raw, _triples
+from ...readers import FILE, LINE, ROW
+
+__all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
+
+#: Bytes between two records in a part (``,\n`` in JSON, CRLF in CSV).
+_SEPARATOR = 2
+_NO_SOURCES = pl.DataFrame(schema={INPUT: pl.Int64, FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64})
+_PLACEHOLDER = re.compile("\x00([RD])(\\d*)\x00")
+
+
+class PartWriter:
+    """Pack output records into parts greedily, staging each part once it is full.
+
+    Attributes:
+        parts: The parts written so far (their ``sources`` are spilled, not kept).
+        spans: Where each part's record sources are in the spill file.
+        sources_path: The spill file of record sources (``_triples`` text per part).
+    """
+
+    def __init__(
+        self,
+        folder: OutputFolder,
+        work: Path,
+        fields: tuple[str, ...],
+        *,
+        to: OutputFormat,
+        max_bytes: int,
+        max_rows: int | None,
+    ) -> None:
+        self.folder, self.fields = folder, fields
+        self.to, self.max_bytes, self.max_rows = to, max_bytes, max_rows
+        self.capacity = max_bytes - part_overhead(fields, to=to)
+        self.parts: list[Part] = []
+        self.spans: list[tuple[int, int]] = []
+        self.sources_path = work / "records.txt"
+        self._sources: BinaryIO = self.sources_path.open("wb")
+        self._frame: pl.DataFrame | None = None
+        self._records: pl.Series | None = None
+
+    def add(self, frame: pl.DataFrame, records: pl.Series) -> None:
+        """Append a batch's records and write every part that can take no more.
+
+        Args:
+            frame: ``ConvertPlan.frame`` of the batch (``_input`` set to the input).
+            records: ``ConvertPlan.records`` of the batch.
+        """
+        if self._frame is not None and self._records is not None and self._frame.height:
+            frame = pl.concat([self._frame, frame], how="vertical_relaxed")
+            records = pl.concat([self._records, records])
+        costs = records.str.len_bytes().cast(pl.Int64).to_numpy() + _SEPARATOR
+        ends = np.cumsum(costs, dtype=np.int64)
+        start, n = 0, costs.size
+        while start < n:
+            # As writers._cuts: each part takes as many records as fit.
+            base = int(ends[start - 1]) if start else 0
+            stop = int(np.searchsorted(ends, base + self.capacity, side="right"))
+            full = self.max_rows is not None and stop - start >= self.max_rows
+            if self.max_rows is not None:
+                stop = min(stop, start + self.max_rows)
+            if stop <= start:
+                raise AssertionError(f"record {start + 1} of a batch does not fit (this is a bug)")
+            if stop >= n and not full:
+                break  # the next batch's first records may still fit in this part
+            self._write(frame.slice(start, stop - start), records.slice(start, stop - start))
+            start = stop
+        self._frame, self._records = frame.slice(start), records.slice(start)
+
+    def finish(self) -> None:
+        """Write the last part."""
+        if self._frame is not None and self._records is not None and self._frame.height:
+            self._write(self._frame, self._records)
+        self._frame = self._records = None
+        self._sources.close()
+
+    def close(self) -> None:
+        """Close the spill file (idempotent)."""
+        self._sources.close()
+
+    def _write(self, frame: pl.DataFrame, records: pl.Series) -> None:
+        chunks = list(
+            encode_chunks(
+                frame,
+                self.fields,
+                to=self.to,
+                max_bytes=self.max_bytes,
+                max_rows=self.max_rows,
+                records=records,
+            )
+        )
+        if len(chunks) != 1:
+            raise AssertionError(f"a part was cut into {len(chunks)} (this is a bug)")
+        chunk = chunks[0]
+        name = part_name(len(self.parts) + 1, self.to)
+        path = self.folder.stage(name, [chunk.body])
+        text = _triples(frame, INPUT, ROW, LINE).encode("ascii")
+        self.spans.append((self._sources.tell(), len(text)))
+        self._sources.write(text)
+        self.parts.append(Part(name, path, chunk.rows, chunk.size, chunk.sha256, _NO_SOURCES))
+
+
+class RejectsSpill:
+    """Spill each batch's rejects; write them at the end under the whole run's columns.
+
+    Attributes:
+        rows: Rejected rows so far.
+        by_code: Rejected rows by code (a row with two codes counts under both).
+    """
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.files: list[Path] = []
+        self.rows = 0
+        self.by_code: dict[str, int] = {}
+        self._checked: list[str] = []
+        self._all: list[str] = []
+        self._too_large = False
+
+    def input_columns(self, columns: Sequence[str], *, checked: bool) -> None:
+        """Note an input's columns (``checked``: some of its rows failed the checks)."""
+        # A whole run's rejects have the columns of the inputs with rejected rows, then,
+        # when a record was too large, every input's (plan._rejects' joins and concat).
+        for name in columns:
+            if name not in self._all:
+                self._all.append(name)
+            if checked and name not in self._checked:
+                self._checked.append(name)
+
+    def add(self, rejects: pl.DataFrame, *, checked: pl.DataFrame, too_large: int) -> None:
+        """Spill a batch's rejects (``ConvertPlan.rejects()``) and count their codes.
+
+        Args:
+            rejects: The batch's rejects.
+            checked: ``CheckedTable.rejected`` of the batch (rows and codes).
+            too_large: How many records were rejected for their size.
+        """
+        self._too_large = self._too_large or bool(too_large)
+        codes = checked.select(pl.col("codes").str.split(",")).explode("codes")
+        for code, n in codes.group_by("codes").len().iter_rows():
+            self.by_code[str(code)] = self.by_code.get(str(code), 0) + int(n)
+        if too_large:
+            key = str(IssueCode.RECORD_TOO_LARGE)
+            self.by_code[key] = self.by_code.get(key, 0) + too_large
+        if not rejects.height:
+            return
+        path = self.work / f"rejects-{len(self.files):06d}.arrow"
+        rejects.write_ipc(path)
+        self.files.append(path)
+        self.rows += rejects.height
+
+    def columns(self) -> list[str]:
+        """Return the rejects file's columns."""
+        names = [*REJECT_COLUMNS, *self._checked]
+        if self._too_large:
+            names += [c for c in self._all if c not in names]
+        return names
+
+    def document(self) -> Iterator[bytes]:
+        """Yield ``rejects.csv`` in pieces, laid out as ``encode_document`` lays it out."""
+        names = self.columns()
+        empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+        yield from encode_document(empty, names, to="csv")  # the header line
+        for path in self.files:
+            frame = pl.read_ipc(path)
+            frame = frame.with_columns(
+                pl.lit(None, dtype=pl.String).alias(c) for c in names if c not in frame.columns
+            )
+            records = encode_records(frame, names, to="csv")
+            yield (records.str.join("\r\n").item() + "\r\n").encode("utf-8")
+
+    def stage(self, folder: OutputFolder) -> None:
+        """Stage ``rejects.csv`` in ``folder``."""
+        folder.stage(REJECTS_NAME, self.document())
+
+
+class DroppedSpill:
+    """The manifest's list of dropped copies, written to disk batch by batch."""
+
+    def __init__(self, work: Path) -> None:
+        self.path = work / "dropped.txt"
+        self.any = False
+        self._handle = self.path.open("w", encoding="ascii")
+
+    def add(self, dropped: pl.DataFrame) -> None:
+        """Append dropped copies (``ConvertPlan.dropped``'s columns)."""
+        if not dropped.height:
+            return
+        text = _triples(dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
+        # One list for the run: each batch's "[\n  a,\n  b\n]" without its brackets.
+        self._handle.write(("[\n  " if not self.any else ",\n  ") + text[4:-2])
+        self.any = True
+
+    def close(self) -> None:
+        """Close the spill file (idempotent)."""
+        self._handle.close()
+
+
+def stage_manifest(
+    folder: OutputFolder,
+    header: ConvertPlan,
+    result: ConvertResult,
+    *,
+    rejected: int,
+    inputs: list[dict[str, Any]],
+    rejected_by_code: dict[str, int],
+    parts: PartWriter,
+    dropped: DroppedSpill,
+) -> None:
+    """Stage ``manifest.json``: convert's layout, with the record lists read from disk.
+
+    Args:
+        folder: The claimed output folder (the manifest is staged last).
+        header: A plan with the run's settings (format, limits, dedupe, schema).
+        result: The run's counts and parts.
+        rejected: Rows in ``rejects.csv``.
+        inputs: The manifest's ``inputs`` entries.
+        rejected_by_code: Rejected rows by code.
+        parts: The finished part writer (its record sources spill).
+        dropped: The closed spill of dropped copies.
+    """
+    text = _manifest_text(
+        header,
+        result,
+        rejected,
+        inputs=inputs,
+        rejected_by_code=dict(sorted(rejected_by_code.items())),
+        records=[_Raw(f"\x00R{i}\x00") for i in range(len(parts.parts))],
+        dropped=_Raw("\x00D\x00"),
+    )
+
+    def pieces() -> Iterator[bytes]:
+        with parts.sources_path.open("rb") as sources, dropped.path.open("rb") as copies:
+            at = 0
+            for match in _PLACEHOLDER.finditer(text):
+                yield text[at : match.start()].encode("utf-8")
+                at = match.end()
+                line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+                # As convert._dump indents pre-rendered text: every line after the first.
+                pad = b"\n" + b" " * (len(line) - len(line.lstrip(" ")))
+                if match.group(1) == "R":
+                    offset, size = parts.spans[int(match.group(2))]
+                    sources.seek(offset)
+                    yield from (p.replace(b"\n", pad) for p in _read(sources, size))
+                elif dropped.any:
+                    yield from (p.replace(b"\n", pad) for p in _read(copies, None))
+                    yield pad + b"]"
+                else:
+                    yield b"[]"
+            yield text[at:].encode("utf-8")
+
+    folder.stage(MANIFEST_NAME, pieces())
+
+
+def _read(handle: BinaryIO, size: int | None, block: int = 1 << 22) -> Iterator[bytes]:
+    """Yield ``size`` bytes (all: None) from ``handle``, in blocks."""
+    left = size
+    while left is None or left > 0:
+        piece = handle.read(block if left is None else min(block, left))
+        if not piece:
+            return
+        if left is not None:
+            left -= len(piece)
+        yield piece

@@ -1,0 +1,288 @@
+"""The pipeline: inputs in, checked and normalized rows out. Used by lint and convert.
+
+``prepare`` accepts what uploader tools have at hand (a path, bytes, a polars DataFrame
+or a list of dicts, or several of them) and returns a :class:`Prepared` result: the clean
+rows, the rejected rows with their reasons, the report, and the counts that add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+from ..checking.engine import CheckedTable, check_table
+from ..errors import UsageError
+from ..issues.codes import Severity
+from ..issues.records import ISSUE_SCHEMA
+from ..readers import FILE, LINE, ROW, ReadOptions, SourceTable, read_bytes, read_path
+from ..readers.table import unique_names
+from ..schema.config import Settings, load_settings
+from ..schema.fields import SchemaSpec
+from ..schema.model import spec_from_model, to_pandera
+
+__all__ = [
+    "FILE",
+    "Prepared",
+    "Source",
+    "Summary",
+    "check_tables",
+    "prepare",
+    "resolve_schema",
+    "table_from_records",
+]
+
+
+Source = str | Path | bytes | pl.DataFrame | list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts of a run; ``rows == valid_rows + rejected_rows`` always."""
+
+    rows: int
+    valid_rows: int
+    rejected_rows: int
+    fixed_rows: int
+    errors: int
+    warnings: int
+    fixes: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Return the counts as a dict in the documented order."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The result of checking one or more inputs.
+
+    Attributes:
+        spec: The effective schema.
+        settings: The effective settings.
+        tables: One checked table per input, in input order.
+    """
+
+    spec: SchemaSpec
+    settings: Settings
+    tables: tuple[CheckedTable, ...]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def issues(self) -> pl.DataFrame:
+        """Return every issue of every input as one frame (see ``ISSUE_SCHEMA``)."""
+        if "issues" not in self._cache:
+            frames = [t.issues for t in self.tables if t.issues.height]
+            self._cache["issues"] = (
+                pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
+            )
+        return self._cache["issues"]  # type: ignore[no-any-return]
+
+    @property
+    def clean(self) -> pl.DataFrame:
+        """Return the valid rows: ``_file``, ``_row``, ``_line``, then the fields."""
+        return self._combine(lambda t: t.valid)
+
+    @property
+    def rejects(self) -> pl.DataFrame:
+        """Return the rejected rows with their original values and the codes that rejected them."""
+
+        def rejected(t: CheckedTable) -> pl.DataFrame:
+            original = t.source.frame.join(t.rejected, on=ROW, how="inner")
+            return original.select(ROW, LINE, "codes", *t.source.columns)
+
+        frames = [rejected(t).with_columns(pl.lit(t.source.name).alias(FILE)) for t in self.tables]
+        frames = [f for f in frames if f.height]
+        if not frames:
+            return pl.DataFrame(
+                schema={FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64, "codes": pl.String}
+            )
+        combined = pl.concat(frames, how="diagonal_relaxed")
+        return combined.select(FILE, ROW, LINE, "codes", pl.exclude(FILE, ROW, LINE, "codes"))
+
+    def _combine(self, pick: Any) -> pl.DataFrame:
+        frames = [pick(t).with_columns(pl.lit(t.source.name).alias(FILE)) for t in self.tables]
+        combined = pl.concat(frames) if frames else pl.DataFrame()
+        return combined.select(FILE, ROW, LINE, *self.spec.names) if frames else combined
+
+    @property
+    def summary(self) -> Summary:
+        """Return the run's counts."""
+        if "summary" not in self._cache:
+            self._cache["summary"] = self._summary()
+        return self._cache["summary"]  # type: ignore[no-any-return]
+
+    def _summary(self) -> Summary:
+        issues = self.issues
+        rows = sum(t.source.rows for t in self.tables)
+        rejected = sum(t.rejected.height for t in self.tables)
+        sev = pl.col("severity")
+        fixed = issues.filter((sev == str(Severity.FIXED)) & pl.col("row").is_not_null())
+        rejected_keys = (
+            pl.concat(
+                [
+                    t.rejected.select(pl.lit(t.source.name).alias("file"), pl.col(ROW).alias("row"))
+                    for t in self.tables
+                ]
+            )
+            if self.tables
+            else None
+        )
+        if rejected_keys is not None and rejected_keys.height:
+            fixed = fixed.join(rejected_keys, on=["file", "row"], how="anti")
+        by_severity = dict(issues.group_by("severity").len().iter_rows())
+        return Summary(
+            rows=rows,
+            valid_rows=rows - rejected,
+            rejected_rows=rejected,
+            fixed_rows=fixed.select("file", "row").unique().height,
+            errors=by_severity.get(str(Severity.ERROR), 0),
+            warnings=by_severity.get(str(Severity.WARNING), 0),
+            fixes=by_severity.get(str(Severity.FIXED), 0),
+        )
+
+
+def table_from_records(
+    records: Sequence[dict[str, Any]] | pl.DataFrame, *, name: str
+) -> SourceTable:
+    """Wrap in-memory rows (a DataFrame or a list of dicts) as a source table of text.
+
+    Values are turned into text as a reader would: ``None`` stays missing, everything
+    else becomes ``str``.
+
+    Example:
+        >>> table_from_records([{"email": "a@b.co"}], name="rows").frame.columns
+        ['_row', '_line', 'email']
+    """
+    if isinstance(records, pl.DataFrame):
+        frame = records
+    else:
+        keys: dict[str, None] = {}
+        for record in records:
+            if not isinstance(record, dict):
+                raise UsageError(f"records must be dicts, got {type(record).__name__}", where=name)
+            keys.update(dict.fromkeys(str(k) for k in record))
+        frame = pl.DataFrame(
+            {k: [None if r.get(k) is None else str(r.get(k)) for r in records] for k in keys},
+            schema=dict.fromkeys(keys, pl.String),
+        )
+    headers = [str(c) for c in frame.columns]
+    names = unique_names(headers)
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True))).select(
+        pl.col(names).cast(pl.String)
+    )
+    frame = frame.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(LINE),
+    ).select(ROW, LINE, *names)
+    return SourceTable(name=name, frame=frame, headers=tuple(headers), format="frame")
+
+
+def _read(source: Source, index: int, options: ReadOptions) -> SourceTable:
+    if isinstance(source, str | Path):
+        return read_path(source, options)
+    if isinstance(source, bytes):
+        return read_bytes(source, name=f"<bytes {index + 1}>", options=options)
+    if isinstance(source, pl.DataFrame | list):
+        return table_from_records(source, name=f"<records {index + 1}>")
+    raise UsageError(
+        f"cannot read a {type(source).__name__}; pass a path, bytes, a DataFrame or a list of dicts"
+    )
+
+
+def prepare(
+    sources: Source | Iterable[Source],
+    *,
+    spec: SchemaSpec | None = None,
+    model: type[pa.DataFrameModel] | None = None,
+    settings: Settings | None = None,
+    definition: str | Path | None = None,
+    read_options: ReadOptions | None = None,
+) -> Prepared:
+    """Read, map, normalize and check inputs against a schema.
+
+    Args:
+        sources: One input or several: paths, bytes, DataFrames or lists of dicts.
+        spec: The schema (default: built-in, or the one ``definition`` gives).
+        model: A pandera model (e.g. a subclass of ``ActivityImportDataItem``) whose
+            fields and custom checks are used instead of ``spec``.
+        settings: Run settings (default: the built-in defaults).
+        definition: An Eloqua import definition file to derive the schema from.
+        read_options: How to read file and bytes inputs.
+
+    Returns:
+        The checked result: clean rows, rejects, issues and counts.
+
+    Example:
+        >>> result = prepare([{"activityId": "1", "email": "a@b.co", "type": "Registered"}])
+        >>> result.summary.valid_rows
+        1
+    """
+    if isinstance(sources, str | Path | bytes | pl.DataFrame) or (
+        isinstance(sources, list) and all(isinstance(s, dict) for s in sources)
+    ):
+        items: list[Source] = [sources]
+    else:
+        items = list(sources)  # type: ignore[arg-type]
+    spec, schema, settings = resolve_schema(
+        spec=spec, model=model, settings=settings, definition=definition
+    )
+    options = read_options or ReadOptions()
+    tables = [_read(source, i, options) for i, source in enumerate(items)]
+    return check_tables(tables, spec, schema, settings)
+
+
+def resolve_schema(
+    *,
+    spec: SchemaSpec | None = None,
+    model: type[pa.DataFrameModel] | None = None,
+    settings: Settings | None = None,
+    definition: str | Path | None = None,
+) -> tuple[SchemaSpec, pa.DataFrameSchema, Settings]:
+    """Return the effective spec, pandera schema and settings for a run.
+
+    A ``model`` wins over ``definition``, which wins over ``spec``; without any, the
+    built-in default is used.
+    """
+    if definition is not None and spec is None:
+        spec = load_settings(definition=Path(definition))[0]
+    settings = settings or Settings()
+    if model is not None:
+        spec, model_schema = spec_from_model(model)
+        return spec, _with_custom(to_pandera(spec), model_schema), settings
+    spec = spec or load_settings()[0]
+    return spec, to_pandera(spec), settings
+
+
+def check_tables(
+    tables: Sequence[SourceTable],
+    spec: SchemaSpec,
+    schema: pa.DataFrameSchema,
+    settings: Settings,
+) -> Prepared:
+    """Check already-read tables; see :func:`prepare`."""
+    checked = tuple(check_table(t, spec, schema, settings) for t in tables)
+    return Prepared(spec=spec, settings=settings, tables=checked)
+
+
+_BUILTIN_CHECKS = {"str_length", "isin", "greater_than_or_equal_to"}
+
+
+def _with_custom(base: pa.DataFrameSchema, model_schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """Add a model's own checks (those the spec cannot express) to the spec's schema."""
+    columns = dict(base.columns)
+    for name, column in model_schema.columns.items():
+        custom = [c for c in column.checks if c.name not in _BUILTIN_CHECKS]
+        if custom and name in columns:
+            columns[name] = columns[name].set_checks([*columns[name].checks, *custom])
+    return pa.DataFrameSchema(
+        columns,
+        checks=list(model_schema.checks),
+        name=base.name,
+        strict=False,
+        coerce=False,
+    )

@@ -1,0 +1,404 @@
+"""Encode clean rows as Eloqua upload bodies: UTF-8 JSON arrays or RFC 4180 CSV, in parts.
+
+Pure functions, no file I/O: frames in, bytes out. Every record is encoded once, with
+polars expressions, into its text; the parts are then cut from a cumulative sum of the
+records' byte lengths, so no Python code runs per record (docs/eloqua.md section 3).
+
+Layout of a body (``sep`` between records, so a part's size is known before it is built)::
+
+    JSON  b"[\\n" + b",\\n".join(records) + b"\\n]\\n"     one object per line
+    CSV   header + b"\\r\\n" + b"\\r\\n".join(records) + b"\\r\\n"
+
+JSON objects have the fields as keys in schema order and the values as JSON strings;
+empty values (null or ``""``) are omitted, never written as ``null`` or ``"null"``
+(Eloqua stores the string "null" as a value, docs/eloqua.md section 2). Non-ASCII text is
+written as UTF-8, not as ``\\u`` escapes; control characters are escaped as JSON requires.
+CSV uses a comma, quotes a cell only when it holds a comma, a quote, CR or LF (quotes
+doubled), writes empty cells for empty values, and ends lines with CRLF as RFC 4180 says.
+Neither format has a byte-order mark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import polars as pl
+
+from ..defaults import DEFAULT_MAX_BYTES
+from ..errors import UsageError
+from ..readers.table import FILE, LINE, ROW
+
+__all__ = [
+    "CONTENT_TYPES",
+    "FORMATS",
+    "Chunk",
+    "OutputFormat",
+    "check_limits",
+    "encode_chunks",
+    "encode_document",
+    "encode_records",
+    "oversized_records",
+    "part_overhead",
+]
+
+OutputFormat = Literal["json", "csv"]
+
+#: The output formats, in the order the CLI lists them.
+FORMATS: Final = ("json", "csv")
+#: The ``Content-Type`` of a body in each format.
+CONTENT_TYPES: Final[dict[str, str]] = {"json": "application/json", "csv": "text/csv"}
+
+#: The columns that say where each record came from.
+_SOURCE_COLUMNS: Final = (FILE, ROW, LINE)
+#: Characters that make RFC 4180 quote a cell.
+_CSV_SPECIAL: Final = [",", '"', "\r", "\n"]
+#: Records per piece when a whole document is streamed.
+_STREAM_BATCH_ROWS: Final = 50_000
+
+
+@dataclass(frozen=True, eq=False)
+class Chunk:
+    """One upload body: a complete JSON array or CSV document.
+
+    Attributes:
+        index: The 1-based part number.
+        body: The encoded bytes (at most the ``max_bytes`` it was cut for).
+        rows: The number of records in it.
+        sources: ``_file``, ``_row`` and ``_line`` of each record, in body order, so that
+            record ``i`` of the body (Eloqua's ``recordIndex`` is ``i + 1`` within one
+            POST) maps back to its source line.
+        sha256: Hex SHA-256 of ``body``.
+        content_type: ``application/json`` or ``text/csv``.
+    """
+
+    index: int
+    body: bytes
+    rows: int
+    sources: pl.DataFrame
+    sha256: str
+    content_type: str
+
+    @property
+    def size(self) -> int:
+        """Return the body's length in bytes."""
+        return len(self.body)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    prefix: bytes
+    sep: bytes
+    suffix: bytes
+    empty: bytes
+
+    @property
+    def overhead(self) -> int:
+        # n records cost prefix + suffix + sum(len + sep) - one sep (none after the last).
+        return len(self.prefix) + len(self.suffix) - len(self.sep)
+
+
+def _check_format(to: str) -> None:
+    if to not in FORMATS:
+        raise UsageError(f"unknown output format {to!r}", hint=f"use one of {', '.join(FORMATS)}")
+
+
+def _csv_cell(text: str) -> str:
+    if any(c in text for c in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _layout(fields: Sequence[str], to: str) -> _Layout:
+    _check_format(to)
+    if to == "json":
+        return _Layout(prefix=b"[\n", sep=b",\n", suffix=b"\n]\n", empty=b"[]\n")
+    header = (",".join(_csv_cell(f) for f in fields) + "\r\n").encode("utf-8")
+    return _Layout(prefix=header, sep=b"\r\n", suffix=b"\r\n", empty=header)
+
+
+def part_overhead(fields: Sequence[str], *, to: OutputFormat) -> int:
+    """Return the bytes a part costs beyond its records and their separators.
+
+    A part of records ``r1..rn`` is ``part_overhead + sum(len(ri) + separator)`` bytes,
+    where the separator is 2 bytes (``,\\n`` or CRLF) in both formats.
+
+    Example:
+        >>> part_overhead(["a", "b"], to="csv")
+        5
+    """
+    return _layout(fields, to).overhead
+
+
+def _json_member(name: str) -> pl.Expr:
+    col = pl.col(name).cast(pl.String)
+    # A one-field struct encodes as {"name":"value"}; its inside is the object member,
+    # with the key and value escaped by polars (UTF-8 kept, control characters escaped).
+    member = (
+        pl.struct(col.alias(name)).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+    )
+    return pl.when(col.is_not_null() & (col != "")).then(member)
+
+
+def _csv_value(name: str, *, alone: bool) -> pl.Expr:
+    col = pl.col(name).cast(pl.String)
+    quoted = pl.concat_str(pl.lit('"'), col.str.replace_all('"', '""', literal=True), pl.lit('"'))
+    cell = pl.when(col.str.contains_any(_CSV_SPECIAL)).then(quoted).otherwise(col)
+    # A record of one empty cell would be a blank line, which readers skip; "" keeps it.
+    return cell.fill_null('""').replace("", '""') if alone else cell.fill_null("")
+
+
+def _record_expr(fields: Sequence[str], to: str) -> pl.Expr:
+    if to == "json":
+        members = pl.concat_str([_json_member(f) for f in fields], separator=",", ignore_nulls=True)
+        return pl.concat_str(pl.lit("{"), members, pl.lit("}"))
+    alone = len(fields) == 1
+    return pl.concat_str([_csv_value(f, alone=alone) for f in fields], separator=",")
+
+
+def _require(frame: pl.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"the frame has no column {', '.join(map(repr, missing))}",
+            hint="pass Prepared.clean, which has _file, _row, _line and every field",
+        )
+
+
+def encode_records(frame: pl.DataFrame, fields: Sequence[str], *, to: OutputFormat) -> pl.Series:
+    """Encode each row as its record text: a JSON object or a CSV line without line end.
+
+    Args:
+        frame: The rows; every name in ``fields`` must be a column (cast to text).
+        fields: The output fields, in order.
+        to: ``json`` or ``csv``.
+
+    Returns:
+        A ``String`` series named ``record``, one value per row.
+
+    Example:
+        >>> rows = pl.DataFrame({"a": ["é", None], "b": ["x,y", "1"]})
+        >>> encode_records(rows, ["a", "b"], to="json").to_list()
+        ['{"a":"é","b":"x,y"}', '{"b":"1"}']
+        >>> encode_records(rows, ["a", "b"], to="csv").to_list()
+        ['é,"x,y"', ',1']
+    """
+    _check_format(to)
+    _require(frame, fields)
+    if not fields:
+        raise UsageError("no fields to write", hint="the schema needs at least one field")
+    # The streaming engine encodes morsels of rows on every core; in memory, one
+    # concatenation of every field would run on one.
+    record = _record_expr(fields, to).alias("record")
+    return frame.lazy().select(record).collect(engine="streaming").to_series()
+
+
+def _costs(records: pl.Series, layout: _Layout) -> np.ndarray:
+    return (records.str.len_bytes().cast(pl.Int64) + len(layout.sep)).to_numpy()
+
+
+def check_limits(
+    fields: Sequence[str], *, to: OutputFormat, max_bytes: int, max_rows: int | None = None
+) -> None:
+    """Refuse limits no part can meet: fewer bytes than a part's framing, or no rows.
+
+    Raises:
+        UsageError: The limits are impossible.
+
+    Example:
+        >>> check_limits(["email"], to="json", max_bytes=4)
+        Traceback (most recent call last):
+        ...
+        activity_schema.errors.UsageError: a byte limit of 4 is too small: ...
+    """
+    layout = _layout(fields, to)
+    # The smallest possible part holds one record of two bytes ({} or "").
+    smallest = layout.overhead + len(layout.sep) + 2
+    if max_bytes < smallest:
+        raise UsageError(
+            f"a byte limit of {max_bytes} is too small: a part needs {smallest} bytes for "
+            "its framing alone",
+            hint="raise --max-bytes (Eloqua accepts 32,000,000)",
+        )
+    if max_rows is not None and max_rows < 1:
+        raise UsageError(f"the row limit must be at least 1, got {max_rows}")
+
+
+def oversized_records(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    to: OutputFormat,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    records: pl.Series | None = None,
+) -> pl.DataFrame:
+    """Find the records too large to fit in any part, to reject before chunking.
+
+    Args:
+        frame: The rows, with ``_file``, ``_row``, ``_line`` and the fields.
+        fields: The output fields, in order.
+        to: ``json`` or ``csv``.
+        max_bytes: The largest body allowed.
+        records: The frame's :func:`encode_records`, when already computed.
+
+    Returns:
+        ``_file``, ``_row``, ``_line`` and ``bytes`` (the size of a part holding only
+        that record) of each such record, in frame order; empty when all fit.
+
+    Example:
+        >>> rows = pl.DataFrame({"_file": ["f", "f"], "_row": [1, 2], "_line": [2, 3],
+        ...                      "a": ["x", "y" * 50]})
+        >>> oversized_records(rows, ["a"], to="json", max_bytes=40).get_column("_row").to_list()
+        [2]
+    """
+    layout = _layout(fields, to)
+    check_limits(fields, to=to, max_bytes=max_bytes)
+    _require(frame, [*_SOURCE_COLUMNS, *fields])
+    if records is None:
+        records = encode_records(frame, fields, to=to)
+    sizes = records.str.len_bytes().cast(pl.Int64)
+    alone = sizes + (len(layout.sep) + layout.overhead)
+    return (
+        frame.select(*_SOURCE_COLUMNS)
+        .with_columns(alone.alias("bytes"))
+        .filter(pl.col("bytes") > max_bytes)
+    )
+
+
+def _cuts(costs: np.ndarray, capacity: int, max_rows: int | None) -> Iterator[tuple[int, int]]:
+    # Greedy packing: each part takes as many records as fit. One binary search per part
+    # (not per record) finds where the running total passes the part's capacity.
+    ends = np.cumsum(costs, dtype=np.int64)
+    start, n = 0, len(costs)
+    while start < n:
+        base = int(ends[start - 1]) if start else 0
+        stop = int(np.searchsorted(ends, base + capacity, side="right"))
+        if max_rows is not None:
+            stop = min(stop, start + max_rows)
+        if stop <= start:
+            raise UsageError(
+                f"record {start + 1} does not fit in a part",
+                hint="reject oversized records first with oversized_records()",
+            )
+        yield start, stop
+        start = stop
+
+
+def encode_chunks(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    to: OutputFormat,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int | None = None,
+    records: pl.Series | None = None,
+) -> Iterator[Chunk]:
+    """Encode rows as upload bodies of at most ``max_bytes`` each, split between records.
+
+    Records are packed greedily in frame order. A record too large for any part is not
+    truncated: find and reject such records first with :func:`oversized_records`; one
+    left in ``frame`` raises :class:`~activity_schema.errors.UsageError`.
+
+    Args:
+        frame: The rows, with ``_file``, ``_row``, ``_line`` and the fields (e.g.
+            ``Prepared.clean``); null or empty values are left out of JSON objects.
+        fields: The output fields, in order (the schema's ``names``).
+        to: ``json`` or ``csv``.
+        max_bytes: The largest body (default: Eloqua's 32 MB limit).
+        max_rows: The most records per body (default: no limit).
+        records: The frame's :func:`encode_records`, when already computed.
+
+    Yields:
+        The parts, numbered from 1; none when ``frame`` is empty.
+
+    Raises:
+        UsageError: A bad format or limit, a missing column, or a record that cannot fit.
+
+    Example:
+        >>> rows = pl.DataFrame({"_file": ["f"] * 3, "_row": [1, 2, 3], "_line": [2, 3, 4],
+        ...                      "email": ["a@b.co", "c@d.co", "e@f.co"]})
+        >>> [c.rows for c in encode_chunks(rows, ["email"], to="json", max_bytes=50)]
+        [2, 1]
+    """
+    layout = _layout(fields, to)
+    check_limits(fields, to=to, max_bytes=max_bytes, max_rows=max_rows)
+    _require(frame, [*_SOURCE_COLUMNS, *fields])
+    if frame.height == 0:
+        return
+    if records is None:
+        records = encode_records(frame, fields, to=to)
+    elif records.len() != frame.height:
+        raise UsageError(f"{records.len()} records given for a frame of {frame.height} rows")
+    costs = _costs(records, layout)
+    too_large = int(np.argmax(costs + layout.overhead > max_bytes))
+    if costs[too_large] + layout.overhead > max_bytes:
+        where = frame.row(too_large, named=True)
+        raise UsageError(
+            f"record {where[ROW]} of {where[FILE]} (line {where[LINE]}) needs "
+            f"{int(costs[too_large]) + layout.overhead} bytes, over the {max_bytes}-byte limit",
+            hint="reject oversized records first with oversized_records()",
+        )
+    sources = frame.select(*_SOURCE_COLUMNS)
+    capacity = max_bytes - layout.overhead
+    prefix, suffix = pl.lit(layout.prefix.decode()), pl.lit(layout.suffix.decode())
+    separator = layout.sep.decode()
+    for index, (start, stop) in enumerate(_cuts(costs, capacity, max_rows), start=1):
+        # Framed, joined and taken as bytes by polars: the part is copied once, into the
+        # bytes object, and no Python str of it is ever built.
+        body = (
+            records.slice(start, stop - start)
+            .to_frame()
+            .select(pl.concat_str(prefix, pl.first().str.join(separator), suffix).cast(pl.Binary))
+            .item()
+        )
+        yield Chunk(
+            index=index,
+            body=body,
+            rows=stop - start,
+            sources=sources.slice(start, stop - start),
+            sha256=hashlib.sha256(body).hexdigest(),
+            content_type=CONTENT_TYPES[to],
+        )
+
+
+def encode_document(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    to: OutputFormat,
+    batch_rows: int = _STREAM_BATCH_ROWS,
+) -> Iterator[bytes]:
+    """Encode rows as one JSON array or CSV document, in pieces, with no size limit.
+
+    The pieces joined are one document laid out as a part is; an empty frame gives
+    ``[]`` or the header line alone. For streaming to stdout (``-o -``) and for rejects.
+
+    Args:
+        frame: The rows; every name in ``fields`` must be a column.
+        fields: The columns to write, in order.
+        to: ``json`` or ``csv``.
+        batch_rows: Records encoded per piece (bounds memory, not the output).
+
+    Yields:
+        Consecutive pieces of the document.
+
+    Example:
+        >>> rows = pl.DataFrame({"a": ["1", "2"]})
+        >>> b"".join(encode_document(rows, ["a"], to="csv"))
+        b'a\\r\\n1\\r\\n2\\r\\n'
+    """
+    layout = _layout(fields, to)
+    if frame.height == 0:
+        _require(frame, fields)
+        yield layout.empty
+        return
+    sep = layout.sep.decode()
+    yield layout.prefix
+    for start in range(0, frame.height, batch_rows):
+        records = encode_records(frame.slice(start, batch_rows), fields, to=to)
+        text = records.str.join(sep).cast(pl.Binary).item()
+        yield layout.sep + text if start else text
+    yield layout.suffix
