@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .checking.result import Prepared, Summary
     from .errors import (
         ActivitySchemaError,
         ConfigError,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     )
     from .issues.codes import IssueCode, Severity
     from .issues.records import Issue
-    from .jobs.whole import Prepared, Summary, prepare
+    from .jobs.whole import prepare
     from .output.encode import Chunk
     from .output.plan import ConvertPlan, plan_convert
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
@@ -78,11 +79,11 @@ _LAZY = {
     "UploadError": "errors",
     "UsageError": "errors",
     "ActivityImportDataItem": "schema.model",
-    "Prepared": "jobs.whole",
+    "Prepared": "checking.result",
     "ConvertPlan": "output.plan",
     "plan_convert": "output.plan",
     "Chunk": "output.encode",
-    "Summary": "jobs.whole",
+    "Summary": "checking.result",
     "prepare": "jobs.whole",
     "ReadOptions": "readers",
     "SourceTable": "readers",

@@ -38,7 +38,7 @@ from .common import (
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
-    from ..jobs.whole import Prepared
+    from ..checking.result import Prepared
     from ..output.folder import OutputFolder
     from ..output.write import ConvertResult
     from ..readers import ReadOptions

@@ -8,17 +8,15 @@ rows, the rejected rows with their reasons, the report, and the counts that add 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 
-from ..checking.engine import CheckedTable, check_table
+from ..checking.engine import check_table
+from ..checking.result import Prepared, Summary
 from ..errors import UsageError
-from ..issues.codes import Severity
-from ..issues.records import ISSUE_SCHEMA
 from ..readers import FILE, LINE, ROW, ReadOptions, SourceTable, read_bytes, read_path
 from ..readers.table import unique_names
 from ..schema.config import Settings, load_settings
@@ -38,112 +36,6 @@ __all__ = [
 
 
 Source = str | Path | bytes | pl.DataFrame | list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The counts of a run; ``rows == valid_rows + rejected_rows`` always."""
-
-    rows: int
-    valid_rows: int
-    rejected_rows: int
-    fixed_rows: int
-    errors: int
-    warnings: int
-    fixes: int
-
-    def to_dict(self) -> dict[str, int]:
-        """Return the counts as a dict in the documented order."""
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The result of checking one or more inputs.
-
-    Attributes:
-        spec: The effective schema.
-        settings: The effective settings.
-        tables: One checked table per input, in input order.
-    """
-
-    spec: SchemaSpec
-    settings: Settings
-    tables: tuple[CheckedTable, ...]
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def issues(self) -> pl.DataFrame:
-        """Return every issue of every input as one frame (see ``ISSUE_SCHEMA``)."""
-        if "issues" not in self._cache:
-            frames = [t.issues for t in self.tables if t.issues.height]
-            self._cache["issues"] = (
-                pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
-            )
-        return self._cache["issues"]  # type: ignore[no-any-return]
-
-    @property
-    def clean(self) -> pl.DataFrame:
-        """Return the valid rows: ``_file``, ``_row``, ``_line``, then the fields."""
-        return self._combine(lambda t: t.valid)
-
-    @property
-    def rejects(self) -> pl.DataFrame:
-        """Return the rejected rows with their original values and the codes that rejected them."""
-
-        def rejected(t: CheckedTable) -> pl.DataFrame:
-            original = t.source.frame.join(t.rejected, on=ROW, how="inner")
-            return original.select(ROW, LINE, "codes", *t.source.columns)
-
-        frames = [rejected(t).with_columns(pl.lit(t.source.name).alias(FILE)) for t in self.tables]
-        frames = [f for f in frames if f.height]
-        if not frames:
-            return pl.DataFrame(
-                schema={FILE: pl.String, ROW: pl.Int64, LINE: pl.Int64, "codes": pl.String}
-            )
-        combined = pl.concat(frames, how="diagonal_relaxed")
-        return combined.select(FILE, ROW, LINE, "codes", pl.exclude(FILE, ROW, LINE, "codes"))
-
-    def _combine(self, pick: Any) -> pl.DataFrame:
-        frames = [pick(t).with_columns(pl.lit(t.source.name).alias(FILE)) for t in self.tables]
-        combined = pl.concat(frames) if frames else pl.DataFrame()
-        return combined.select(FILE, ROW, LINE, *self.spec.names) if frames else combined
-
-    @property
-    def summary(self) -> Summary:
-        """Return the run's counts."""
-        if "summary" not in self._cache:
-            self._cache["summary"] = self._summary()
-        return self._cache["summary"]  # type: ignore[no-any-return]
-
-    def _summary(self) -> Summary:
-        issues = self.issues
-        rows = sum(t.source.rows for t in self.tables)
-        rejected = sum(t.rejected.height for t in self.tables)
-        sev = pl.col("severity")
-        fixed = issues.filter((sev == str(Severity.FIXED)) & pl.col("row").is_not_null())
-        rejected_keys = (
-            pl.concat(
-                [
-                    t.rejected.select(pl.lit(t.source.name).alias("file"), pl.col(ROW).alias("row"))
-                    for t in self.tables
-                ]
-            )
-            if self.tables
-            else None
-        )
-        if rejected_keys is not None and rejected_keys.height:
-            fixed = fixed.join(rejected_keys, on=["file", "row"], how="anti")
-        by_severity = dict(issues.group_by("severity").len().iter_rows())
-        return Summary(
-            rows=rows,
-            valid_rows=rows - rejected,
-            rejected_rows=rejected,
-            fixed_rows=fixed.select("file", "row").unique().height,
-            errors=by_severity.get(str(Severity.ERROR), 0),
-            warnings=by_severity.get(str(Severity.WARNING), 0),
-            fixes=by_severity.get(str(Severity.FIXED), 0),
-        )
 
 
 def table_from_records(

@@ -21,12 +21,12 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import UsageError
 from ..issues.codes import CODE_INFO, IssueCode, Severity
 from ..issues.records import ISSUE_SCHEMA, empty_issues, issue_frame
-from ..jobs.whole import FILE, Prepared, Summary
-from ..readers import LINE, ROW
+from ..readers import FILE, LINE, ROW
 from .encode import (
     CONTENT_TYPES,
     Chunk,

@@ -22,9 +22,9 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from .._version import __version__
+from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES, MAX_POSTS_PER_SYNC
 from ..issues.codes import IssueCode, Severity
-from ..jobs.whole import Prepared, Summary
 from ..readers import FILE, LINE, ROW
 from .encode import CONTENT_TYPES, OutputFormat, encode_document
 from .folder import OutputFolder, StepHook, output_error

@@ -47,6 +47,7 @@ import polars as pl
 
 from ...checking.decisions import ColumnDecisions
 from ...checking.engine import CheckedTable, check_table
+from ...checking.result import Prepared, Summary
 from ...defaults import (
     DEFAULT_MAX_BYTES,
     STREAM_BATCH_BYTES,
@@ -65,7 +66,7 @@ from ...readers.batches import BatchReader, open_batches
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, ProgressEvent, input_sizes
-from ..whole import Prepared, Summary, resolve_schema
+from ..whole import resolve_schema
 from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest

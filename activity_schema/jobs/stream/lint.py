@@ -20,13 +20,14 @@ import pandera.polars as pa
 import polars as pl
 
 from ...checking.decisions import ColumnDecisions
+from ...checking.result import Summary
 from ...defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ...errors import UsageError
 from ...readers import ReadOptions
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, input_sizes
-from ..whole import Summary, resolve_schema
+from ..whole import resolve_schema
 from .convert import BatchRun, summary_of
 
 __all__ = ["StreamedLint", "lint_stream"]
