@@ -39,6 +39,7 @@ from .encode import (
 )
 from .formulas import escape_formulas as escape_formula_values
 from .formulas import formula_issues
+from .manifest import MANIFEST_NAME, MANIFEST_VERSION  # named once, in manifest.py
 
 __all__ = [
     "INPUT",
@@ -50,12 +51,8 @@ __all__ = [
     "plan_convert",
 ]
 
-#: The manifest's file name in OUTDIR.
-MANIFEST_NAME: Final = "manifest.json"
 #: The rejects file's name in OUTDIR.
 REJECTS_NAME: Final = "rejects.csv"
-#: Bumped when the manifest's layout changes incompatibly.
-MANIFEST_VERSION: Final = 1
 #: Column holding each output record's 0-based input index (into ``Prepared.tables``).
 INPUT: Final = "_input"
 #: The leading columns of ``rejects.csv``; the input's own columns follow.

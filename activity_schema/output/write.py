@@ -14,24 +14,21 @@ finds the earlier complete run or the new one, never half.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import polars as pl
 
-from .._version import __version__
 from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES, MAX_POSTS_PER_SYNC
-from ..issues.codes import IssueCode, Severity
+from ..issues.codes import Severity
 from ..readers import FILE, LINE, ROW
-from .encode import CONTENT_TYPES, OutputFormat, encode_document
+from .encode import OutputFormat, encode_document
 from .folder import OutputFolder, StepHook, output_error
+from .manifest import MANIFEST_NAME, render_manifest
 from .plan import (
     INPUT,
-    MANIFEST_NAME,
-    MANIFEST_VERSION,
     REJECTS_NAME,
     ConvertPlan,
     part_name,
@@ -266,142 +263,7 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     rejects = plan.rejects()
     folder.stage(REJECTS_NAME, encode_document(rejects, rejects.columns, to="csv"))
     result = _result(plan, folder.given, tuple(parts))
-    manifest = _manifest(plan, result, rejects.height, hashes)
+    manifest = render_manifest(plan, result, rejected=rejects.height, hashes=hashes)
     folder.stage(MANIFEST_NAME, [manifest.encode("utf-8")])
     folder.commit()
     return result
-
-
-def _input_hash(prepared: Prepared, index: int, given: dict[str, str]) -> str | None:
-    source = prepared.tables[index].source
-    # Readers hash the bytes they read; in-memory frames have no bytes to hash.
-    return given.get(source.name, source.sha256)
-
-
-class _Raw(str):
-    """Text placed into the manifest as it is (pre-rendered JSON)."""
-
-    __slots__ = ()
-
-
-def _manifest(
-    plan: ConvertPlan, result: ConvertResult, rejected: int, hashes: dict[str, str]
-) -> str:
-    prepared = plan.prepared
-    rejected_by_code = (
-        pl.concat(
-            [
-                prepared.rejects.select(pl.col("codes").str.split(",")).explode("codes"),
-                pl.DataFrame({"codes": [str(IssueCode.RECORD_TOO_LARGE)] * plan.too_large.height}),
-            ]
-        )
-        .group_by("codes")
-        .len()
-        .sort("codes")
-    )
-    return _manifest_text(
-        plan,
-        result,
-        rejected,
-        inputs=[
-            {
-                "index": i,
-                "path": t.source.name,
-                "sha256": _input_hash(prepared, i, hashes),
-                "encoding": t.source.encoding,
-                "format": t.source.format,
-                "rows": t.source.rows,
-                "blank_rows_skipped": t.source.blank_rows,
-            }
-            for i, t in enumerate(prepared.tables)
-        ],
-        rejected_by_code={str(c): int(n) for c, n in rejected_by_code.iter_rows()},
-        records=[_Raw(_triples(p.sources, INPUT, ROW, LINE)) for p in result.parts],
-        dropped=_Raw(
-            _triples(plan.dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
-        ),
-    )
-
-
-def _manifest_text(
-    plan: ConvertPlan,
-    result: ConvertResult,
-    rejected: int,
-    *,
-    inputs: list[dict[str, Any]],
-    rejected_by_code: dict[str, int],
-    records: list[_Raw],
-    dropped: _Raw,
-) -> str:
-    """Render the manifest; the per-input, per-part and dropped pieces are given.
-
-    The streamed convert (:mod:`activity_schema.jobs.stream`) renders its manifest here too,
-    with placeholders for the record lists that it writes from disk.
-    """
-    prepared = plan.prepared
-    spec = prepared.spec
-    manifest: dict[str, Any] = {
-        "manifest_version": MANIFEST_VERSION,
-        "tool": {"name": "activity-schema", "version": __version__},
-        "format": plan.to,
-        "content_type": CONTENT_TYPES[plan.to],
-        "max_bytes": plan.max_bytes,
-        "max_rows": plan.max_rows,
-        "fix": prepared.settings.fix,
-        "dedupe": plan.dedupe,
-        "escape_formulas": plan.escape_formulas,
-        "schema": {"name": spec.name, "origin": spec.origin, "fields": list(spec.names)},
-        "inputs": inputs,
-        "rows_in": result.rows_in,
-        "rows_out": result.rows_out,
-        "rows_rejected": result.rows_rejected,
-        "rows_dropped": result.rows_dropped,
-        "rejected_by_code": rejected_by_code,
-        "fixes": result.fixes,
-        "part_count": len(result.parts),
-        "max_parts_per_sync": MAX_POSTS_PER_SYNC,
-        "exceeds_sync_limit": result.exceeds_sync_limit,
-        "rejects": {"file": REJECTS_NAME, "rows": rejected},
-        "record_source": ["input", "row", "line"],
-        "parts": [
-            {
-                "file": p.file,
-                "rows": p.rows,
-                "bytes": p.bytes,
-                "sha256": p.sha256,
-                "records": r,
-            }
-            for p, r in zip(result.parts, records, strict=True)
-        ],
-        "dropped_source": ["input", "row", "line", "kept_input", "kept_row", "kept_line"],
-        "dropped": dropped,
-    }
-    return _dump(manifest) + "\n"
-
-
-def _triples(frame: pl.DataFrame, *columns: str) -> str:
-    """Render rows of integers as a JSON array, one ``[a, b, c]`` per line."""
-    if not frame.height:
-        return "[]"
-    template = "[" + ", ".join("{}" for _ in columns) + "]"
-    lines = frame.select(pl.format(template, *columns).alias("t")).to_series()
-    return "[\n  " + str(lines.str.join(",\n  ").item()) + "\n]"
-
-
-def _dump(value: Any, indent: int = 0) -> str:
-    """Dump JSON with two-space indents, keeping lists of scalars on one line."""
-    pad = "  " * (indent + 1)
-    if isinstance(value, _Raw):
-        return str(value).replace("\n", "\n" + "  " * indent)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [
-            f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent + 1)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
-    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        items = [pad + _dump(v, indent + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)

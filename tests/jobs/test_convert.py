@@ -400,10 +400,10 @@ def test_an_outdir_that_is_a_file_is_refused(tmp_path: Path) -> None:
 def test_a_failed_run_leaves_no_finished_looking_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> str:
+    def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(convert_module, "_manifest", broken)
+    monkeypatch.setattr(convert_module, "render_manifest", broken)
     outdir = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk on fire"):
         convert(prepare([good_row(i) for i in range(20)]), outdir, max_bytes=300)

@@ -9,7 +9,7 @@
   the end, under the columns a whole-file run gives it.
 - :class:`DroppedSpill` and :func:`stage_manifest` stream the record lists of the
   manifest (the source of every record, the dropped copies) from disk into
-  :func:`~activity_schema.output.write.convert`'s manifest layout.
+  :func:`~activity_schema.output.manifest.manifest_text`'s layout.
 
 Everything is staged in the claimed :class:`~activity_schema.output.folder.OutputFolder`
 (flushed file by file); the caller commits the folder when the run is complete.
@@ -34,15 +34,15 @@ from ...output.encode import (
     part_overhead,
 )
 from ...output.folder import OutputFolder
+from ...output.manifest import MANIFEST_NAME, RawJSON, manifest_text, record_lines
 from ...output.plan import (
     INPUT,
-    MANIFEST_NAME,
     REJECT_COLUMNS,
     REJECTS_NAME,
     ConvertPlan,
     part_name,
 )
-from ...output.write import ConvertResult, Part, _manifest_text, _Raw, _triples
+from ...output.write import ConvertResult, Part
 from ...readers import FILE, LINE, ROW
 
 __all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
@@ -59,7 +59,7 @@ class PartWriter:
     Attributes:
         parts: The parts written so far (their ``sources`` are spilled, not kept).
         spans: Where each part's record sources are in the spill file.
-        sources_path: The spill file of record sources (``_triples`` text per part).
+        sources_path: The spill file of record sources (``record_lines`` text per part).
     """
 
     def __init__(
@@ -137,7 +137,7 @@ class PartWriter:
         chunk = chunks[0]
         name = part_name(len(self.parts) + 1, self.to)
         path = self.folder.stage(name, [chunk.body])
-        text = _triples(frame, INPUT, ROW, LINE).encode("ascii")
+        text = record_lines(frame, INPUT, ROW, LINE).encode("ascii")
         self.spans.append((self._sources.tell(), len(text)))
         self._sources.write(text)
         self.parts.append(Part(name, path, chunk.rows, chunk.size, chunk.sha256, _NO_SOURCES))
@@ -229,7 +229,7 @@ class DroppedSpill:
         """Append dropped copies (``ConvertPlan.dropped``'s columns)."""
         if not dropped.height:
             return
-        text = _triples(dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
+        text = record_lines(dropped, INPUT, ROW, LINE, "kept_input", "kept_row", "kept_line")
         # One list for the run: each batch's "[\n  a,\n  b\n]" without its brackets.
         self._handle.write(("[\n  " if not self.any else ",\n  ") + text[4:-2])
         self.any = True
@@ -262,14 +262,14 @@ def stage_manifest(
         parts: The finished part writer (its record sources spill).
         dropped: The closed spill of dropped copies.
     """
-    text = _manifest_text(
+    text = manifest_text(
         header,
         result,
         rejected,
         inputs=inputs,
         rejected_by_code=dict(sorted(rejected_by_code.items())),
-        records=[_Raw(f"\x00R{i}\x00") for i in range(len(parts.parts))],
-        dropped=_Raw("\x00D\x00"),
+        records=[RawJSON(f"\x00R{i}\x00") for i in range(len(parts.parts))],
+        dropped=RawJSON("\x00D\x00"),
     )
 
     def pieces() -> Iterator[bytes]:
@@ -279,7 +279,7 @@ def stage_manifest(
                 yield text[at : match.start()].encode("utf-8")
                 at = match.end()
                 line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-                # As convert._dump indents pre-rendered text: every line after the first.
+                # As manifest_text indents RawJSON text: every line after the first.
                 pad = b"\n" + b" " * (len(line) - len(line.lstrip(" ")))
                 if match.group(1) == "R":
                     offset, size = parts.spans[int(match.group(2))]
