@@ -1,16 +1,22 @@
 """activity_schema: make tabular activity data safe to upload to Oracle Eloqua.
 
-The public API is re-exported here lazily (the folder-writing job is
-``activity_schema.output.write.convert``; it is not re-exported because the name would shadow
-the module), so that importing the package (and running
-``activity-schema --help``) does not import polars, pandera or httpx.
+The public API is re-exported here lazily, so that importing the package (and running
+``activity-schema --help``) does not import polars, pandera or httpx. ``convert`` is the
+folder-writing job, :func:`activity_schema.output.write.convert`.
+
+Modules imported from the paths they had before the layout of issue 15
+(``activity_schema.pipeline``, ``activity_schema.stream``, ...) still import, with a
+DeprecationWarning naming the new path (:mod:`activity_schema._moved`).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
     from .jobs.whole import prepare
     from .output.encode import Chunk
     from .output.plan import ConvertPlan, plan_convert
+    from .output.write import convert
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
     from .schema.config import Settings, load_settings
     from .schema.definition import schema_from_definition
@@ -55,6 +62,7 @@ __all__ = [
     "UploadError",
     "UsageError",
     "__version__",
+    "convert",
     "load_settings",
     "plan_convert",
     "prepare",
@@ -83,6 +91,7 @@ _LAZY = {
     "ConvertPlan": "output.plan",
     "plan_convert": "output.plan",
     "Chunk": "output.encode",
+    "convert": "output.write",
     "Summary": "checking.result",
     "prepare": "jobs.whole",
     "ReadOptions": "readers",
@@ -104,3 +113,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The package's module type: an old module path does not hide a public name."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Importing the deprecated `activity_schema.convert` would otherwise set the alias
+        # module as the package's `convert`, hiding the function for the whole process.
+        if name in _LAZY and hasattr(value, "__moved_to__"):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+if _moved.FINDER not in sys.meta_path:
+    # Last: a module that exists is always found by the regular finders first.
+    sys.meta_path.append(_moved.FINDER)
