@@ -2,9 +2,10 @@
 
 The error handler that turns the package's errors into one line and an exit code, the
 option groups several commands add (reading, schema, parts, dates), loading the
-settings, reading every input, the progress line on stderr, and building, rendering
-and writing the report. Heavy libraries are imported inside the functions, as in the
-commands, so that ``--help`` and ``--version`` start fast.
+settings, the test seams, the progress line on stderr, and rendering and writing the
+report (the jobs in :mod:`activity_schema.jobs` read, check and build it). Heavy
+libraries are imported inside the functions, as in the commands, so that ``--help`` and
+``--version`` start fast.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from ..errors import ActivitySchemaError, InputError
+from ..jobs.seams import Seams
 
 if TYPE_CHECKING:
-    from ..jobs.stream import StreamedConvert, StreamedLint
     from ..readers import ReadOptions
     from ..render.progress import ProgressDisplay
     from ..schema.config import Settings
@@ -83,7 +84,7 @@ def handle_errors(func: F) -> F:
 
 
 #: Where ``--quote`` and ``--no-quote`` leave their values in click's per-run ``meta``:
-#: every command that reads gets them through :func:`_read_options`, so that no command
+#: every command that reads gets them through :func:`reading_options`, so that no command
 #: can take the reading options without them.
 _QUOTE_META = "activity_schema.read."
 
@@ -94,7 +95,7 @@ def _remember_quote(ctx: click.Context, param: click.Parameter, value: Any) -> A
     return value
 
 
-def _read_options(
+def reading_options(
     encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
 ) -> ReadOptions:
     from ..readers import ReadOptions
@@ -201,7 +202,7 @@ date_options = _option_group(
 )
 
 
-def _load_settings(
+def settings_from_flags(
     definition: Path | None, config_path: Path | None, **flags: Any
 ) -> tuple[SchemaSpec, Settings]:
     from ..schema.config import load_settings
@@ -217,123 +218,60 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-def _progress_display(quiet: bool) -> ProgressDisplay:
+def current_seams() -> Seams:
+    """Return the test seams of this run: click's context object, else a real run's.
+
+    Tests pass ``obj=Seams(...)`` to ``CliRunner.invoke``; anything else there is a
+    mistake in the test, refused rather than silently ignored.
+    """
+    obj = click.get_current_context().obj
+    if obj is None:
+        return Seams()
+    if not isinstance(obj, Seams):
+        raise TypeError(f"the context object must be a Seams, not {type(obj).__name__}")
+    return obj
+
+
+def progress_display(quiet: bool) -> ProgressDisplay:
     """Return the progress line of lint and convert: on when stderr is a terminal.
 
-    Tests pass ``{"progress": True}`` (and a ``"clock"``) as the context object to force
+    Tests pass ``Seams(progress=True)`` (and a ``clock``) as the context object to force
     it on without a terminal.
     """
     from ..render.progress import ProgressDisplay
 
-    seams: dict[str, Any] = click.get_current_context().obj or {}
-    enabled = not quiet and bool(seams.get("progress", _is_terminal(sys.stderr)))
+    seams = current_seams()
+    shown = _is_terminal(sys.stderr) if seams.progress is None else seams.progress
+    enabled = not quiet and shown
     # A tick keeps the clock moving through a whole-file check, which sends no events.
-    if "clock" in seams:
-        return ProgressDisplay(sys.stderr, enabled=enabled, tick=1.0, clock=seams["clock"])
+    if seams.clock is not None:
+        return ProgressDisplay(sys.stderr, enabled=enabled, tick=1.0, clock=seams.clock)
     return ProgressDisplay(sys.stderr, enabled=enabled, tick=1.0)
 
 
-def _stage(display: ProgressDisplay, stage: str, files: tuple[Path, ...], rows: int) -> None:
-    """Show that a whole-file run has read every input and is at ``stage``."""
-    if display.enabled:
-        from ..jobs.progress import ProgressEvent, input_sizes
-
-        total = sum(input_sizes(files))
-        path = str(files[0]) if len(files) == 1 else None
-        display(ProgressEvent(stage, path, rows, total, total))
-
-
-def _hand_over(display: ProgressDisplay, stream: Any) -> None:
+def hand_over(display: ProgressDisplay, stream: Any) -> None:
     """Erase the progress line for good if ``stream`` is about to write where it is drawn."""
     if stream is sys.stderr or _is_terminal(stream):
         display.close()
 
 
-def _read_all(
-    files: tuple[Path, ...],
-    options: ReadOptions,
-    *,
-    echo: bool = True,
-    progress: ProgressDisplay | None = None,
-) -> tuple[list[Any], list[dict[str, Any]], int]:
-    """Read every file; unreadable ones are reported (unless not ``echo``) and skipped.
+def echo_input_error(display: ProgressDisplay | None = None) -> Callable[[InputError], None]:
+    """Return the callback that prints an unreadable input's one-line error on stderr.
 
-    ``progress`` is shown which input is being read, and the bytes of those before it.
+    The progress line, if one is drawn, is erased first.
     """
-    from ..jobs.progress import ProgressEvent, input_sizes
-    from ..readers import read_path
 
-    tables: list[Any] = []
-    inputs: list[dict[str, Any]] = []
-    exit_code = 0
-    show = progress is not None and progress.enabled
-    sizes = input_sizes(files) if show else [0] * len(files)
-    rows = 0
-    for index, path in enumerate(files):
-        if progress is not None and show:
-            progress(
-                ProgressEvent("reading", str(path), rows or None, sum(sizes[:index]), sum(sizes))
-            )
-        try:
-            table = read_path(path, options)
-        except InputError as err:
-            # One unreadable file does not stop the others; a usage error does.
-            if echo:
-                if progress is not None:
-                    progress.clear()
-                click.echo(f"activity-schema: error: {err.one_line()}", err=True)
-            exit_code = max(exit_code, err.exit_code)
-            inputs.append({"path": str(path), "error": err.one_line()})
-            continue
-        tables.append(table)
-        rows += table.rows
-        inputs.append(
-            {
-                "path": table.name,
-                "format": table.format,
-                "encoding": table.encoding,
-                "encoding_reason": table.encoding_reason,
-                "dialect": table.dialect,
-                "sheet": table.sheet,
-                "rows": table.rows,
-                "error": None,
-            }
-        )
-    return tables, inputs, exit_code
+    def echo(err: InputError) -> None:
+        if display is not None:
+            display.clear()
+        click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+
+    return echo
 
 
-def _report(
-    prepared: Any, inputs: list[dict[str, Any]], extra_issues: Any = None
-) -> dict[str, Any]:
-    import polars as pl
-
-    from ..render.lint import build_report
-
-    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
-        item["rejected_rows"] = checked.rejected.height
-    issues = prepared.issues
-    if extra_issues is not None and extra_issues.height:
-        issues = pl.concat([issues, extra_issues])
-    return build_report(inputs, issues, prepared.summary.to_dict())
-
-
-def _streamed_report(found: StreamedConvert | StreamedLint) -> dict[str, Any]:
-    """Return the report of a streamed run (with exact ``issue_counts`` when sampled)."""
-    from ..render.lint import build_report
-
-    built = build_report(found.inputs, found.issues, found.summary.to_dict())
-    if found.issue_counts is not None:
-        built["issue_counts"] = found.issue_counts
-    return built
-
-
-def _batch_sizes() -> dict[str, int]:
-    """Return the batch and block sizes tests set as the context object (else none)."""
-    seams: dict[str, Any] = click.get_current_context().obj or {}
-    return {key: seams[key] for key in ("batch_bytes", "block_bytes") if key in seams}
-
-
-def _render(report: dict[str, Any], output_format: str, stream: Any, max_examples: int) -> None:
+def render_report(
+    report: dict[str, Any], output_format: str, stream: Any, max_examples: int
+) -> None:
     from ..render.lint import render_github, render_json, render_text
 
     if output_format == "json":
@@ -352,7 +290,7 @@ def _render(report: dict[str, Any], output_format: str, stream: Any, max_example
         render_text(report, stream, max_examples=max_examples)
 
 
-def _emit(
+def emit_report(
     report: dict[str, Any],
     output_format: str,
     report_file: Path | None,
@@ -361,20 +299,14 @@ def _emit(
 ) -> None:
     """Render the report to ``stream``, or to ``report_file`` with the text one on ``stream``."""
     if report_file is None:
-        _render(report, output_format, stream, max_examples)
+        render_report(report, output_format, stream, max_examples)
         return
     try:
         with report_file.open("w", encoding="utf-8", newline="\n") as out:
-            _render(report, output_format, out, max_examples)
+            render_report(report, output_format, out, max_examples)
     except OSError as err:
         from .report_file import report_write_error
 
         # A wrong path is usage (2); a full disk or an unwritable folder is exit 5.
         raise report_write_error(err, report_file) from None
-    _render(report, "text", stream, max_examples)
-
-
-def _is_big(files: tuple[Path, ...]) -> bool:
-    from ..jobs.stream import should_stream
-
-    return should_stream(files)
+    render_report(report, "text", stream, max_examples)

@@ -11,40 +11,30 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
 from ..defaults import STREAM_THRESHOLD_BYTES
-from ..errors import InputError, UsageError
+from ..errors import UsageError
 from .common import (
     REPORT_FORMATS,
-    _batch_sizes,
-    _emit,
-    _hand_over,
-    _is_big,
-    _load_settings,
-    _progress_display,
-    _read_all,
-    _read_options,
-    _stage,
-    _streamed_report,
+    current_seams,
     date_options,
+    emit_report,
+    hand_over,
     handle_errors,
     input_options,
     part_options,
+    progress_display,
+    reading_options,
     schema_options,
+    settings_from_flags,
 )
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
-    from ..checking.result import Prepared
-    from ..output.folder import OutputFolder
-    from ..output.write import ConvertResult
-    from ..readers import ReadOptions
-    from ..render.progress import ProgressDisplay
-    from ..schema.config import Settings
-    from ..schema.fields import SchemaSpec
+    from ..jobs.progress import ProgressEvent
 
 
 @click.command()
@@ -142,218 +132,63 @@ def convert(
     2 usage (or OUTDIR in use by another run), 3 unreadable input, 5 the output cannot
     be written (disk full, read-only or unwritable folder).
     """
+    from ..jobs.convert import convert_files
     from ..output.folder import OutputFolder
 
-    spec, settings = _load_settings(
+    spec, settings = settings_from_flags(
         definition,
         config_path,
         fix=False if no_fix else None,
         timezone=timezone,
         date_order=date_order,
     )
-    options = _read_options(encoding, input_format, delimiter, sheet)
+    options = reading_options(encoding, input_format, delimiter, sheet)
     if stream and output == "-":
         raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
     # Before any work: a run that cannot write its report or its folder stops now, not
     # after minutes of checking (and with the folder claimed, a second run stops too).
     check_report_file(report_file)
+    seams = current_seams()
     with contextlib.ExitStack() as claimed:
         folder = None
         if output != "-":
-            seams: dict[str, Any] = click.get_current_context().obj or {}
-            folder = claimed.enter_context(
-                OutputFolder(output, force=force, on_step=seams.get("on_step"))
-            )
+            folder = claimed.enter_context(OutputFolder(output, force=force, on_step=seams.on_step))
             if folder.removed and not quiet:
                 click.echo(
                     f"activity-schema: removed {len(folder.removed)} leftover(s) of an "
                     f"interrupted convert beside {output}",
                     err=True,
                 )
-        _convert_into(
-            files,
-            folder,
-            spec=spec,
-            settings=settings,
-            options=options,
-            to=to,
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-            stream=stream,
-            report=(output_format, report_file, max_examples),
-            quiet=quiet,
-        )
+        with progress_display(quiet) as display:
 
+            def on_progress(event: ProgressEvent) -> None:
+                display(event)
+                if folder is None and event.stage == "writing":
+                    hand_over(display, sys.stdout)  # the document is written where it is drawn
 
-def _convert_into(
-    files: tuple[Path, ...],
-    folder: OutputFolder | None,
-    *,
-    spec: SchemaSpec,
-    settings: Settings,
-    options: ReadOptions,
-    to: str,
-    max_bytes: int,
-    max_rows: int | None,
-    dedupe: bool,
-    escape_formulas: bool,
-    stream: bool,
-    report: tuple[str, Path | None, int],
-    quiet: bool,
-) -> NoReturn:
-    """Convert into the claimed ``folder`` (None: one document to stdout), then exit."""
-    from ..jobs.whole import check_tables
-    from ..output.write import convert as write_parts
-    from ..output.write import write_stream
-    from ..schema.model import to_pandera
-
-    display = _progress_display(quiet)
-    output = str(folder.given) if folder is not None else "-"
-    if folder is not None and (stream or _is_big(files)):
-        _convert_streamed(
-            files,
-            folder,
-            spec=spec,
-            settings=settings,
-            options=options,
-            to=to,
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-            report=report,
-            display=display,
-            quiet=quiet,
-        )
-    with display:
-        tables, inputs, _ = _read_all(files, options, echo=False, progress=display)
-        unreadable = [i["error"] for i in inputs if i["error"]]
-        if unreadable:
-            # Converting only some of the inputs would silently leave rows behind.
-            more = (
-                f" (and {len(unreadable) - 1} more unreadable input(s))"
-                if len(unreadable) > 1
-                else ""
-            )
-            raise InputError(
-                f"{unreadable[0]}{more}; nothing was written",
-                hint="fix or remove the unreadable input and run again",
-            )
-        rows = sum(table.rows for table in tables)
-        _stage(display, "checking", files, rows)
-        prepared = check_tables(tables, spec, to_pandera(spec), settings)
-        _stage(display, "writing", files, rows)
-        if folder is None:
-            _hand_over(display, sys.stdout)
-            result = write_stream(
-                prepared,
-                sys.stdout.buffer,
-                to=to,  # type: ignore[arg-type]
-                dedupe=dedupe,
-                escape_formulas=escape_formulas,
-            )
-        else:
-            result = write_parts(
-                prepared,
-                folder,
+            done = convert_files(
+                files,
+                folder if folder is not None else sys.stdout.buffer,
+                spec=spec,
+                settings=settings,
+                read_options=options,
                 to=to,  # type: ignore[arg-type]
                 max_bytes=max_bytes,
                 max_rows=max_rows,
                 dedupe=dedupe,
                 escape_formulas=escape_formulas,
+                stream=True if stream else None,
+                on_progress=on_progress if display.enabled else None,
+                seams=seams,
             )
-        _stage(display, "reporting", files, rows)
-        built = _convert_report(prepared, inputs, result)
-    output_format, report_file, max_examples = report
-    _emit(built, output_format, report_file, sys.stderr, max_examples)
-    if folder is not None and not quiet:
-        click.echo(
-            f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {output}; "
-            f"{result.rows_rejected:,} rejected (rejects.csv), {result.rows_dropped:,} dropped",
-            err=True,
-        )
-    sys.exit(1 if result.rows_rejected else 0)
-
-
-def _convert_report(
-    prepared: Prepared, inputs: list[dict[str, Any]], result: ConvertResult
-) -> dict[str, Any]:
-    """Return the report of a whole-file convert: the checks' and the conversion's.
-
-    The conversion's own issues (records too large, dropped copies, formula warnings)
-    are in the issues, the summary and each input's ``rejected_rows``, so that every
-    format (rendered from this one report) counts what it lists.
-    """
-    import polars as pl
-
-    from ..render.lint import build_report
-
-    readable = [item for item in inputs if not item["error"]]
-    for item, rejected in zip(readable, result.rejected_per_input, strict=True):
-        item["rejected_rows"] = rejected
-    issues = prepared.issues
-    if result.issues.height:
-        issues = pl.concat([issues, result.issues])
-    summary = (result.summary or prepared.summary).to_dict()
-    summary["dropped_rows"] = result.rows_dropped
-    return build_report(inputs, issues, summary)
-
-
-def _convert_streamed(
-    files: tuple[Path, ...],
-    folder: OutputFolder,
-    *,
-    spec: SchemaSpec,
-    settings: Settings,
-    options: ReadOptions,
-    to: str,
-    max_bytes: int,
-    max_rows: int | None,
-    dedupe: bool,
-    escape_formulas: bool,
-    report: tuple[str, Path | None, int],
-    display: ProgressDisplay,
-    quiet: bool,
-) -> NoReturn:
-    """Convert in record batches (``--stream``, or an input over 256 MB), then exit.
-
-    Tests pass ``{"batch_bytes": N, "block_bytes": M}`` as the context object for
-    small batches.
-    """
-    from ..jobs.stream import convert_stream
-    from ..schema.model import to_pandera
-
-    sizes: dict[str, Any] = dict(_batch_sizes())
-    with display:
-        done = convert_stream(
-            files,
-            folder,
-            spec=spec,
-            schema=to_pandera(spec),
-            settings=settings,
-            read_options=options,
-            to=to,  # type: ignore[arg-type]
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-            on_progress=display if display.enabled else None,
-            **sizes,
-        )
-        _stage(display, "reporting", files, done.summary.rows)
-        built = _streamed_report(done)
-        built["summary"]["dropped_rows"] = done.result.rows_dropped
-    output_format, report_file, max_examples = report
-    _emit(built, output_format, report_file, sys.stderr, max_examples)
-    result = done.result
-    if quiet:
-        sys.exit(1 if result.rows_rejected else 0)
-    click.echo(
-        f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {folder.given} in "
-        f"{done.batches} batch(es); {result.rows_rejected:,} rejected (rejects.csv), "
-        f"{result.rows_dropped:,} dropped",
-        err=True,
-    )
-    sys.exit(1 if result.rows_rejected else 0)
+        emit_report(done.report, output_format, report_file, sys.stderr, max_examples)
+        result = done.result
+        if folder is not None and not quiet:
+            batches = f" in {done.batches} batch(es)" if done.streamed else ""
+            click.echo(
+                f"wrote {len(result.parts)} part(s) with {result.rows_out:,} rows to {folder.given}"
+                f"{batches}; {result.rows_rejected:,} rejected (rejects.csv), "
+                f"{result.rows_dropped:,} dropped",
+                err=True,
+            )
+        sys.exit(done.exit_code)

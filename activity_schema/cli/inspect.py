@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ..errors import InputError
 from .common import (
-    _load_settings,
-    _read_options,
+    echo_input_error,
     handle_errors,
     input_options,
+    reading_options,
     schema_options,
+    settings_from_flags,
 )
 
 
@@ -48,27 +47,16 @@ def inspect(
     output_format: str,
 ) -> None:
     """Show how each FILE is read: encoding, format, dialect, records and column mapping."""
-    from ..jobs.inspect import INSPECT_FORMAT_VERSION, inspect_table
-    from ..readers import read_path
+    from ..jobs.inspect import inspect_files
     from ..render.inspect import render_inspect_text
 
-    schema, settings = _load_settings(definition, config_path)
-    options = _read_options(encoding, input_format, delimiter, sheet)
-    results: list[dict[str, Any]] = []
-    exit_code = 0
-    for path in files:
-        try:
-            table = read_path(path, options)
-        except InputError as err:
-            # One unreadable file does not stop the others; a usage error does.
-            click.echo(f"activity-schema: error: {err.one_line()}", err=True)
-            exit_code = max(exit_code, err.exit_code)
-            results.append({"path": str(path), "error": err.one_line()})
-            continue
-        results.append(inspect_table(table, schema, aliases=settings.aliases))
+    schema, settings = settings_from_flags(definition, config_path)
+    options = reading_options(encoding, input_format, delimiter, sheet)
+    found = inspect_files(
+        files, schema, options, aliases=settings.aliases, on_input_error=echo_input_error()
+    )
     if output_format == "json":
-        payload = {"version": INSPECT_FORMAT_VERSION, "inputs": results}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(found.payload, ensure_ascii=False, indent=2))
     else:
-        render_inspect_text(results, sys.stdout)
-    sys.exit(exit_code)
+        render_inspect_text(found.inputs, sys.stdout)
+    sys.exit(found.exit_code)

@@ -1,44 +1,34 @@
 """Check inputs against the schema and report every problem: the ``lint`` command.
 
-A whole-file lint reads every input, checks it and renders the report in one of the
-report formats; inputs over the streaming threshold (or with ``--stream``) are checked
-in record batches in bounded memory instead. The exit code says whether errors (or,
-with ``--strict``, warnings) were found.
+The job (:func:`activity_schema.jobs.lint.lint_files`) checks every input, whole or,
+for inputs over the streaming threshold (or with ``--stream``), in record batches in
+bounded memory; this command renders its report in one of the report formats. The exit
+code says whether errors (or, with ``--strict``, warnings) were found.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ..defaults import STREAM_THRESHOLD_BYTES
 from .common import (
     REPORT_FORMATS,
-    _batch_sizes,
-    _emit,
-    _hand_over,
-    _is_big,
-    _load_settings,
-    _progress_display,
-    _read_all,
-    _read_options,
-    _report,
-    _stage,
-    _streamed_report,
+    current_seams,
     date_options,
+    echo_input_error,
+    emit_report,
+    hand_over,
     handle_errors,
     input_options,
+    progress_display,
+    reading_options,
     schema_options,
+    settings_from_flags,
 )
 from .report_file import check_report_file
-
-if TYPE_CHECKING:
-    from ..readers import ReadOptions
-    from ..schema.config import Settings
-    from ..schema.fields import SchemaSpec
 
 
 @click.command()
@@ -109,10 +99,9 @@ def lint(
     errors, 1 errors (or warnings with --strict), 2 usage or configuration error, 3
     unreadable input, 5 the --report file cannot be written.
     """
-    from ..jobs.whole import check_tables
-    from ..schema.model import to_pandera
+    from ..jobs.lint import lint_files
 
-    spec, settings = _load_settings(
+    spec, settings = settings_from_flags(
         definition,
         config_path,
         strict=strict,
@@ -120,64 +109,19 @@ def lint(
         timezone=timezone,
         date_order=date_order,
     )
-    options = _read_options(encoding, input_format, delimiter, sheet)
+    options = reading_options(encoding, input_format, delimiter, sheet)
     check_report_file(report_file)  # before minutes of checking, not after
-    if stream or _is_big(files):
-        _lint_streamed(
+    with progress_display(quiet) as display:
+        found = lint_files(
             files,
             spec=spec,
-            settings=settings,
-            options=options,
-            report=(output_format, report_file, max_examples),
-            quiet=quiet,
-        )
-    with _progress_display(quiet) as display:
-        tables, inputs, exit_code = _read_all(files, options, progress=display)
-        rows = sum(table.rows for table in tables)
-        _stage(display, "checking", files, rows)
-        prepared = check_tables(tables, spec, to_pandera(spec), settings)
-        _stage(display, "reporting", files, rows)
-        report = _report(prepared, inputs)
-        _hand_over(display, sys.stdout)
-        _emit(report, output_format, report_file, sys.stdout, max_examples)
-    summary = prepared.summary
-    if summary.errors or (settings.strict and summary.warnings):
-        exit_code = max(exit_code, 1)
-    sys.exit(exit_code)
-
-
-def _lint_streamed(
-    files: tuple[Path, ...],
-    *,
-    spec: SchemaSpec,
-    settings: Settings,
-    options: ReadOptions,
-    report: tuple[str, Path | None, int],
-    quiet: bool,
-) -> NoReturn:
-    """Lint in record batches (``--stream``, or an input over 256 MB), then exit.
-
-    Unlike a whole-file lint, an unreadable input stops the run (exit 3). Tests pass
-    ``{"batch_bytes": N, "block_bytes": M}`` as the context object for small batches.
-    """
-    from ..jobs.stream import lint_stream
-    from ..schema.model import to_pandera
-
-    sizes = _batch_sizes()
-    with _progress_display(quiet) as display:
-        found = lint_stream(
-            files,
-            spec=spec,
-            schema=to_pandera(spec),
             settings=settings,
             read_options=options,
+            stream=True if stream else None,
             on_progress=display if display.enabled else None,
-            **sizes,
+            on_input_error=echo_input_error(display),
+            seams=current_seams(),
         )
-        _stage(display, "reporting", files, found.summary.rows)
-        built = _streamed_report(found)
-        _hand_over(display, sys.stdout)
-        output_format, report_file, max_examples = report
-        _emit(built, output_format, report_file, sys.stdout, max_examples)
-    summary = found.summary
-    sys.exit(1 if summary.errors or (settings.strict and summary.warnings) else 0)
+        hand_over(display, sys.stdout)
+        emit_report(found.report, output_format, report_file, sys.stdout, max_examples)
+    sys.exit(found.exit_code)

@@ -17,11 +17,11 @@ import click
 
 from ..errors import UsageError
 from .common import (
-    _load_settings,
-    _read_options,
     handle_errors,
     input_options,
+    reading_options,
     schema_options,
+    settings_from_flags,
 )
 
 
@@ -46,7 +46,7 @@ def schema_command(definition: Path | None, config_path: Path | None, output_for
     from ..schema.config import load_settings
     from ..schema.describe import base_definition_path, describe_schema
 
-    spec, settings = _load_settings(definition, config_path)
+    spec, settings = settings_from_flags(definition, config_path)
     # The layer the config refined, without the config: tells config rules from the rest.
     base, _ = load_settings(definition=base_definition_path(spec))
     info = describe_schema(spec, settings, base=base)
@@ -115,7 +115,7 @@ def init(
     if sample is not None:
         from ..readers import read_path
 
-        table = read_path(sample, _read_options(encoding, input_format, delimiter, sheet))
+        table = read_path(sample, reading_options(encoding, input_format, delimiter, sheet))
         inferred = infer_from_sample(spec, table)
     text = starter_toml(
         spec,

@@ -16,16 +16,17 @@ from typing import Any
 
 import click
 
+from ..defaults import STREAM_THRESHOLD_BYTES
 from ..errors import InputError, UsageError
 from .common import (
-    _read_all,
-    _read_options,
-    _render,
-    _report,
+    current_seams,
     date_options,
+    echo_input_error,
     handle_errors,
     input_options,
     part_options,
+    reading_options,
+    render_report,
     schema_options,
 )
 
@@ -191,6 +192,12 @@ def _new_import(
 )
 @click.option("--dry-run", is_flag=True, help="Convert and plan, send nothing; print the plan.")
 @click.option("--fail-on-errors", is_flag=True, help="Upload nothing if any row has an error.")
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Convert a CSV/TSV SOURCE in record batches, in bounded memory (automatic for "
+    f"inputs over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+)
 @input_options
 @schema_options
 @part_options
@@ -213,6 +220,7 @@ def upload(
     clear_staged: bool,
     dry_run: bool,
     fail_on_errors: bool,
+    stream: bool,
     encoding: str | None,
     input_format: str | None,
     delimiter: str | None,
@@ -274,9 +282,9 @@ def upload(
 
         check_import_durations(import_auto_delete, import_retention)
 
-    # Tests pass {"sleep": ..., "transport": ...} as the context object.
-    seams: dict[str, Any] = click.get_current_context().obj or {}
-    progress = bool(seams.get("progress", sys.stderr.isatty()))
+    # Tests pass Seams(sleep=..., transport=...) as the context object.
+    seams = current_seams()
+    progress = sys.stderr.isatty() if seams.progress is None else seams.progress
 
     # Whatever the run prints passes through the redactor of the secrets it was given.
     redact = Redactor.from_env(os.environ)
@@ -297,8 +305,7 @@ def upload(
             f"{event.message}"
         )
 
-    client_options: dict[str, Any] = {"on_retry": on_retry}
-    client_options.update({k: seams[k] for k in ("sleep", "transport") if k in seams})
+    client_options: dict[str, Any] = {"on_retry": on_retry, **seams.client_options()}
     if base_url:
         client_options["base_url"] = base_url
     flags = {"fix": False if no_fix else None, "timezone": timezone, "date_order": date_order}
@@ -322,30 +329,31 @@ def upload(
             )
 
         def convert_into(folder: Path) -> None:
-            from ..jobs.whole import check_tables
-            from ..output.write import convert as write_parts
-            from ..schema.model import to_pandera
+            from ..jobs.convert import UnreadableInputsError, convert_files
 
             spec, settings = settings_for()
-            tables, inputs, code = _read_all(
-                (source,), _read_options(encoding, input_format, delimiter, sheet)
-            )
-            if code:
+            try:
+                done = convert_files(
+                    (source,),
+                    folder,
+                    spec=spec,
+                    settings=settings,
+                    read_options=reading_options(encoding, input_format, delimiter, sheet),
+                    to=to,  # type: ignore[arg-type]
+                    max_bytes=max_bytes,
+                    max_rows=max_rows,
+                    dedupe=dedupe,
+                    escape_formulas=escape_formulas,
+                    force=True,  # only when no upload from the folder is in progress
+                    stream=True if stream else None,
+                    on_input_error=echo_input_error(),
+                    seams=seams,
+                )
+            except UnreadableInputsError:
                 raise InputError(
                     "nothing was uploaded because the input is unreadable", path=str(source)
-                )
-            prepared = check_tables(tables, spec, to_pandera(spec), settings)
-            result = write_parts(
-                prepared,
-                folder,
-                to=to,  # type: ignore[arg-type]
-                max_bytes=max_bytes,
-                max_rows=max_rows,
-                dedupe=dedupe,
-                escape_formulas=escape_formulas,
-                force=True,  # only when no upload from the folder is in progress
-            )
-            _render(_report(prepared, inputs, result.issues), "text", sys.stderr, 5)
+                ) from None
+            render_report(done.report, "text", sys.stderr, 5)
 
         folder, temporary = _upload_folder(source, out, resume, convert_into)
         succeeded = False
@@ -370,9 +378,7 @@ def upload(
                 if create_import
                 else None,
             )
-            result = upload_folder(
-                client, folder, options, on_event, checkpoint=seams.get("checkpoint")
-            )
+            result = upload_folder(client, folder, options, on_event, checkpoint=seams.checkpoint)
             for line in upload_lines(result, options, load_manifest(folder).content_type):
                 click.echo(redact(line))
             rejected = bool(result.blocked or result.rejects or result.rows_rejected_locally)

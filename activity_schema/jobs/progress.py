@@ -9,11 +9,11 @@ nothing heavy, so that a display can be built before polars is loaded.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProgressCallback", "ProgressEvent", "input_sizes"]
+__all__ = ["ProgressCallback", "ProgressEvent", "input_sizes", "whole_run_event"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,15 @@ def input_sizes(paths: Iterable[str | Path]) -> list[int]:
             size = Path(path).stat().st_size
         sizes.append(size)
     return sizes
+
+
+def whole_run_event(stage: str, paths: Sequence[str | Path], rows: int) -> ProgressEvent:
+    """Return the event of a whole-file run that has read every input and is at ``stage``.
+
+    Example:
+        >>> whole_run_event("checking", ["gone.csv"], 3)
+        ProgressEvent(stage='checking', path='gone.csv', rows=3, bytes_done=0, bytes_total=0)
+    """
+    total = sum(input_sizes(paths))
+    path = str(paths[0]) if len(paths) == 1 else None
+    return ProgressEvent(stage, path, rows, total, total)

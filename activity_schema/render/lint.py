@@ -1,6 +1,8 @@
 """Render a lint report as text (grouped by code, like ruff), JSON, or GitHub annotations.
 
-The JSON report is a documented, stable contract (``REPORT_VERSION``)::
+The report is built by :mod:`activity_schema.jobs.report` (``build_report`` and
+``REPORT_VERSION`` are re-exported here for the callers that know them by this module);
+this module only formats it. The JSON report is a documented, stable contract::
 
     {"version": 1,
      "inputs": [{"path", "format", "encoding", "encoding_reason", "dialect", "sheet",
@@ -25,6 +27,7 @@ from rich.markup import escape
 from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
 from ..errors import escape_controls
 from ..issues.codes import CODE_INFO, IssueCode
+from ..jobs.report import REPORT_VERSION, build_report
 from .console import make_console
 
 __all__ = [
@@ -37,26 +40,8 @@ __all__ = [
     "render_text",
 ]
 
-REPORT_VERSION = 1
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "fixed": 2, "info": 3}
 _STYLE = {"error": "bold red", "warning": "yellow", "fixed": "green", "info": "dim"}
-
-
-def build_report(
-    inputs: list[dict[str, Any]], issues: pl.DataFrame, summary: dict[str, int]
-) -> dict[str, Any]:
-    """Return the report for every format.
-
-    ``issues`` stays a polars frame (sorted by input, line and row): a run can have
-    millions, and renderers read it with :func:`issue_rows` or :func:`issue_frame_of`
-    instead of building a dict per issue.
-    """
-    return {
-        "version": REPORT_VERSION,
-        "inputs": inputs,
-        "summary": summary,
-        "issues": _sorted(issues),
-    }
 
 
 def issue_frame_of(report: dict[str, Any]) -> pl.DataFrame:
@@ -76,19 +61,6 @@ def issue_rows(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from issues.iter_rows(named=True)
     else:
         yield from issues or []
-
-
-def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
-    files = issues.get_column("file").unique(maintain_order=True).to_list()
-    return (
-        issues.with_columns(
-            pl.col("file")
-            .replace_strict(files, list(range(len(files))), default=len(files))
-            .alias("__f"),
-        )
-        .sort(["__f", "line", "row"], nulls_last=False, maintain_order=True)
-        .drop("__f")
-    )
 
 
 def render_json(report: dict[str, Any], stream: IO[str]) -> None:

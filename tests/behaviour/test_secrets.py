@@ -34,6 +34,7 @@ from activity_schema.eloqua.auth import check_credential
 from activity_schema.eloqua.redact import MASK, LogRedaction, Redactor
 from activity_schema.eloqua.responses import body_excerpt
 from activity_schema.errors import ConfigError, UploadError
+from activity_schema.jobs.seams import Seams
 from activity_schema.upload.state import STATE_NAME, PartRecord, PartStatus, UploadState
 
 FIELDS = {
@@ -141,11 +142,11 @@ def run_upload(env: dict[str, str], *extra: str) -> Result:
     environment: dict[str, str | None] = dict.fromkeys(ENV_NAMES)
     environment.update(env)
     args = ["upload", "in.csv", "--import-id", str(IMPORT_ID), "--max-bytes", "300", *extra]
-    seams: dict[str, Any] = {
-        "sleep": lambda _: None,
-        "transport": httpx.HTTPTransport(),
-        "progress": True,  # the retry and progress notes are printed, and searched
-    }
+    seams = Seams(
+        sleep=lambda _: None,
+        transport=httpx.HTTPTransport(),
+        progress=True,  # the retry and progress notes are printed, and searched
+    )
     return CliRunner().invoke(main, args, env=environment, obj=seams, catch_exceptions=False)
 
 

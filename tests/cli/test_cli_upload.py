@@ -22,6 +22,7 @@ from fake_eloqua import DEFAULT_TOKEN, FakeEloqua, definition
 from imports_of import modules_imported
 
 from activity_schema.cli import main
+from activity_schema.jobs.seams import Seams
 from activity_schema.output.manifest import load_manifest
 from activity_schema.upload import ELOQUA_REJECTS_NAME, STATE_NAME
 
@@ -82,7 +83,7 @@ def cli(
                 "ELOQUA_LOGIN_URL": fake.url,
             }
         )
-        seams = {"sleep": sleeps.append, "transport": httpx.HTTPTransport(), **obj}
+        seams = Seams(sleep=sleeps.append, transport=httpx.HTTPTransport(), **obj)
         return CliRunner().invoke(
             main, [str(a) for a in args], env=environment, obj=seams, catch_exceptions=False
         )

@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 
 from activity_schema.cli import main
 from activity_schema.jobs.progress import ProgressEvent, input_sizes
+from activity_schema.jobs.seams import Seams
 from activity_schema.jobs.stream import convert_stream
 from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding_blocks import choose_encoding, decode_blocks
@@ -86,7 +87,10 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result
 
     def invoke(*args: str | Path, **seams: Any) -> Result:
         return CliRunner().invoke(
-            main, [str(a) for a in args], obj=seams or None, catch_exceptions=False
+            main,
+            [str(a) for a in args],
+            obj=Seams(**seams) if seams else None,
+            catch_exceptions=False,
         )
 
     return invoke

@@ -27,6 +27,8 @@ from activity_schema.cli import main
 from activity_schema.errors import ActivitySchemaError, InputError, UsageError
 from activity_schema.issues.codes import IssueCode, Severity
 from activity_schema.issues.records import issue_frame
+from activity_schema.jobs.report import build_report
+from activity_schema.jobs.seams import Seams
 from activity_schema.jobs.stream import convert_stream, lint_stream, should_stream
 from activity_schema.jobs.stream.index import FirstSeen
 from activity_schema.jobs.stream.issues import IssueLog
@@ -35,7 +37,7 @@ from activity_schema.output.write import convert
 from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding import decode
 from activity_schema.readers.encoding_blocks import choose_encoding
-from activity_schema.render.lint import build_report, render_text
+from activity_schema.render.lint import render_text
 from activity_schema.schema.config import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -498,7 +500,7 @@ def test_cli_lint_stream_reports_as_a_whole_run(tmp_path: Path) -> None:
 
     path = _write(_messy(1_200), tmp_path / "in.csv")
     runner = CliRunner()
-    small = {"batch_bytes": 15_000, "block_bytes": 4_000}
+    small = Seams(batch_bytes=15_000, block_bytes=4_000)
     whole = runner.invoke(main, ["lint", str(path), "--format", "json"])
     streamed = runner.invoke(main, ["lint", str(path), "--format", "json", "--stream"], obj=small)
     assert whole.exit_code == streamed.exit_code == 1  # the file has errors on purpose

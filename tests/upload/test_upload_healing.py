@@ -31,6 +31,7 @@ from fake_eloqua import FakeEloqua, definition
 from activity_schema.cli import main
 from activity_schema.eloqua import EloquaClient, RetryPolicy
 from activity_schema.errors import ConfigError, LockedError, UploadError, UsageError
+from activity_schema.jobs.seams import Seams
 from activity_schema.jobs.whole import prepare
 from activity_schema.output.write import convert
 from activity_schema.schema.definition import schema_from_definition
@@ -414,7 +415,7 @@ def test_a_second_upload_refuses_at_once_and_a_sigkill_is_healed_by_resume(
             main,
             ["upload", str(folder), "--import-id", str(IMPORT_ID), "--resume", "--wait"],
             env=cli_env(fake),
-            obj={"transport": httpx.HTTPTransport(), "sleep": lambda s: None},
+            obj=Seams(transport=httpx.HTTPTransport(), sleep=lambda s: None),
         )
         assert rival.exit_code == 4, rival.output
         [line] = [ln for ln in rival.output.splitlines() if "another upload run" in ln]
@@ -445,7 +446,7 @@ def run_cli(fake: FakeEloqua, tmp_path: Path, *args: str) -> Result:
         main,
         ["upload", *args],
         env=cli_env(fake),
-        obj={"transport": httpx.HTTPTransport(), "sleep": sleeps.append},
+        obj=Seams(transport=httpx.HTTPTransport(), sleep=sleeps.append),
         catch_exceptions=False,
     )
 

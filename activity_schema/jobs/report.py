@@ -1,0 +1,115 @@
+"""The report of a lint or convert run, as data: the documented JSON contract.
+
+Every report format (text, JSON, GitHub, SARIF, JUnit) is rendered from the one dict
+built here, so that they all count what they list; :mod:`activity_schema.render` only
+formats it. The dict is the JSON report (``REPORT_VERSION``)::
+
+    {"version": 1,
+     "inputs": [{"path", "format", "encoding", "encoding_reason", "dialect", "sheet",
+                 "rows", "rejected_rows", "error"}],
+     "summary": {"rows", "valid_rows", "rejected_rows", "fixed_rows",
+                 "errors", "warnings", "fixes"},
+     "issues": [{"code", "severity", "file", "row", "line", "field", "column",
+                 "value", "message", "fix"}]}
+
+A streamed run whose issues are a sample adds ``issue_counts`` (the exact count of each
+code and severity); a convert adds ``summary.dropped_rows``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from ..checking.result import Prepared
+    from ..output.write import ConvertResult
+    from .stream import StreamedConvert, StreamedLint
+
+__all__ = [
+    "REPORT_VERSION",
+    "build_report",
+    "convert_report",
+    "lint_report",
+    "streamed_report",
+]
+
+REPORT_VERSION = 1
+
+
+def build_report(
+    inputs: list[dict[str, Any]], issues: pl.DataFrame, summary: dict[str, int]
+) -> dict[str, Any]:
+    """Return the report for every format.
+
+    ``issues`` stays a polars frame (sorted by input, line and row): a run can have
+    millions, and renderers read it with
+    :func:`~activity_schema.render.lint.issue_rows` or
+    :func:`~activity_schema.render.lint.issue_frame_of` instead of building a dict per
+    issue.
+    """
+    return {
+        "version": REPORT_VERSION,
+        "inputs": inputs,
+        "summary": summary,
+        "issues": _sorted(issues),
+    }
+
+
+def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
+    files = issues.get_column("file").unique(maintain_order=True).to_list()
+    return (
+        issues.with_columns(
+            pl.col("file")
+            .replace_strict(files, list(range(len(files))), default=len(files))
+            .alias("__f"),
+        )
+        .sort(["__f", "line", "row"], nulls_last=False, maintain_order=True)
+        .drop("__f")
+    )
+
+
+def lint_report(prepared: Prepared, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the report of a whole-file check of the inputs ``inputs`` lists.
+
+    Each readable input's entry gets its ``rejected_rows`` (in place).
+    """
+    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
+        item["rejected_rows"] = checked.rejected.height
+    return build_report(inputs, prepared.issues, prepared.summary.to_dict())
+
+
+def convert_report(
+    prepared: Prepared, inputs: list[dict[str, Any]], result: ConvertResult
+) -> dict[str, Any]:
+    """Return the report of a whole-file convert: the checks' and the conversion's.
+
+    The conversion's own issues (records too large, dropped copies, formula warnings)
+    are in the issues, the summary and each input's ``rejected_rows``, so that every
+    format (rendered from this one report) counts what it lists.
+    """
+    readable = [item for item in inputs if not item["error"]]
+    for item, rejected in zip(readable, result.rejected_per_input, strict=True):
+        item["rejected_rows"] = rejected
+    issues = prepared.issues
+    if result.issues.height:
+        issues = pl.concat([issues, result.issues])
+    summary = (result.summary or prepared.summary).to_dict()
+    summary["dropped_rows"] = result.rows_dropped
+    return build_report(inputs, issues, summary)
+
+
+def streamed_report(found: StreamedConvert | StreamedLint) -> dict[str, Any]:
+    """Return the report of a streamed run (with exact ``issue_counts`` when sampled).
+
+    A streamed convert's summary also gets ``dropped_rows``, as a whole-file one's does.
+    """
+    from .stream import StreamedConvert
+
+    built = build_report(found.inputs, found.issues, found.summary.to_dict())
+    if found.issue_counts is not None:
+        built["issue_counts"] = found.issue_counts
+    if isinstance(found, StreamedConvert):
+        built["summary"]["dropped_rows"] = found.result.rows_dropped
+    return built

@@ -1,0 +1,61 @@
+"""Test seams: what a test may change about a run without a terminal, a clock or a network.
+
+The command line reads them from click's context object, so a test passes them with
+``CliRunner().invoke(main, args, obj=Seams(progress=True, batch_bytes=2_000))``; the jobs
+take them as an argument. A real run uses ``Seams()``: every field left at its default
+means "as in production". This module imports nothing heavy, so that ``--help`` stays
+fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..output.folder import StepHook
+
+__all__ = ["Seams"]
+
+
+@dataclass(frozen=True)
+class Seams:
+    """What a test changes about a run; the defaults are a real run's.
+
+    Attributes:
+        progress: Force the progress line (lint, convert) and the progress notes (upload)
+            on or off; None: on when stderr is a terminal.
+        clock: The progress line's clock (seconds, like ``time.monotonic``).
+        batch_bytes: The size of a streamed run's record batches (None: the default).
+        block_bytes: The size of a streamed run's decoded blocks (None: the default).
+        on_step: Called at each step of an output folder's commit (to fail at that step).
+        sleep: What the Eloqua client waits with between attempts and polls.
+        transport: The httpx transport the Eloqua client talks through.
+        checkpoint: Called between an upload's steps (to crash at that instant).
+
+    Example:
+        >>> Seams(batch_bytes=2_000).stream_sizes()
+        {'batch_bytes': 2000}
+        >>> Seams().stream_sizes()
+        {}
+    """
+
+    progress: bool | None = None
+    clock: Callable[[], float] | None = None
+    batch_bytes: int | None = None
+    block_bytes: int | None = None
+    on_step: StepHook | None = None
+    sleep: Callable[[float], None] | None = None
+    transport: Any = None  # an httpx.BaseTransport; Any keeps httpx out of the import
+    checkpoint: Callable[[str], None] | None = None
+
+    def stream_sizes(self) -> dict[str, int]:
+        """Return the batch and block sizes set here, as keyword arguments of the batch jobs."""
+        sizes = {"batch_bytes": self.batch_bytes, "block_bytes": self.block_bytes}
+        return {key: value for key, value in sizes.items() if value is not None}
+
+    def client_options(self) -> dict[str, Any]:
+        """Return the Eloqua client's keyword arguments set here (``sleep``, ``transport``)."""
+        options = {"sleep": self.sleep, "transport": self.transport}
+        return {key: value for key, value in options.items() if value is not None}
