@@ -294,8 +294,18 @@ def load_manifest(folder: Path) -> UploadManifest:
         InputError: The manifest is unreadable or inconsistent.
 
     Example:
-        >>> load_manifest(Path("out"))  # doctest: +SKIP
-        UploadManifest(folder=PosixPath('out'), content_type='application/json', ...)
+        >>> import tempfile
+        >>> from activity_schema import convert, prepare
+        >>> rows = [{"activityId": "1", "email": "a@b.co", "type": "Registered"}, {"x": "y"}]
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> out = Path(tmp.name) / "out"
+        >>> _ = convert(prepare(rows), out)
+        >>> manifest = load_manifest(out)
+        >>> manifest.content_type, manifest.rows_out, manifest.rows_rejected
+        ('application/json', 1, 1)
+        >>> [(part.file, part.records) for part in manifest.parts]
+        [('part-00001.json', ((0, 1, 1),))]
+        >>> tmp.cleanup()
     """
     path = folder / MANIFEST_NAME
     try:
