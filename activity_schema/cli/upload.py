@@ -354,6 +354,8 @@ def upload(
                     "nothing was uploaded because the input is unreadable", path=str(source)
                 ) from None
             render_report(done.report, "text", sys.stderr, 5)
+            if done.streamed:
+                note(f"converted {source} in {done.batches:,} batch(es)")
 
         folder, temporary = _upload_folder(source, out, resume, convert_into)
         succeeded = False

@@ -109,8 +109,8 @@ def convert_files(
             is a folder.
         on_progress: Told where the run is.
         on_input_error: Told of each unreadable input before the run stops.
-        seams: The batch sizes a test sets (the commit hook, ``on_step``, is the
-            claimed folder's).
+        seams: The batch sizes and the streaming threshold a test sets (the commit
+            hook, ``on_step``, is the claimed folder's).
 
     Returns:
         The report and what was written.
@@ -121,14 +121,14 @@ def convert_files(
     """
     from ..output.folder import OutputFolder
     from ..schema.model import to_pandera
-    from .stream import convert_stream, should_stream
+    from .stream import convert_stream
 
     seams = seams or Seams()
     folder = out if isinstance(out, (OutputFolder, Path)) else None
     if stream and folder is None:
         raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
     if stream is None:
-        stream = folder is not None and should_stream(paths)
+        stream = folder is not None and seams.should_stream(paths)
     if stream and folder is not None:
         from .report import streamed_report
 

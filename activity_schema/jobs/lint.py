@@ -149,17 +149,17 @@ def lint_files(
             None: in batches when an input is over the streaming threshold.
         on_progress: Told where the run is.
         on_input_error: Told of each unreadable input of a whole-file run.
-        seams: The batch sizes a test sets.
+        seams: The batch sizes and the streaming threshold a test sets.
 
     Returns:
         The report and the counts the exit code depends on.
     """
     from ..schema.model import to_pandera
-    from .stream import lint_stream, should_stream
+    from .stream import lint_stream
 
     seams = seams or Seams()
     if stream is None:
-        stream = should_stream(paths)
+        stream = seams.should_stream(paths)
     if stream:
         from .report import streamed_report
 

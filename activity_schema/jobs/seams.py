@@ -9,8 +9,9 @@ fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class Seams:
         clock: The progress line's clock (seconds, like ``time.monotonic``).
         batch_bytes: The size of a streamed run's record batches (None: the default).
         block_bytes: The size of a streamed run's decoded blocks (None: the default).
+        stream_threshold: The input size in bytes over which a run goes in batches on its
+            own (None: the default, ``STREAM_THRESHOLD_BYTES``).
         on_step: Called at each step of an output folder's commit (to fail at that step).
         sleep: What the Eloqua client waits with between attempts and polls.
         transport: The httpx transport the Eloqua client talks through.
@@ -45,6 +48,7 @@ class Seams:
     clock: Callable[[], float] | None = None
     batch_bytes: int | None = None
     block_bytes: int | None = None
+    stream_threshold: int | None = None
     on_step: StepHook | None = None
     sleep: Callable[[float], None] | None = None
     transport: Any = None  # an httpx.BaseTransport; Any keeps httpx out of the import
@@ -54,6 +58,21 @@ class Seams:
         """Return the batch and block sizes set here, as keyword arguments of the batch jobs."""
         sizes = {"batch_bytes": self.batch_bytes, "block_bytes": self.block_bytes}
         return {key: value for key, value in sizes.items() if value is not None}
+
+    def should_stream(self, paths: Sequence[str | Path]) -> bool:
+        """Return whether a run over ``paths`` that was not told goes in batches.
+
+        Example:
+            >>> Seams(stream_threshold=0).should_stream([__file__])
+            True
+            >>> Seams().should_stream([__file__])
+            False
+        """
+        from .stream import should_stream
+
+        if self.stream_threshold is None:
+            return should_stream(paths)
+        return should_stream(paths, threshold=self.stream_threshold)
 
     def client_options(self) -> dict[str, Any]:
         """Return the Eloqua client's keyword arguments set here (``sleep``, ``transport``)."""

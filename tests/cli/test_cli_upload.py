@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -167,6 +168,34 @@ def test_a_folder_that_convert_wrote_is_uploaded_as_it_is(
     assert result.exit_code == 0, result.output
     assert fake.requests_to("GET", "/activities/imports/") == []
     assert accepted_shas(fake) == part_shas(tmp_path / "parts")
+
+
+@pytest.mark.parametrize("how", ["whole", "big", "--stream"])
+def test_a_big_input_is_converted_in_batches_then_uploaded(
+    tmp_path: Path, fake: FakeEloqua, cli: Invoke, how: str
+) -> None:
+    (tmp_path / "def.json").write_text(json.dumps({"name": "d", "fields": FIELDS}))
+    source = write_input(tmp_path / "in.csv", 300)
+    args = upload_args(source, "-o", "out", "--wait", *(["--stream"] if how == "--stream" else []))
+    # Batches of a few hundred bytes; "big" lowers the threshold a run streams over itself.
+    seams: dict[str, Any] = {"batch_bytes": 2_000, "block_bytes": 500}
+    if how == "big":
+        seams["stream_threshold"] = 1
+    result = cli(*args, progress=True, **seams)
+    assert result.exit_code == 0, result.output
+    batches = re.findall(r"converted .*in\.csv in (\d+) batch\(es\)", result.stderr)
+    if how == "whole":
+        assert batches == []
+    else:
+        assert len(batches) == 1 and int(batches[0]) > 3
+    # The parts are the ones a whole-file convert writes, each posted once.
+    reference = cli(
+        "convert", source, "-o", "ref", "--definition", "def.json", "--max-bytes", "200"
+    )
+    assert reference.exit_code == 0, reference.output
+    assert part_shas(tmp_path / "out") == part_shas(tmp_path / "ref")
+    assert accepted_shas(fake) == part_shas(tmp_path / "out")
+    assert synced_ids(fake) == [str(i) for i in range(1, 301)]
 
 
 def test_temporary_folder_is_removed_after_success(
