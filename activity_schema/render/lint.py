@@ -22,13 +22,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import polars as pl
-from rich.markup import escape
 
 from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
 from ..errors import escape_controls
 from ..issues.codes import CODE_INFO, IssueCode
 from ..jobs.report import REPORT_VERSION, build_report
-from .console import make_console
 
 __all__ = [
     "REPORT_VERSION",
@@ -136,6 +134,11 @@ def render_text(
     report: dict[str, Any], stream: IO[str], *, max_examples: int = 5, show_info: bool = True
 ) -> None:
     """Write issues grouped by code with counts and the first examples, then a summary."""
+    # rich only here: a JSON report (or SARIF, JUnit) is written without importing it.
+    from rich.markup import escape
+
+    from .console import make_console
+
     console = make_console(stream)
     issues = issue_frame_of(report)
     if issues.height:

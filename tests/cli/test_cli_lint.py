@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from imports_of import modules_imported
 
 from activity_schema.issues.codes import IssueCode, Severity
 
@@ -601,3 +602,10 @@ def test_definition_exact_keys_need_no_renaming(cli: Callable[..., Result], tmp_
     result = cli("lint", path, "--definition", definition, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["issues"] == []
+
+
+@pytest.mark.parametrize(("fmt", "uses_rich"), [("json", False), ("sarif", False), ("text", True)])
+def test_only_the_text_formats_import_rich(tmp_path: Path, fmt: str, uses_rich: bool) -> None:
+    path = _write(tmp_path, "in.csv", CLEAN)
+    imported = modules_imported(["lint", str(path), "--format", fmt], cwd=tmp_path)
+    assert ("rich" in imported) is uses_rich
