@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 if TYPE_CHECKING:
     from importlib.abc import Loader
 
-__all__ = ["FINDER", "MOVED", "MovedModuleFinder"]
+__all__ = ["ALSO", "FINDER", "MOVED", "MovedModuleFinder"]
 
 _PACKAGE: Final = "activity_schema"
 
@@ -95,6 +95,11 @@ MOVED: Final[dict[str, str]] = {
     "upload_state": "upload.state",
 }
 
+#: Old modules whose public names were split: the further modules that now hold some.
+ALSO: Final[dict[str, tuple[str, ...]]] = {
+    "decoding": ("readers.encoding_guess",),
+}
+
 
 def _public(module: types.ModuleType) -> list[str]:
     """Return the names ``from module import *`` gives."""
@@ -131,21 +136,30 @@ class MovedModuleFinder:
     def exec_module(self, module: types.ModuleType) -> None:
         """Fill the alias with the new module's public names, and warn once."""
         old = module.__name__
-        new = f"{_PACKAGE}.{MOVED[old.partition('.')[2]]}"
+        short = old.partition(".")[2]
+        new = f"{_PACKAGE}.{MOVED[short]}"
         target = importlib.import_module(new)
-        for name in _public(target):
-            if hasattr(target, name):
-                setattr(module, name, getattr(target, name))
+        sources = [
+            target,
+            *(importlib.import_module(f"{_PACKAGE}.{m}") for m in ALSO.get(short, ())),
+        ]
+        names: list[str] = []
+        for source in sources:
+            for name in _public(source):
+                if name not in names and hasattr(source, name):
+                    names.append(name)
+                    setattr(module, name, getattr(source, name))
         module.__doc__ = f"Moved to :mod:`{new}` (this alias warns and will be removed)."
-        module.__all__ = _public(target)  # type: ignore[attr-defined]
+        module.__all__ = names  # type: ignore[attr-defined]
         module.__moved_to__ = new  # type: ignore[attr-defined]
         if hasattr(target, "__path__"):
             # A package's alias is a package too, so that its old submodules import.
             module.__path__ = []
         # Public names the new module gets later (a lazy __getattr__, a submodule) too.
-        vars(module)["__getattr__"] = _forward(target, old)
+        vars(module)["__getattr__"] = _forward(sources, old)
+        where = " and ".join([new, *(f"{_PACKAGE}.{m}" for m in ALSO.get(short, ()))])
         warnings.warn(
-            f"{old} moved to {new}; import from there",
+            f"{old} moved to {where}; import from there",
             DeprecationWarning,
             # warnings.warn skips the import machinery's frames past the first level, so
             # 2 names the line that imported the old path (and Python's default filter
@@ -154,14 +168,13 @@ class MovedModuleFinder:
         )
 
 
-def _forward(target: types.ModuleType, old: str) -> Any:
+def _forward(sources: list[types.ModuleType], old: str) -> Any:
     def __getattr__(name: str) -> Any:  # noqa: N807 (a module's __getattr__)
-        if name.startswith("_"):
-            raise AttributeError(f"module {old!r} has no attribute {name!r}")
-        try:
-            return getattr(target, name)
-        except AttributeError:
-            raise AttributeError(f"module {old!r} has no attribute {name!r}") from None
+        if not name.startswith("_"):
+            for source in sources:
+                if hasattr(source, name):
+                    return getattr(source, name)
+        raise AttributeError(f"module {old!r} has no attribute {name!r}")
 
     return __getattr__
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import shutil
 import subprocess
 import sys
 import warnings
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import activity_schema
-from activity_schema._moved import MOVED
+from activity_schema._moved import ALSO, MOVED
 
 PACKAGE = Path(activity_schema.__file__).parent
 
@@ -29,8 +31,9 @@ def _import_fresh(name: str) -> tuple[object, list[warnings.WarningMessage]]:
 def test_every_old_path_warns_and_gives_the_new_modules_objects(old: str) -> None:
     new = importlib.import_module(f"activity_schema.{MOVED[old]}")
     alias, caught = _import_fresh(f"activity_schema.{old}")
+    where = " and ".join(f"activity_schema.{m}" for m in (MOVED[old], *ALSO.get(old, ())))
     assert [str(w.message) for w in caught] == [
-        f"activity_schema.{old} moved to activity_schema.{MOVED[old]}; import from there"
+        f"activity_schema.{old} moved to {where}; import from there"
     ]
     assert caught[0].category is DeprecationWarning
     public = getattr(new, "__all__", None) or [n for n in vars(new) if not n.startswith("_")]
@@ -41,6 +44,43 @@ def test_every_old_path_warns_and_gives_the_new_modules_objects(old: str) -> Non
     assert alias is not new
     assert new.__spec__ is not None and new.__spec__.name == new.__name__
     assert sys.modules[new.__name__] is new
+
+
+#: The commit before the layout (issue 15) began: the old modules as users knew them.
+BEFORE_LAYOUT = "df95923"
+
+
+def _old_public_names(old: str) -> list[str] | None:
+    """Return the ``__all__`` ``old`` had before the layout (None: git cannot tell)."""
+    for path in (f"{old.replace('.', '/')}.py", f"{old.replace('.', '/')}/__init__.py"):
+        done = subprocess.run(
+            ["git", "show", f"{BEFORE_LAYOUT}:activity_schema/{path}"],
+            cwd=PACKAGE.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0:
+            for node in ast.parse(done.stdout).body:
+                if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+                ):
+                    return [str(n) for n in ast.literal_eval(node.value)]
+            return []
+    return None
+
+
+@pytest.mark.parametrize("old", sorted(m for m in MOVED if m != "upload.manifest"))
+def test_every_name_an_old_module_exported_is_still_there(old: str) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    names = _old_public_names(old)
+    if names is None:
+        pytest.skip("not a git checkout with the history before the layout")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        alias = importlib.import_module(f"activity_schema.{old}")
+    assert [n for n in names if not hasattr(alias, n)] == []
 
 
 def test_the_warning_names_the_line_that_imported_the_old_path() -> None:
