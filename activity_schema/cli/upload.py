@@ -281,6 +281,19 @@ def upload(
         from ..upload import check_import_durations
 
         check_import_durations(import_auto_delete, import_retention)
+    if source.is_dir():
+        # A converted folder is uploaded as it is: a conversion flag would silently do nothing.
+        ctx = click.get_current_context()
+        explicit = [
+            flag
+            for flag, name in (("--stream", "stream"), ("--to", "to"))
+            if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+        ]
+        if explicit:
+            raise UsageError(
+                f"{explicit[0]} applies only when SOURCE is a file to convert; {source} is a "
+                "converted folder, uploaded as it is (drop the flag, or pass the file)"
+            )
 
     # Tests pass Seams(sleep=..., transport=...) as the context object.
     seams = current_seams()

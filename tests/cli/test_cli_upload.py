@@ -410,3 +410,15 @@ def test_no_secret_in_anything_the_run_writes(
 def test_upload_help_does_not_import_heavy_libraries() -> None:
     imported = modules_imported(["upload", "--help"])
     assert [m for m in ("polars", "pandera", "httpx", "numpy") if m in imported] == []
+
+
+@pytest.mark.parametrize("flag", [["--stream"], ["--to", "csv"]])
+def test_a_conversion_flag_on_a_converted_folder_is_refused(
+    tmp_path: Path, cli: Invoke, flag: list[str]
+) -> None:
+    folder = tmp_path / "converted"
+    folder.mkdir()
+    result = cli(*upload_args(folder, *flag))
+    assert result.exit_code == 2
+    assert f"{flag[0]} applies only when SOURCE is a file to convert" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
