@@ -92,6 +92,9 @@ NULL_STRINGS: Final = ("null", "NULL", "Null", "None", "none", "NONE", "N/A", "n
 DEFAULT_MAX_EXAMPLES: Final = 5
 #: GitHub shows at most 10 annotations of each severity per step.
 GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
+#: Annotations of each severity one file gets at most, so that the run's ten are shared
+#: out across the files (one file's thousand errors must not hide the next file's).
+GITHUB_ANNOTATIONS_PER_FILE: Final = 5
 
 # --- Output and upload (docs/eloqua.md section 3) ---------------------------------------
 #: Largest body per POST; satisfies both readings of Eloqua's "32 MB".

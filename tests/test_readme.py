@@ -126,7 +126,7 @@ def test_issue_code_table_lists_every_code() -> None:
 
 def test_report_formats_are_explained() -> None:
     section = _section(r"^Report formats$")
-    for fmt in ("json", "github", "sarif", "junit"):
+    for fmt in ("json", "github", "gitlab", "sarif", "junit"):
         assert f"**`{fmt}`**" in section
 
 
@@ -136,7 +136,7 @@ def test_pre_commit_and_actions_snippets() -> None:
     assert f"- id: {hook.group(1)}" in _section(r"^pre-commit$")
     actions = _section(r"^GitHub Actions")
     assert "--format github" in actions
-    assert "--output results.sarif --format sarif" in actions
+    assert "--report results.sarif --format sarif" in actions
     assert "github/codeql-action/upload-sarif" in actions
 
 

@@ -33,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Set to 1 to see a traceback for internal errors.
 DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
 #: The report formats of lint and convert.
-REPORT_FORMATS = ("text", "json", "github", "sarif", "junit")
+REPORT_FORMATS = ("text", "json", "github", "gitlab", "sarif", "junit")
 
 
 def _redact(text: str) -> str:
@@ -280,6 +280,10 @@ def render_report(
         from ..render.sarif import render_sarif
 
         render_sarif(report, stream, base=str(Path.cwd()))
+    elif output_format == "gitlab":
+        from ..render.gitlab import render_gitlab
+
+        render_gitlab(report, stream, base=str(Path.cwd()))
     elif output_format == "junit":
         from ..render.junit import render_junit
 

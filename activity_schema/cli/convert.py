@@ -31,6 +31,7 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
+from .inputs import exclude_option, expand_inputs
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     help="Examples shown per issue code in text output.",
 )
 @date_options
+@exclude_option
 @click.option(
     "-q",
     "--quiet",
@@ -116,6 +118,7 @@ def convert(
     max_examples: int,
     timezone: str | None,
     date_order: str | None,
+    excludes: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Write upload-ready UTF-8 parts of each FILE's valid rows, and the rejects aside.
@@ -131,6 +134,8 @@ def convert(
     Exit codes: 0 all rows out, 1 some rows rejected (the good rows are still written),
     2 usage (or OUTDIR in use by another run), 3 unreadable input, 5 the output cannot
     be written (disk full, read-only or unwritable folder).
+    A FILE that is a folder is walked for .csv, .tsv, .ndjson, .jsonl and .xlsx files
+    (not --exclude'd, not hidden); - reads standard input.
     """
     from ..jobs.convert import convert_files
     from ..output.folder import OutputFolder
@@ -147,6 +152,7 @@ def convert(
         raise UsageError("--stream writes to an output folder", hint="pass -o OUTDIR")
     # Before any work: a run that cannot write its report or its folder stops now, not
     # after minutes of checking (and with the folder claimed, a second run stops too).
+    inputs = expand_inputs(files, excludes)
     check_report_file(report_file)
     seams = current_seams()
     with contextlib.ExitStack() as claimed:
@@ -167,7 +173,7 @@ def convert(
                     hand_over(display, sys.stdout)  # the document is written where it is drawn
 
             done = convert_files(
-                files,
+                inputs,
                 folder if folder is not None else sys.stdout.buffer,
                 spec=spec,
                 settings=settings,

@@ -21,6 +21,7 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
+from .inputs import exclude_option, expand_inputs, rename_stdin, stdin_filename_option
 
 
 @click.command()
@@ -35,6 +36,8 @@ from .common import (
     show_default=True,
     help="Output format.",
 )
+@exclude_option
+@stdin_filename_option
 @handle_errors
 def inspect(
     files: tuple[Path, ...],
@@ -45,18 +48,26 @@ def inspect(
     definition: Path | None,
     config_path: Path | None,
     output_format: str,
+    excludes: tuple[str, ...],
+    stdin_filename: str | None,
 ) -> None:
-    """Show how each FILE is read: encoding, format, dialect, records and column mapping."""
+    """Show how each FILE is read: encoding, format, dialect, records and column mapping.
+
+    A FILE that is a folder is walked for .csv, .tsv, .ndjson, .jsonl and .xlsx files
+    (not --exclude'd, not hidden); - reads standard input.
+    """
     from ..jobs.inspect import inspect_files
     from ..render.inspect import render_inspect_text
 
     schema, settings = settings_from_flags(definition, config_path)
     options = reading_options(encoding, input_format, delimiter, sheet)
+    inputs = expand_inputs(files, excludes, stdin_filename)
     found = inspect_files(
-        files, schema, options, aliases=settings.aliases, on_input_error=echo_input_error()
+        inputs, schema, options, aliases=settings.aliases, on_input_error=echo_input_error()
     )
     if output_format == "json":
-        click.echo(json.dumps(found.payload, ensure_ascii=False, indent=2))
+        payload = rename_stdin(found.payload, stdin_filename)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        render_inspect_text(found.inputs, sys.stdout)
+        render_inspect_text(rename_stdin(found.inputs, stdin_filename), sys.stdout)
     sys.exit(found.exit_code)

@@ -28,7 +28,8 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
-from .report_file import check_report_file
+from .inputs import exclude_option, expand_inputs, rename_stdin, stdin_filename_option
+from .report_file import check_report_file, report_option
 
 
 @click.command()
@@ -44,12 +45,27 @@ from .report_file import check_report_file
     help="Report format.",
 )
 @click.option(
-    "--output",
+    "--report",
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE and print the text report.",
 )
+@click.option(
+    "--output",
+    "legacy_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    hidden=True,
+    help="Deprecated name of --report.",
+)
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when errors are found; usage, configuration and unreadable-input "
+    "errors keep their exit codes.",
+)
+@exclude_option
+@stdin_filename_option
 @click.option(
     "--max-examples",
     type=click.IntRange(0),
@@ -84,7 +100,11 @@ def lint(
     config_path: Path | None,
     output_format: str,
     report_file: Path | None,
+    legacy_output: Path | None,
     strict: bool | None,
+    exit_zero: bool,
+    excludes: tuple[str, ...],
+    stdin_filename: str | None,
     max_examples: int,
     no_fix: bool,
     timezone: str | None,
@@ -110,10 +130,12 @@ def lint(
         date_order=date_order,
     )
     options = reading_options(encoding, input_format, delimiter, sheet)
+    report_file = report_option(report_file, legacy_output)
+    inputs = expand_inputs(files, excludes, stdin_filename)
     check_report_file(report_file)  # before minutes of checking, not after
     with progress_display(quiet) as display:
         found = lint_files(
-            files,
+            inputs,
             spec=spec,
             settings=settings,
             read_options=options,
@@ -123,5 +145,6 @@ def lint(
             seams=current_seams(),
         )
         hand_over(display, sys.stdout)
-        emit_report(found.report, output_format, report_file, sys.stdout, max_examples)
-    sys.exit(found.exit_code)
+        report = rename_stdin(found.report, stdin_filename)
+        emit_report(report, output_format, report_file, sys.stdout, max_examples)
+    sys.exit(0 if exit_zero and found.exit_code == 1 else found.exit_code)

@@ -13,10 +13,36 @@ from pathlib import Path
 
 from ..errors import OutputError, UsageError
 
-__all__ = ["check_report_file", "report_write_error"]
+__all__ = ["check_report_file", "report_option", "report_write_error"]
 
 #: ``errno`` values that say the report's path is wrong, not unwritable.
 _PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+
+
+def report_option(report: Path | None, legacy: Path | None) -> Path | None:
+    """Return the report file of ``--report``, or of lint's deprecated ``--output``.
+
+    ``--output`` still works for lint, with a warning on stderr: every command calls the
+    report file ``--report`` (convert's and upload's ``--output``/``--out`` are folders).
+
+    Raises:
+        UsageError: Both are given.
+    """
+    if legacy is None:
+        return report
+    if report is not None:
+        raise UsageError(
+            "--output is the deprecated name of --report; pass only --report",
+            hint="drop --output",
+        )
+    import click
+
+    click.echo(
+        "activity-schema: warning: lint --output is deprecated; use --report FILE "
+        "(the same option as convert's)",
+        err=True,
+    )
+    return legacy
 
 
 def check_report_file(path: Path | None) -> None:

@@ -23,7 +23,11 @@ from typing import IO, Any
 
 import polars as pl
 
-from ..defaults import GITHUB_ANNOTATIONS_PER_SEVERITY, REPORT_JSON_SLICE_ROWS
+from ..defaults import (
+    GITHUB_ANNOTATIONS_PER_FILE,
+    GITHUB_ANNOTATIONS_PER_SEVERITY,
+    REPORT_JSON_SLICE_ROWS,
+)
 from ..errors import escape_controls
 from ..issues.codes import CODE_INFO, IssueCode
 from ..jobs.report import REPORT_VERSION, build_report
@@ -195,12 +199,24 @@ def _escape_data(value: str) -> str:
 
 
 def render_github(report: dict[str, Any], stream: IO[str], *, max_examples: int = 5) -> None:
-    """Write GitHub Actions annotations (10 per severity at most), then the text summary."""
-    picked = (
-        issue_frame_of(report)
-        .filter(pl.col("severity").is_in(["error", "warning"]))
-        .filter(pl.int_range(pl.len()).over("severity") < GITHUB_ANNOTATIONS_PER_SEVERITY)
+    """Write GitHub Actions annotations, then the text report.
+
+    GitHub shows at most 10 annotations of each severity per step, so at most that many
+    are written, and at most 5 of each severity per file: they are shared out across the
+    files, in turn (each file's first, then each file's second, ...), so that a file with
+    a thousand errors does not leave the next one without any. A ``::notice::`` says how
+    many errors and warnings were left out (exact, from the summary).
+    """
+    issues = issue_frame_of(report).with_row_index("__i")
+    ranked = (
+        issues.filter(pl.col("severity").is_in(["error", "warning"]))
+        .with_columns(pl.int_range(pl.len()).over(["severity", "file"]).alias("__r"))
+        .filter(pl.col("__r") < GITHUB_ANNOTATIONS_PER_FILE)
+        .sort(["__r", "__i"])
     )
+    picked = ranked.filter(
+        pl.int_range(pl.len()).over("severity") < GITHUB_ANNOTATIONS_PER_SEVERITY
+    ).sort("__i")
     for issue in picked.iter_rows(named=True):
         level = issue["severity"]
         props = [f"file={_escape_property(issue['file'] or '')}"]
@@ -213,4 +229,17 @@ def render_github(report: dict[str, Any], stream: IO[str], *, max_examples: int 
         if issue["fix"]:
             message += f"; fix: {issue['fix']}"
         stream.write(f"::{level} {','.join(props)}::{_escape_data(message)}\n")
+    shown = dict(picked.group_by("severity").len().iter_rows())
+    summary = report["summary"]
+    left = {
+        "error": int(summary["errors"]) - int(shown.get("error", 0)),
+        "warning": int(summary["warnings"]) - int(shown.get("warning", 0)),
+    }
+    if any(n > 0 for n in left.values()):
+        parts = [f"{n:,} {kind}{'' if n == 1 else 's'}" for kind, n in left.items() if n > 0]
+        stream.write(
+            f"::notice::{' and '.join(parts)} not annotated (GitHub shows "
+            f"{GITHUB_ANNOTATIONS_PER_SEVERITY} per severity, {GITHUB_ANNOTATIONS_PER_FILE} "
+            "per file here); the report below counts them all\n"
+        )
     render_text(report, stream, max_examples=max_examples)

@@ -302,7 +302,7 @@ def test_lint_output_writes_the_report_and_prints_text(
     cli: Callable[..., Result], tmp_path: Path, fmt: str
 ) -> None:
     target = tmp_path / f"report.{fmt}"
-    result = cli("lint", _write(tmp_path, "in.csv", MESSY), "--format", fmt, "--output", target)
+    result = cli("lint", _write(tmp_path, "in.csv", MESSY), "--format", fmt, "--report", target)
     assert result.exit_code == 1
     assert "3 rows: 2 valid, 1 rejected" in result.stdout
     assert not result.stdout.lstrip().startswith(("{", "<", "::"))
@@ -320,7 +320,7 @@ def test_lint_output_into_a_missing_folder_exits_2(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     target = tmp_path / "no" / "such" / "r.sarif"
-    result = cli("lint", _write(tmp_path, "in.csv", MESSY), "--format", "sarif", "--output", target)
+    result = cli("lint", _write(tmp_path, "in.csv", MESSY), "--format", "sarif", "--report", target)
     assert result.exit_code == 2
     assert "the report's folder does not exist" in result.stderr  # checked before any work
     assert "Traceback" not in result.output
@@ -417,9 +417,9 @@ def test_pre_commit_hook_definition() -> None:
     assert keys["entry"] == "activity-schema lint"
     assert keys["language"] == "python"
     pattern = re.compile(keys["files"].strip("'"))
-    for name in ("a.csv", "b.TSV", "dir/c.json", "d.ndjson", "e.jsonl", "f.xlsx"):
+    for name in ("a.csv", "b.TSV", "dir/c.ndjson", "d.ndjson", "e.jsonl", "f.xlsx"):
         assert pattern.search(name), name
-    for name in ("a.py", "csv.txt", "x.xlsx.bak", "README.md"):
+    for name in ("a.py", "csv.txt", "x.xlsx.bak", "README.md", "package.json"):
         assert not pattern.search(name), name
 
 
