@@ -255,16 +255,21 @@ def hand_over(display: ProgressDisplay, stream: Any) -> None:
         display.close()
 
 
-def echo_input_error(display: ProgressDisplay | None = None) -> Callable[[InputError], None]:
+def echo_input_error(
+    display: ProgressDisplay | None = None, stdin_name: str | None = None
+) -> Callable[[InputError], None]:
     """Return the callback that prints an unreadable input's one-line error on stderr.
 
-    The progress line, if one is drawn, is erased first.
+    The progress line, if one is drawn, is erased first; standard input is called
+    ``stdin_name`` (``--stdin-filename``) when given.
     """
+    from .inputs import rename_stdin_message
 
     def echo(err: InputError) -> None:
         if display is not None:
             display.clear()
-        click.echo(f"activity-schema: error: {err.one_line()}", err=True)
+        line = rename_stdin_message(err.one_line(), stdin_name)
+        click.echo(f"activity-schema: error: {line}", err=True)
 
     return echo
 

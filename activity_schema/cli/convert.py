@@ -31,7 +31,7 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
-from .inputs import exclude_option, expand_inputs
+from .inputs import exclude_option, expand_inputs, refuse_streamed_stdin
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ def convert(
     # Before any work: a run that cannot write its report or its folder stops now, not
     # after minutes of checking (and with the folder claimed, a second run stops too).
     inputs = expand_inputs(files, excludes)
+    refuse_streamed_stdin(inputs, stream, current_seams().should_stream)
     check_report_file(report_file)
     seams = current_seams()
     with contextlib.ExitStack() as claimed:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ __all__ = [
     "WALKED_SUFFIXES",
     "exclude_option",
     "expand_inputs",
+    "refuse_streamed_stdin",
     "rename_stdin",
+    "rename_stdin_message",
     "stdin_filename_option",
 ]
 
@@ -129,6 +131,57 @@ def expand_inputs(
     return tuple(found)
 
 
+def _renamed(key: str, value: Any, name: str) -> Any:
+    if key in ("path", "file") and value in (STDIN_NAME, STDIN):
+        return name
+    if key == "error" and isinstance(value, str):
+        return rename_stdin_message(value, name)
+    return rename_stdin(value, name)
+
+
+def rename_stdin_message(message: str, name: str | None) -> str:
+    """Return a one-line error about standard input with standard input called ``name``.
+
+    Example:
+        >>> rename_stdin_message("<stdin>: the file is empty", "a.csv")
+        'a.csv: the file is empty'
+    """
+    if name is None or not message.startswith(STDIN_NAME + ":"):
+        return message
+    return name + message[len(STDIN_NAME) :]
+
+
+def refuse_streamed_stdin(
+    inputs: Sequence[Path],
+    stream: bool,
+    should_stream: Callable[[Sequence[Path]], bool] | None = None,
+) -> None:
+    """Refuse to stream standard input: batches are read from a file's path.
+
+    Args:
+        inputs: The inputs of the run.
+        stream: Whether ``--stream`` was given.
+        should_stream: Whether a run over these files would stream by itself (inputs
+            over the threshold); such a run cannot also read standard input.
+
+    Raises:
+        UsageError: ``-`` is among ``inputs`` and the run would stream.
+    """
+    if not any(str(path) == STDIN for path in inputs):
+        return
+    if stream:
+        raise UsageError(
+            "--stream reads files, not standard input",
+            hint="save the data to a file, or drop --stream to read standard input whole",
+        )
+    files = [path for path in inputs if str(path) != STDIN]
+    if files and should_stream is not None and should_stream(files):
+        raise UsageError(
+            "standard input is read whole, but these files are big enough to be checked in batches",
+            hint="check standard input and the big files in two runs",
+        )
+
+
 def rename_stdin(payload: Any, name: str | None) -> Any:
     """Return ``payload`` (a report or part of one) with standard input called ``name``.
 
@@ -139,14 +192,7 @@ def rename_stdin(payload: Any, name: str | None) -> Any:
     if name is None:
         return payload
     if isinstance(payload, dict):
-        return {
-            key: (
-                name
-                if key in ("path", "file") and value in (STDIN_NAME, STDIN)
-                else rename_stdin(value, name)
-            )
-            for key, value in payload.items()
-        }
+        return {key: _renamed(key, value, name) for key, value in payload.items()}
     if isinstance(payload, list):
         return [rename_stdin(item, name) for item in payload]
     if not hasattr(payload, "with_columns"):

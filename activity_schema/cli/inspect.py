@@ -63,7 +63,11 @@ def inspect(
     options = reading_options(encoding, input_format, delimiter, sheet)
     inputs = expand_inputs(files, excludes, stdin_filename)
     found = inspect_files(
-        inputs, schema, options, aliases=settings.aliases, on_input_error=echo_input_error()
+        inputs,
+        schema,
+        options,
+        aliases=settings.aliases,
+        on_input_error=echo_input_error(stdin_name=stdin_filename),
     )
     if output_format == "json":
         payload = rename_stdin(found.payload, stdin_filename)

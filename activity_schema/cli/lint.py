@@ -28,7 +28,13 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
-from .inputs import exclude_option, expand_inputs, rename_stdin, stdin_filename_option
+from .inputs import (
+    exclude_option,
+    expand_inputs,
+    refuse_streamed_stdin,
+    rename_stdin,
+    stdin_filename_option,
+)
 from .report_file import check_report_file, report_option
 
 
@@ -132,6 +138,7 @@ def lint(
     options = reading_options(encoding, input_format, delimiter, sheet)
     report_file = report_option(report_file, legacy_output)
     inputs = expand_inputs(files, excludes, stdin_filename)
+    refuse_streamed_stdin(inputs, stream, current_seams().should_stream)
     check_report_file(report_file)  # before minutes of checking, not after
     with progress_display(quiet) as display:
         found = lint_files(
@@ -141,7 +148,7 @@ def lint(
             read_options=options,
             stream=True if stream else None,
             on_progress=display if display.enabled else None,
-            on_input_error=echo_input_error(display),
+            on_input_error=echo_input_error(display, stdin_filename),
             seams=current_seams(),
         )
         hand_over(display, sys.stdout)

@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from activity_schema.cli import main
 from activity_schema.cli.inputs import WALKED_SUFFIXES
+from activity_schema.jobs.seams import Seams
 from activity_schema.render.console import make_console, wants_color
 
 MESSY = (
@@ -38,8 +39,10 @@ def _errors(rows: int) -> str:
     return "activityId,email,type\n" + body
 
 
-def _run(*args: str | Path, stdin: bytes | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], input=stdin, catch_exceptions=False)
+def _run(*args: str | Path, stdin: bytes | None = None, seams: Seams | None = None) -> Result:
+    return CliRunner().invoke(
+        main, [str(a) for a in args], input=stdin, obj=seams, catch_exceptions=False
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +116,31 @@ def test_dash_twice_is_a_usage_error() -> None:
     result = _run("lint", "-", "-", stdin=GOOD.encode())
     assert result.exit_code == 2
     assert "standard input ('-') is given twice" in result.stderr
+
+
+def test_unreadable_standard_input_is_named_too() -> None:
+    result = _run("lint", "-", "--stdin-filename", "a.csv", "--format", "json", stdin=b"")
+    assert result.exit_code == 3
+    assert (
+        result.stderr
+        == "activity-schema: error: a.csv: the file is empty (export the data again)\n"
+    )
+    (entry,) = _json_report(result)["inputs"]
+    assert entry["path"] == "a.csv"
+    assert entry["error"].startswith("a.csv: the file is empty")
+
+
+@pytest.mark.parametrize("command", [["lint"], ["convert", "-o", "out"]])
+def test_standard_input_is_not_streamed(command: list[str], tmp_path: Path) -> None:
+    streamed = _run(*command, "-", "--stream", stdin=MESSY.encode())
+    assert streamed.exit_code == 2
+    assert "--stream reads files, not standard input" in streamed.stderr
+    # A big file would stream by itself: it cannot be checked with standard input.
+    big = _tree(tmp_path, {"big.csv": MESSY}) / "big.csv"
+    mixed = _run(*command, big, "-", stdin=MESSY.encode(), seams=Seams(stream_threshold=1))
+    assert mixed.exit_code == 2
+    assert "check standard input and the big files in two runs" in mixed.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_pipe_into_the_installed_command(tmp_path: Path) -> None:
