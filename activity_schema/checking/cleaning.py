@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import polars as pl
 
@@ -26,6 +27,7 @@ from .fastpath import (
     CLEAN_INTEGER,
     CLEAN_NAME,
     CLEAN_TEXT,
+    by_distinct_value,
     evaluate_where,
     in_parallel,
 )
@@ -106,6 +108,48 @@ def _shortcut(kind: Kind, col: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
     return None
 
 
+def _derive(kind: Kind, values: pl.Series) -> pl.DataFrame:
+    """Return what cleaning makes of each value: the per-value part of :func:`clean_fields`.
+
+    Mojibake is repaired first, on the raw text (cleaning would turn the no-break space
+    of a garbled "à" into a plain space and make it unrepairable); then the kind's
+    normalizer runs, on the values that need it only (see
+    :mod:`~activity_schema.checking.fastpath`); then null strings are found, on the
+    normalized text (so that "null" hidden behind invisible characters is caught too, and
+    converting the output again finds nothing new).
+
+    Every column depends on the value alone, so the frame may be computed on distinct
+    values and mapped back (:func:`~activity_schema.checking.fastpath.by_distinct_value`).
+
+    Returns:
+        For a text or name field ``__src_``, ``__moji_`` and ``__mojiwas_`` (the repaired
+        text, the mojibake status and what a suspect value probably read), then for
+        every kind ``__new_`` (the normalized text) and ``__null_`` (a null string),
+        each suffixed with the field's name.
+    """
+    name = values.name
+    columns: list[pl.Series] = []
+    source = values
+    if kind in (Kind.TEXT, Kind.NAME):
+        source, status, suspected = repair_mojibake(values)
+        columns += [
+            source.alias(f"__src_{name}"),
+            status.alias(f"__moji_{name}"),
+            suspected.alias(f"__mojiwas_{name}"),
+        ]
+    value = pl.col(name)
+    new = evaluate_where(
+        source.alias(name).to_frame(),
+        value.is_not_null() & ~value.str.contains(_ALREADY_CLEAN[kind]),
+        _normalizer(kind, value),
+        otherwise=value,
+        shortcut=_shortcut(kind, value),
+    )
+    null = new.str.strip_chars().is_in(list(NULL_STRINGS)).fill_null(False)
+    columns += [new.alias(f"__new_{name}"), null.alias(f"__null_{name}")]
+    return pl.DataFrame(columns)
+
+
 def clean_fields(
     work: pl.DataFrame,
     spec: SchemaSpec,
@@ -139,44 +183,18 @@ def clean_fields(
     fixed = Severity.FIXED if settings.fix else Severity.WARNING
     changed_to = "changed to '{}'" if settings.fix else "change to '{}'"
     emptied = ("emptied" if settings.fix else "empty it") + " (only invisible characters or spaces)"
-
-    # 1. Mojibake, on the raw text.
-    texts = [f for f in present if f.kind in (Kind.TEXT, Kind.NAME)]
-    repaired: list[pl.Series] = []
-    for f, (values, status, suspected) in zip(
-        texts, in_parallel(lambda f: repair_mojibake(work.get_column(f.name)), texts), strict=True
-    ):
-        repaired.append(values.alias(f"__src_{f.name}"))
-        if status.null_count() < status.len():  # no column of nulls when nothing was found
-            repaired.append(status.alias(f"__moji_{f.name}"))
-            repaired.append(suspected.alias(f"__mojiwas_{f.name}"))
-    staged = work.with_columns(repaired)
-    src = {
-        f.name: pl.col(f"__src_{f.name}" if f.kind in (Kind.TEXT, Kind.NAME) else f.name)
-        for f in present
-    }
-    # 2. Each kind's normalizer, on the cells that need it; 3. null strings, judged on
-    # the normalized text (so that "null" hidden behind invisible characters is caught
-    # too, and converting the output again finds nothing new).
-    staged = staged.with_columns(
-        in_parallel(
-            lambda f: evaluate_where(
-                staged,
-                src[f.name].is_not_null() & ~src[f.name].str.contains(_ALREADY_CLEAN[f.kind]),
-                _normalizer(f.kind, src[f.name]),
-                otherwise=src[f.name],
-                shortcut=_shortcut(f.kind, src[f.name]),
-            ).alias(f"__new_{f.name}"),
-            present,
-        )
+    # 1-3. Mojibake, each kind's normalizer and null strings: per value, so once per
+    # distinct value on columns whose values repeat (see _derive).
+    derived = in_parallel(
+        lambda f: by_distinct_value(work.get_column(f.name), partial(_derive, f.kind)), present
     )
-    staged = staged.with_columns(
-        pl.col(f"__new_{f.name}")
-        .str.strip_chars()
-        .is_in(list(NULL_STRINGS))
-        .fill_null(False)
-        .alias(f"__null_{f.name}")
-        for f in present
+    staged = work.with_columns(
+        column
+        for f, frame in zip(present, derived, strict=True)
+        for column in frame.iter_columns()
+        # No columns of nulls when no mojibake was found.
+        if not column.name.startswith("__moji")
+        or frame.get_column(f"__moji_{f.name}").null_count() < frame.height
     )
 
     # 4. Dates, one day/month order per column.

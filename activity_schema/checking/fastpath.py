@@ -7,6 +7,11 @@ the expensive expression run on the few remaining cells only. Polars evaluates b
 branches of ``when/then``, so the subset is taken with a filter and written back with
 ``scatter``.
 
+Exports also repeat values: a campaign id, an asset name or a date may take a handful
+of values over a million rows. :func:`by_distinct_value` runs a per-value function once
+per distinct value of such a column and maps the results back, writing only the columns
+that change somewhere.
+
 Each pattern below must imply that the matching normalizer returns its input unchanged
 (or that the check finds no problem); ``tests/checking/test_fastpath.py`` checks this on
 generated values.
@@ -30,6 +35,8 @@ __all__ = [
     "CLEAN_NAME",
     "CLEAN_TEXT",
     "VALID_EMAIL",
+    "by_distinct_value",
+    "distinct_values",
     "evaluate_where",
     "in_parallel",
 ]
@@ -54,6 +61,8 @@ VALID_EMAIL: Final = (
 DISTINCT_MIN_ROWS: Final = 1000
 #: Evaluate once per distinct value when distinct values are fewer than this share.
 DISTINCT_SHARE: Final = 0.5
+#: Cells looked at, spread over a column, to guess whether its values repeat.
+DISTINCT_SAMPLE: Final = 4096
 
 
 def _evaluate(subset: pl.DataFrame, expr: pl.Expr, roots: list[str]) -> pl.Series:
@@ -125,6 +134,88 @@ def evaluate_where(
     if values.dtype != base.dtype:
         base = base.cast(values.dtype)
     return base.clone().scatter(indices, values)
+
+
+def distinct_values(s: pl.Series) -> pl.Series | None:
+    """Return the distinct values of ``s`` when they are few enough to work on instead.
+
+    A sample spread over the column answers first, so that a column of unique values
+    (ids, email addresses) costs a few thousand hashed cells, not a pass over every one.
+
+    Returns:
+        The distinct values (null included, when there is one), or None when they are
+        not fewer than :data:`DISTINCT_SHARE` of the cells.
+
+    Example:
+        >>> sorted(distinct_values(pl.Series(["a", "b"] * 1000)).to_list())
+        ['a', 'b']
+        >>> distinct_values(pl.Series([str(i) for i in range(2000)])) is None
+        True
+    """
+    if s.len() < DISTINCT_MIN_ROWS:
+        return None
+    sample = s.gather_every(max(1, s.len() // DISTINCT_SAMPLE))
+    if sample.n_unique() >= DISTINCT_SHARE * sample.len():
+        return None
+    distinct = s.unique()
+    if distinct.len() >= DISTINCT_SHARE * s.len():
+        return None
+    return distinct
+
+
+def by_distinct_value(s: pl.Series, derive: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
+    """Return ``derive(s)``, computed once per distinct value of ``s`` when values repeat.
+
+    ``derive`` must be per-value: each of its rows depends only on the value at the same
+    place in its input (a normalizer, a regex, a lookup), so that computing it on the
+    distinct values and mapping the rows back gives the frame ``derive(s)`` gives. A
+    derived column that equals the input on every distinct value is the input itself,
+    and one that holds a single value is that value repeated: only the columns that
+    change somewhere are mapped back, with one join.
+
+    Args:
+        s: The values.
+        derive: Per-value function of a series, returning a frame as long as its input.
+
+    Returns:
+        A frame as long as ``s``, with ``derive``'s columns.
+
+    Example:
+        >>> s = pl.Series("v", [" a", "b"] * 1000)
+        >>> out = by_distinct_value(s, lambda v: v.str.strip_chars().to_frame("new"))
+        >>> out.get_column("new").unique().sort().to_list()
+        ['a', 'b']
+    """
+    distinct = distinct_values(s)
+    if distinct is None:
+        return derive(s)
+    derived = derive(distinct)
+    columns: dict[str, pl.Series] = {}
+    mapped: list[pl.Series] = []
+    for column in derived.iter_columns():
+        if column.dtype == s.dtype and column.eq_missing(distinct).all():
+            columns[column.name] = s.alias(column.name)
+        elif column.n_unique() <= 1:
+            value = column[0] if column.len() else None
+            columns[column.name] = pl.repeat(value, s.len(), dtype=column.dtype, eager=True).alias(
+                column.name
+            )
+        else:
+            mapped.append(column)
+    if mapped:
+        # The distinct values are unique, so a left join keeps every row, in order.
+        table = pl.DataFrame([distinct.alias(_KEY), *mapped])
+        joined = (
+            s.alias(_KEY)
+            .to_frame()
+            .join(table, on=_KEY, how="left", nulls_equal=True, maintain_order="left")
+        )
+        columns.update((c.name, c) for c in joined.drop(_KEY).iter_columns())
+    return pl.DataFrame([columns[name] for name in derived.columns])
+
+
+#: The join key's name in :func:`by_distinct_value` (derived columns never start so).
+_KEY: Final = "__distinct_key"
 
 
 def in_parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:

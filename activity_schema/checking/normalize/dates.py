@@ -293,9 +293,13 @@ def parse_dates(
         >>> r.values.to_list(), r.order_used
         (['2024-10-13 14:05:00', '2024-10-13 14:05:00'], 'dmy')
     """
-    counts = s.cast(pl.String).value_counts(name="n")
+    # Distinct values in the order they first occur (value_counts' order is arbitrary):
+    # the value a decision quotes as its example is then the column's first telling one,
+    # as when every row is parsed, and the same on every run.
+    text = s.cast(pl.String)
+    counts = text.to_frame("v").group_by("v", maintain_order=True).agg(pl.len().alias("n"))
     if counts.height >= DISTINCT_SHARE_FOR_DEDUP * max(s.len(), 1):
-        whole = _parse(s.cast(pl.String), None, settings, decided)
+        whole = _parse(text, None, settings, decided)
         return DateResult(
             values=whole.values.alias(s.name),
             problem=whole.problem.alias(s.name),
@@ -306,7 +310,7 @@ def parse_dates(
             detail=whole.detail.alias(s.name),
         )
     # Parse each distinct value once; the order decision counts every row (weights).
-    distinct = counts.get_column(counts.columns[0])
+    distinct = counts.get_column("v")
     result = _parse(distinct, counts.get_column("n"), settings, decided)
     mapping = pl.DataFrame(
         {
@@ -317,7 +321,7 @@ def parse_dates(
             "detail": result.detail,
         }
     )
-    back = pl.DataFrame({"v": s.cast(pl.String)}).join(
+    back = text.to_frame("v").join(
         mapping, on="v", how="left", nulls_equal=True, maintain_order="left"
     )
     return DateResult(
