@@ -108,19 +108,7 @@ def private_imports(path: Path, text: str | None = None) -> Iterator[str]:
 
 #: Private imports still to be given public names (file, what), each removed as it is
 #: mended; the test fails on an entry that is no longer found, so the list only shrinks.
-PENDING: frozenset[tuple[str, str]] = frozenset(
-    {
-        # normalize/text's name matcher, shared by the email and number normalizers.
-        (
-            "activity_schema/checking/normalize/emails.py",
-            "from activity_schema.checking.normalize.text import _named_like",
-        ),
-        (
-            "activity_schema/checking/normalize/numbers.py",
-            "from activity_schema.checking.normalize.text import _named_like",
-        ),
-    }
-)
+PENDING: frozenset[tuple[str, str]] = frozenset()
 
 
 def test_no_module_imports_another_modules_private_names() -> None:

@@ -12,7 +12,7 @@ from typing import Final
 
 import polars as pl
 
-from activity_schema.checking.normalize.text import ZERO_WIDTH_CLASS, _named_like
+from activity_schema.checking.normalize.text import ZERO_WIDTH_CLASS, named_like
 from activity_schema.defaults import EMAIL_MAX_LENGTH
 
 __all__ = [
@@ -86,7 +86,7 @@ def normalize_email(e: pl.Expr) -> pl.Expr:
     lowered = pl.concat_str(local, pl.lit("@"), domain.str.to_lowercase())
     # NFC once more: lowercasing can leave a sequence that composes differently.
     result = pl.coalesce(lowered, unwrapped).str.normalize("NFC")
-    return _named_like(result.replace("", None), e)
+    return named_like(result.replace("", None), e)
 
 
 #: An ASCII address with nothing around it but spaces or tabs (upper-case letters allowed):
@@ -106,7 +106,7 @@ def normalize_padded_email(e: pl.Expr) -> pl.Expr:
     """
     parts = e.str.strip_chars(" \t").str.split_exact("@", 1)
     domain = parts.struct.field("field_1").str.to_lowercase()
-    return _named_like(pl.concat_str(parts.struct.field("field_0"), pl.lit("@"), domain), e)
+    return named_like(pl.concat_str(parts.struct.field("field_0"), pl.lit("@"), domain), e)
 
 
 def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
@@ -170,7 +170,7 @@ def email_problem(e: pl.Expr, max_length: int = EMAIL_MAX_LENGTH) -> pl.Expr:
     # The first rule broken gives the reason: coalesce keeps the first non-null. A null
     # part (say, the domain of an address without @) skips a rule: fill_null(False).
     first_reason = pl.coalesce(pl.when(c.fill_null(False)).then(pl.lit(r)) for c, r in checks)
-    return _named_like(pl.when(e.is_not_null()).then(first_reason), e)
+    return named_like(pl.when(e.is_not_null()).then(first_reason), e)
 
 
 #: A cell that is nothing but an address: one @, a dotted domain, a letter TLD. A cell
@@ -197,4 +197,4 @@ def looks_like_email(e: pl.Expr) -> pl.Expr:
         True
     """
     trimmed = e.str.replace_all(rf"[\p{{Zs}}{ZERO_WIDTH_CLASS}]", " ").str.strip_chars()
-    return _named_like(trimmed.str.contains(EMAIL_LIKE).fill_null(False), e)
+    return named_like(trimmed.str.contains(EMAIL_LIKE).fill_null(False), e)

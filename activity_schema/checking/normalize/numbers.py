@@ -11,7 +11,7 @@ from typing import Final
 
 import polars as pl
 
-from activity_schema.checking.normalize.text import _named_like, clean_text
+from activity_schema.checking.normalize.text import clean_text, named_like
 from activity_schema.defaults import MAX_INTEGER_DIGITS
 
 __all__ = ["MAX_INTEGER_DIGITS", "integer_problem", "normalize_integer"]
@@ -56,7 +56,7 @@ def normalize_integer(e: pl.Expr) -> pl.Expr:
     sign = pl.when((parts.struct.field("sign") == "-") & (digits != "0")).then(pl.lit("-"))
     rewritten = pl.concat_str(sign.otherwise(pl.lit("")), digits)
     keep = digits.is_null() | cleaned.str.contains(_GROUP_LIKE_FRACTION)
-    return _named_like(pl.when(keep).then(cleaned).otherwise(rewritten), e)
+    return named_like(pl.when(keep).then(cleaned).otherwise(rewritten), e)
 
 
 def integer_problem(
@@ -90,4 +90,4 @@ def integer_problem(
         checks.append((e.str.starts_with("-"), "negative"))
     # The first rule broken gives the reason: coalesce keeps the first non-null.
     first_reason = pl.coalesce(pl.when(c.fill_null(False)).then(pl.lit(r)) for c, r in checks)
-    return _named_like(pl.when(e.is_not_null()).then(first_reason), e)
+    return named_like(pl.when(e.is_not_null()).then(first_reason), e)

@@ -27,6 +27,7 @@ __all__ = [
     "clean_text",
     "collapse_whitespace",
     "repair_mojibake",
+    "named_like",
 ]
 
 MojibakeStatus = Literal["fixed", "suspect"]
@@ -109,7 +110,7 @@ _C1: Final = "\x80"
 _C1_END: Final = "\x9f"
 
 
-def _named_like(result: pl.Expr, source: pl.Expr) -> pl.Expr:
+def named_like(result: pl.Expr, source: pl.Expr) -> pl.Expr:
     """Give ``result`` the output name of ``source``.
 
     A when/then takes its name from its first branch and concat_str from its first
