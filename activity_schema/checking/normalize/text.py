@@ -26,8 +26,8 @@ __all__ = [
     "MojibakeStatus",
     "clean_text",
     "collapse_whitespace",
-    "repair_mojibake",
     "named_like",
+    "repair_mojibake",
 ]
 
 MojibakeStatus = Literal["fixed", "suspect"]
