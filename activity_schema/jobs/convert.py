@@ -120,8 +120,6 @@ def convert_files(
         UnreadableInputsError: An input cannot be read (nothing was written).
     """
     from ..output.folder import OutputFolder
-    from ..schema.model import to_pandera
-    from .stream import convert_stream
 
     seams = seams or Seams()
     folder = out if isinstance(out, (OutputFolder, Path)) else None
@@ -130,7 +128,9 @@ def convert_files(
     if stream is None:
         stream = folder is not None and seams.should_stream(paths)
     if stream and folder is not None:
+        from ..schema.model import to_pandera
         from .report import streamed_report
+        from .stream import convert_stream
 
         done = convert_stream(
             paths,
@@ -153,14 +153,15 @@ def convert_files(
             on_progress(whole_run_event("reporting", paths, done.summary.rows))
         return ConvertFilesResult(streamed_report(done), done.result, True, done.batches)
 
-    from ..output.write import convert as write_parts
-    from ..output.write import write_stream
-    from .report import convert_report
-    from .whole import check_tables
-
     inputs = read_inputs(
         paths, read_options, on_progress=on_progress, on_input_error=on_input_error
     )
+    from ..output.write import convert as write_parts
+    from ..output.write import write_stream
+    from ..schema.model import to_pandera
+    from .report import convert_report
+    from .whole import check_tables
+
     if inputs.errors:
         raise UnreadableInputsError(inputs.errors)
     rows = sum(table.rows for table in inputs.tables)

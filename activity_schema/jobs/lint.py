@@ -11,7 +11,7 @@ callbacks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,14 +154,13 @@ def lint_files(
     Returns:
         The report and the counts the exit code depends on.
     """
-    from ..schema.model import to_pandera
-    from .stream import lint_stream
-
     seams = seams or Seams()
     if stream is None:
         stream = seams.should_stream(paths)
     if stream:
+        from ..schema.model import to_pandera
         from .report import streamed_report
+        from .stream import lint_stream
 
         found = lint_stream(
             paths,
@@ -183,12 +182,17 @@ def lint_files(
             True,
             _exit_code(summary.errors, summary.warnings, settings.strict),
         )
+    # Lint writes no manifest, so the inputs' SHA-256 is not taken.
+    inputs = read_inputs(
+        paths,
+        replace(read_options, digest=False),
+        on_progress=on_progress,
+        on_input_error=on_input_error,
+    )
+    from ..schema.model import to_pandera
     from .report import lint_report
     from .whole import check_tables
 
-    inputs = read_inputs(
-        paths, read_options, on_progress=on_progress, on_input_error=on_input_error
-    )
     rows = sum(table.rows for table in inputs.tables)
     if on_progress is not None:
         on_progress(whole_run_event("checking", paths, rows))

@@ -68,7 +68,7 @@ class Seams:
             >>> Seams().should_stream([__file__])
             False
         """
-        from .stream import should_stream
+        from .sizing import should_stream
 
         if self.stream_threshold is None:
             return should_stream(paths)

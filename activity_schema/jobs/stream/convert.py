@@ -52,7 +52,6 @@ from ...defaults import (
     DEFAULT_MAX_BYTES,
     STREAM_BATCH_BYTES,
     STREAM_BLOCK_BYTES,
-    STREAM_THRESHOLD_BYTES,
 )
 from ...errors import UsageError
 from ...issues.codes import IssueCode, Severity
@@ -66,6 +65,7 @@ from ...readers.batches import BatchReader, open_batches
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, ProgressEvent, input_sizes
+from ..sizing import should_stream
 from ..whole import resolve_schema
 from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
 from .issues import IssueLog
@@ -98,20 +98,6 @@ class StreamedConvert:
     summary: Summary
     decisions: tuple[ColumnDecisions, ...]
     batches: int
-
-
-def should_stream(paths: Sequence[str | Path], *, threshold: int = STREAM_THRESHOLD_BYTES) -> bool:
-    """Return whether any input is larger than ``threshold`` bytes.
-
-    Example:
-        >>> should_stream(["no-such-file.csv"])
-        False
-    """
-    for path in paths:
-        with contextlib.suppress(OSError):
-            if Path(path).stat().st_size > threshold:
-                return True
-    return False
 
 
 @dataclass

@@ -1,0 +1,52 @@
+"""Whether a run goes in batches is decided without the batch jobs, as it was with them."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from activity_schema.jobs import sizing, stream
+from activity_schema.jobs.lint import read_inputs
+from activity_schema.jobs.seams import Seams
+from activity_schema.readers import ReadOptions, read_path
+
+CSV = b"activityId,email,type\n1,a@b.co,Registered\n2,c@d.co,Registered\n"
+
+
+def test_the_batch_package_still_offers_the_same_decision() -> None:
+    assert stream.should_stream is sizing.should_stream
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"), [(0, True), (len(CSV) - 1, True), (len(CSV), False)]
+)
+def test_an_input_streams_only_when_larger_than_the_threshold(
+    tmp_path: Path, threshold: int, expected: bool
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(CSV)
+    assert sizing.should_stream([path], threshold=threshold) is expected
+    assert Seams(stream_threshold=threshold).should_stream([path]) is expected
+
+
+def test_any_large_input_streams_the_run_and_missing_ones_do_not_count(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_bytes(CSV)
+    large.write_bytes(CSV * 3)
+    threshold = len(CSV) * 2
+    assert sizing.should_stream([small, large], threshold=threshold)
+    assert not sizing.should_stream([small, tmp_path / "missing.csv", "-"], threshold=threshold)
+    assert not sizing.should_stream([small])
+
+
+def test_the_digest_is_taken_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(CSV)
+    hashed = read_path(path)
+    plain = read_path(path, ReadOptions(digest=False))
+    assert hashed.sha256 == hashlib.sha256(CSV).hexdigest()
+    assert plain.sha256 is None
+    assert plain.frame.equals(hashed.frame)
+    assert read_inputs([path], ReadOptions(digest=False)).tables[0].sha256 is None
