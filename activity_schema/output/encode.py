@@ -20,7 +20,9 @@ Neither format has a byte-order mark.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -71,7 +73,6 @@ class Chunk:
         sources: ``_file``, ``_row`` and ``_line`` of each record, in body order, so that
             record ``i`` of the body (Eloqua's ``recordIndex`` is ``i + 1`` within one
             POST) maps back to its source line.
-        sha256: Hex SHA-256 of ``body``.
         content_type: ``application/json`` or ``text/csv``.
     """
 
@@ -79,13 +80,22 @@ class Chunk:
     body: bytes
     rows: int
     sources: pl.DataFrame
-    sha256: str
     content_type: str
 
     @property
     def size(self) -> int:
         """Return the body's length in bytes."""
         return len(self.body)
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Return the hex SHA-256 of ``body``, taken when first asked for.
+
+        The writers hash a part while writing it
+        (:class:`~activity_schema.output.write.HashingSink`) and never ask: a second pass
+        over every part's bytes would be wasted there.
+        """
+        return hashlib.sha256(self.body).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -133,14 +143,49 @@ def part_overhead(fields: Sequence[str], *, to: OutputFormat) -> int:
     return _layout(fields, to).overhead
 
 
-def _json_member(name: str) -> pl.Expr:
-    col = pl.col(name).cast(pl.String)
-    # A one-field struct encodes as {"name":"value"}; its inside is the object member,
-    # with the key and value escaped by polars (UTF-8 kept, control characters escaped).
-    member = (
-        pl.struct(col.alias(name)).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
-    )
-    return pl.when(col.is_not_null() & (col != "")).then(member)
+#: What JSON requires escaped in a string, and how polars' JSON writer escapes it
+#: (``\\``, ``\"``, the short forms of five controls, ``\u00XX`` for the others).
+_JSON_SPECIAL: Final = ["\\", '"', *(chr(c) for c in range(0x20))]
+_JSON_SHORT: Final = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_JSON_ESCAPED: Final = [
+    "\\\\",
+    '\\"',
+    *(_JSON_SHORT.get(chr(c), f"\\u{c:04x}") for c in range(0x20)),
+]
+
+
+def _json_text(col: pl.Expr) -> pl.Expr:
+    # One pass of Aho-Corasick finds the rare value that needs escaping; only those are
+    # rewritten, all specials at once (so a backslash is never escaped twice).
+    escaped = col.str.replace_many(_JSON_SPECIAL, _JSON_ESCAPED)
+    return pl.when(col.str.contains_any(_JSON_SPECIAL)).then(escaped).otherwise(col)
+
+
+def _json_record(fields: Sequence[str]) -> pl.Expr:
+    # One flat concat_str over two pieces per field: the key (with the previous value's
+    # closing quote and a comma when a value came before) and the escaped value, both
+    # null when the value is null or "" (omitted); concat_str skips the nulls. Nested
+    # concatenations (one per member, then the record) would build every member first.
+    pieces: list[pl.Expr] = [pl.lit("{")]
+    seen: pl.Expr | None = None  # some earlier field has a value (null when none has)
+    for name in fields:
+        col = pl.col(name).cast(pl.String)
+        present = col.str.len_bytes() > 0  # null for null, false for ""
+        key = json.dumps(name, ensure_ascii=False) + ':"'
+        opening: pl.Expr
+        if seen is None:
+            opening = pl.when(present).then(pl.lit(key))
+            seen = present
+        else:
+            opening = (
+                pl.when(present & seen).then(pl.lit('",' + key)).when(present).then(pl.lit(key))
+            )
+            seen = seen | present
+        pieces += [opening, pl.when(present).then(_json_text(col))]
+    if seen is None:
+        raise UsageError("no fields to write", hint="the schema needs at least one field")
+    pieces.append(pl.when(seen).then(pl.lit('"}')).otherwise(pl.lit("}")))
+    return pl.concat_str(pieces, ignore_nulls=True)
 
 
 def _csv_value(name: str, *, alone: bool) -> pl.Expr:
@@ -153,8 +198,7 @@ def _csv_value(name: str, *, alone: bool) -> pl.Expr:
 
 def _record_expr(fields: Sequence[str], to: str) -> pl.Expr:
     if to == "json":
-        members = pl.concat_str([_json_member(f) for f in fields], separator=",", ignore_nulls=True)
-        return pl.concat_str(pl.lit("{"), members, pl.lit("}"))
+        return _json_record(fields)
     alone = len(fields) == 1
     return pl.concat_str([_csv_value(f, alone=alone) for f in fields], separator=",")
 
@@ -359,7 +403,6 @@ def encode_chunks(
             body=body,
             rows=stop - start,
             sources=sources.slice(start, stop - start),
-            sha256=hashlib.sha256(body).hexdigest(),
             content_type=CONTENT_TYPES[to],
         )
 

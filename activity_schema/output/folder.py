@@ -334,7 +334,7 @@ class OutputFolder:
         path.mkdir(exist_ok=True)
         return path
 
-    def stage(self, name: str, pieces: Iterable[bytes]) -> Path:
+    def stage(self, name: str, pieces: Iterable[bytes | memoryview]) -> Path:
         """Write one file of the run into the staging folder and flush it to the disk.
 
         Args:

@@ -42,7 +42,7 @@ from ...output.plan import (
     ConvertPlan,
     part_name,
 )
-from ...output.write import ConvertResult, Part
+from ...output.write import ConvertResult, HashingSink, Part
 from ...readers import FILE, LINE, ROW
 
 __all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
@@ -136,11 +136,12 @@ class PartWriter:
             raise AssertionError(f"a part was cut into {len(chunks)} (this is a bug)")
         chunk = chunks[0]
         name = part_name(len(self.parts) + 1, self.to)
-        path = self.folder.stage(name, [chunk.body])
+        sink = HashingSink([chunk.body])
+        path = self.folder.stage(name, sink)
         text = record_lines(frame, INPUT, ROW, LINE).encode("ascii")
         self.spans.append((self._sources.tell(), len(text)))
         self._sources.write(text)
-        self.parts.append(Part(name, path, chunk.rows, chunk.size, chunk.sha256, _NO_SOURCES))
+        self.parts.append(Part(name, path, chunk.rows, sink.size, sink.hexdigest(), _NO_SOURCES))
 
 
 class RejectsSpill:
