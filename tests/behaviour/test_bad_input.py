@@ -133,10 +133,11 @@ def test_missing_file(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_directory(cli: Cli, tmp_path: Path) -> None:
+    # A folder is walked for the data files in it (issue 16); with none, it is bad usage.
     (tmp_path / "exports").mkdir()
     result = cli("inspect", tmp_path / "exports")
-    assert result.exit_code == UNREADABLE
-    assert_one_line(result.stderr, "exports: is a directory")
+    assert result.exit_code == USAGE
+    assert_one_line(result.stderr, "exports: no .csv .tsv .ndjson .jsonl .xlsx file to read")
 
 
 def test_unknown_sheet(cli: Cli, make_xlsx: Callable[..., Path]) -> None:
