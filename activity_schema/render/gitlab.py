@@ -18,7 +18,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
 from .lint import issue_rows
-from .sarif import _fingerprint, _message
+from .sarif import issue_fingerprint, issue_message
 
 __all__ = ["GITLAB_SEVERITY", "build_gitlab", "gitlab_path", "render_gitlab"]
 
@@ -74,11 +74,11 @@ def build_gitlab(report: dict[str, Any], *, base: str | None = None) -> list[dic
             )
     seen: dict[str, int] = {}
     for issue in issue_rows(report):
-        key = _fingerprint(issue)
+        key = issue_fingerprint(issue)
         seen[key] = seen.get(key, 0) + 1
         found.append(
             {
-                "description": _message(issue),
+                "description": issue_message(issue),
                 "check_name": str(issue["code"]),
                 "fingerprint": _digest(key, str(seen[key])),
                 "severity": GITLAB_SEVERITY.get(str(issue.get("severity")), "info"),

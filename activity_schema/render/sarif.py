@@ -36,6 +36,8 @@ __all__ = [
     "SARIF_SCHEMA",
     "SARIF_VERSION",
     "build_sarif",
+    "issue_fingerprint",
+    "issue_message",
     "render_sarif",
     "sarif_uri",
 ]
@@ -82,13 +84,15 @@ def sarif_uri(file: str, base: str | None = None) -> str:
     return quote(posixpath.normpath(text), safe="/")
 
 
-def _fingerprint(issue: dict[str, Any]) -> str:
+def issue_fingerprint(issue: dict[str, Any]) -> str:
+    """Return the SHA-256 that identifies ``issue`` across runs (SARIF and GitLab use it)."""
     # The line is left out on purpose: it moves when earlier records change shape.
     key = [issue.get(k) for k in ("file", "code", "field", "column", "row", "value")]
     return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _message(issue: dict[str, Any]) -> str:
+def issue_message(issue: dict[str, Any]) -> str:
+    """Return ``issue`` as one message: where, what, the value and the fix."""
     text = str(issue.get("message") or issue["code"])
     where = issue.get("field") or issue.get("column")
     if where and str(where) not in text:
@@ -167,14 +171,14 @@ def build_sarif(
     results: list[dict[str, Any]] = []
     for i in kept:
         issue = issues[i]
-        fingerprint = _fingerprint(issue)
+        fingerprint = issue_fingerprint(issue)
         # Identical issues (same cell twice) still need distinct fingerprints.
         seen[fingerprint] = seen.get(fingerprint, 0) + 1
         result: dict[str, Any] = {
             "ruleId": str(issue["code"]),
             "ruleIndex": rule_index[str(issue["code"])],
             "level": _LEVEL.get(str(issue.get("severity")), "note"),
-            "message": {"text": _message(issue)},
+            "message": {"text": issue_message(issue)},
             "locations": _location(issue, base),
             "partialFingerprints": {FINGERPRINT_KEY: f"{fingerprint}:{seen[fingerprint]}"},
             "properties": {

@@ -278,7 +278,7 @@ def test_a_large_json_report_is_complete_when_the_process_exits(tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert len(report["issues"]) == report["summary"]["fixes"] == 30_000
-    proc = _run("lint", "big.csv", "--format", "json", "--output", "r.json", cwd=tmp_path)
+    proc = _run("lint", "big.csv", "--format", "json", "--report", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
 
