@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import ActivitySchemaError, InputError
 from ..jobs.seams import Seams
 
@@ -173,7 +174,7 @@ part_options = _option_group(
     click.option(
         "--max-bytes",
         type=click.IntRange(1),
-        default=32_000_000,
+        default=DEFAULT_MAX_BYTES,
         show_default=True,
         help="Largest part in bytes (Eloqua refuses bodies over 32 MB).",
     ),

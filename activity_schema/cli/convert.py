@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..defaults import STREAM_THRESHOLD_BYTES
+from ..defaults import DEFAULT_MAX_EXAMPLES, STREAM_THRESHOLD_BYTES
 from ..errors import UsageError
 from .common import (
     REPORT_FORMATS,
@@ -82,7 +82,7 @@ if TYPE_CHECKING:
 @click.option(
     "--max-examples",
     type=click.IntRange(0),
-    default=5,
+    default=DEFAULT_MAX_EXAMPLES,
     show_default=True,
     help="Examples shown per issue code in text output.",
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..defaults import STREAM_THRESHOLD_BYTES
+from ..defaults import DEFAULT_MAX_EXAMPLES, STREAM_THRESHOLD_BYTES
 from .common import (
     REPORT_FORMATS,
     current_seams,
@@ -75,7 +75,7 @@ from .report_file import check_report_file, report_option
 @click.option(
     "--max-examples",
     type=click.IntRange(0),
-    default=5,
+    default=DEFAULT_MAX_EXAMPLES,
     show_default=True,
     help="Examples shown per issue code in text output.",
 )

@@ -81,7 +81,6 @@ class SchemaSpec:
     fields: tuple[FieldSpec, ...]
     one_of: tuple[tuple[str, ...], ...] = ()
     origin: str = "built-in"
-    settings: dict[str, object] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
