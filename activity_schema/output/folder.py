@@ -324,13 +324,23 @@ class OutputFolder:
                     os.chown(path, old.st_uid, old.st_gid)
         return path
 
+    def _open_staging(self) -> Path:
+        """Return the staging folder of a claimed, not yet committed run.
+
+        Raises:
+            RuntimeError: :meth:`claim` was not called, or the run is already committed
+                (a caller's bug, not bad input).
+        """
+        if self.staging is None or self.committed:
+            raise RuntimeError(f"claim {self.given} before staging or committing a run")
+        return self.staging
+
     # --- stage ---------------------------------------------------------------------------
 
     @property
     def work(self) -> Path:
         """Return a scratch folder for spill files, removed before the commit."""
-        assert self.staging is not None, "claim the folder first"
-        path = self.staging / ".work"
+        path = self._open_staging() / ".work"
         path.mkdir(exist_ok=True)
         return path
 
@@ -347,8 +357,7 @@ class OutputFolder:
         Raises:
             OSError: Writing failed (a full disk...); see :func:`output_error`.
         """
-        assert self.staging is not None and not self.committed, "claim the folder first"
-        with (self.staging / name).open("xb") as handle:
+        with (self._open_staging() / name).open("xb") as handle:
             for piece in pieces:
                 handle.write(piece)
             handle.flush()
@@ -366,8 +375,7 @@ class OutputFolder:
             OSError: A step failed before the swap (the folder is unchanged) or the
                 parent could not be flushed after it.
         """
-        staging = self.staging
-        assert staging is not None and not self.committed, "claim the folder first"
+        staging = self._open_staging()
         shutil.rmtree(staging / ".work", ignore_errors=True)
         self._step("staged")
         if self.path.is_dir():

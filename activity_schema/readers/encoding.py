@@ -123,7 +123,8 @@ _FAILURES: ContextVar[list[tuple[int, bytes]] | None] = ContextVar("_FAILURES", 
 
 
 def _record_and_escape(err: UnicodeError) -> tuple[str, int]:
-    assert isinstance(err, UnicodeDecodeError)
+    if not isinstance(err, UnicodeDecodeError):
+        raise err  # only decoding registers this handler; let any other error through
     bad = err.object[err.start : err.end]
     failures = _FAILURES.get()
     if failures is not None:

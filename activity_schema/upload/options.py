@@ -103,6 +103,18 @@ class NewImport:
         check_import_durations(self.auto_delete, self.retention)
 
 
+def _checked_duration(value: str, flag: str) -> int:
+    """Return ``value`` in seconds, refusing a text that is not a non-zero duration."""
+    seconds = duration_seconds(value)
+    if not seconds:
+        raise UsageError(
+            f"{value!r} is not an ISO-8601 duration of days, hours, minutes, seconds",
+            where=flag,
+            hint="e.g. P7D, PT12H or P1DT6H",
+        )
+    return seconds
+
+
 def check_import_durations(auto_delete: str, retention: str) -> None:
     """Check a new definition's ``autoDeleteDuration`` and ``dataRetentionDuration``.
 
@@ -110,19 +122,8 @@ def check_import_durations(auto_delete: str, retention: str) -> None:
         UsageError: Not ISO-8601 durations, a retention outside PT1H to P14D, or one
             shorter than the auto-delete time.
     """
-    auto_seconds = duration_seconds(auto_delete)
-    kept_seconds = duration_seconds(retention)
-    for value, seconds, flag in (
-        (auto_delete, auto_seconds, "--import-auto-delete"),
-        (retention, kept_seconds, "--import-retention"),
-    ):
-        if not seconds:
-            raise UsageError(
-                f"{value!r} is not an ISO-8601 duration of days, hours, minutes, seconds",
-                where=flag,
-                hint="e.g. P7D, PT12H or P1DT6H",
-            )
-    assert auto_seconds is not None and kept_seconds is not None  # checked just above
+    auto_seconds = _checked_duration(auto_delete, "--import-auto-delete")
+    kept_seconds = _checked_duration(retention, "--import-retention")
     if not _HOUR <= kept_seconds <= _MAX_RETENTION:
         raise UsageError(
             f"Eloqua keeps staged data from PT1H to P14D, not {retention}",

@@ -455,3 +455,20 @@ def test_the_current_folder_or_one_above_it_is_refused(
     assert result.exit_code == 2
     assert "the output folder is the current folder, or holds it" in result.stderr
     assert leftovers(tmp_path) == [] and leftovers(tmp_path.parent) == []
+
+
+def test_staging_or_committing_an_unclaimed_folder_is_a_runtime_error(tmp_path: Path) -> None:
+    """Misuse is a caller's bug: a RuntimeError naming the folder, even under ``python -O``."""
+    folder = OutputFolder(tmp_path / "out")
+    with pytest.raises(RuntimeError, match="claim .*out before staging"):
+        folder.stage("part-00001.json", [b"[]"])
+    with pytest.raises(RuntimeError, match="claim"):
+        folder.commit()
+    with pytest.raises(RuntimeError, match="claim"):
+        _ = folder.work
+    with OutputFolder(tmp_path / "out") as claimed:
+        claimed.stage("part-00001.json", [b"[]"])
+        claimed.commit()
+        with pytest.raises(RuntimeError, match="claim"):
+            claimed.stage("part-00002.json", [b"[]"])
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["part-00001.json"]

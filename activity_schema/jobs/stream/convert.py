@@ -220,7 +220,8 @@ class BatchRun:
             rejected += checked.rejected.height + (sized.height if sized is not None else 0)
             read = min(reader.bytes_read, size) if reader is not None else size
             self.progress(self.stage, name, before + read)
-        assert first is not None, "a reader yields at least one batch"
+        if first is None:
+            raise RuntimeError(f"reading {name} yielded no batch (a reader yields at least one)")
         if self.bytes_done < before + size:
             # The last batch came out before the blank lines at the file's end were read.
             self.progress(self.stage, name, before + size)
@@ -286,7 +287,8 @@ class BatchRun:
         The issues this stage adds (``record-too-large`` errors, dropped copies,
         ``formula-injection`` warnings) are logged and counted with the batch's.
         """
-        assert self.parts is not None and self.rejects is not None and self.dropped is not None
+        if self.parts is None or self.rejects is None or self.dropped is None:
+            raise RuntimeError("only a converting run (parts, rejects, dropped) plans records")
         kept, dropped = self.deduper.drop_copies(checked) if self.dedupe else (checked, None)
         plan = plan_convert(
             Prepared(self.spec, self.settings, (kept,)),
@@ -549,7 +551,8 @@ def _convert_into(
             dedupe=dedupe,
             escape_formulas=escape_formulas,
         )
-        assert run.dropped is not None, "a converting run spills its dropped copies"
+        if run.dropped is None:
+            raise RuntimeError("a converting run spills its dropped copies")
         stage_manifest(
             folder,
             header,
