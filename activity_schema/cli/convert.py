@@ -35,6 +35,7 @@ from .inputs import exclude_option, expand_inputs, refuse_streamed_stdin
 from .report_file import check_report_file
 
 if TYPE_CHECKING:
+    from ..jobs.convert import PartFormat
     from ..jobs.progress import ProgressEvent
 
 
@@ -99,7 +100,7 @@ if TYPE_CHECKING:
 def convert(
     files: tuple[Path, ...],
     output: str,
-    to: str,
+    to: PartFormat,
     encoding: str | None,
     input_format: str | None,
     delimiter: str | None,
@@ -179,7 +180,7 @@ def convert(
                 spec=spec,
                 settings=settings,
                 read_options=options,
-                to=to,  # type: ignore[arg-type]
+                to=to,
                 max_bytes=max_bytes,
                 max_rows=max_rows,
                 dedupe=dedupe,

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +29,9 @@ from .common import (
     render_report,
     schema_options,
 )
+
+if TYPE_CHECKING:
+    from ..jobs.convert import PartFormat
 
 
 def _upload_folder(
@@ -212,7 +215,7 @@ def upload(
     import_retention: str,
     exclusive: bool,
     base_url: str | None,
-    to: str,
+    to: PartFormat,
     out: Path | None,
     sync: bool,
     wait: bool,
@@ -352,7 +355,7 @@ def upload(
                     spec=spec,
                     settings=settings,
                     read_options=reading_options(encoding, input_format, delimiter, sheet),
-                    to=to,  # type: ignore[arg-type]
+                    to=to,
                     max_bytes=max_bytes,
                     max_rows=max_rows,
                     dedupe=dedupe,

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from ..schema.config import Settings
     from ..schema.fields import SchemaSpec
 
-__all__ = ["ConvertFilesResult", "UnreadableInputsError", "convert_files"]
+__all__ = ["ConvertFilesResult", "PartFormat", "UnreadableInputsError", "convert_files"]
+
+PartFormat = Literal["json", "csv"]
+"""The parts' format (``convert --to``): JSON records or CSV, the two Eloqua accepts."""
 
 
 class UnreadableInputsError(InputError):
@@ -78,7 +81,7 @@ def convert_files(
     spec: SchemaSpec,
     settings: Settings,
     read_options: ReadOptions,
-    to: Literal["json", "csv"] = "json",
+    to: PartFormat = "json",
     max_bytes: int,
     max_rows: int | None = None,
     dedupe: bool = False,
@@ -93,8 +96,9 @@ def convert_files(
 
     Args:
         paths: The inputs.
-        out: The output folder (claimed, or a path claimed here), or a binary stream
-            that gets one document (never batched: batches need a folder).
+        out: The output folder (claimed, or a path claimed here), or a binary file
+            (stdout for ``convert -o -``) that gets one document (never batched:
+            batches need a folder).
         spec: The schema.
         settings: The settings.
         read_options: How to read the inputs.
@@ -116,7 +120,7 @@ def convert_files(
         The report and what was written.
 
     Raises:
-        UsageError: ``stream`` is True and ``out`` is a stream.
+        UsageError: ``stream`` is True and ``out`` is a file, not a folder.
         UnreadableInputsError: An input cannot be read (nothing was written).
     """
     from ..output.folder import OutputFolder
