@@ -10,15 +10,15 @@ Example:
 
 from __future__ import annotations
 
-from activity_schema.eloqua.auth import Credentials
-from activity_schema.eloqua.client import ContentType, EloquaClient, SyncPollHook
-from activity_schema.eloqua.constants import (
+from .auth import Credentials
+from .client import ContentType, EloquaClient, SyncPollHook
+from .constants import (
     DEFAULT_LOGIN_URL,
     MAX_BODY_BYTES,
     MAX_POSTS_PER_SYNC,
     PAGE_LIMIT,
 )
-from activity_schema.eloqua.models import (
+from .models import (
     ImportDataResult,
     ImportDefinition,
     Reject,
@@ -28,8 +28,8 @@ from activity_schema.eloqua.models import (
     import_id_of,
     sync_id_of,
 )
-from activity_schema.eloqua.retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
-from activity_schema.eloqua.urls import check_url, is_loopback_host
+from .retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
+from .urls import check_url, is_loopback_host
 
 __all__ = [
     "DEFAULT_LOGIN_URL",

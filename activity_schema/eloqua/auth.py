@@ -24,9 +24,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from activity_schema.eloqua.constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
-from activity_schema.eloqua.redact import Redactor
-from activity_schema.errors import ConfigError
+from ..errors import ConfigError
+from .constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
+from .redact import Redactor
 
 __all__ = ["Credentials", "check_credential"]
 

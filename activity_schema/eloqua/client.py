@@ -19,8 +19,18 @@ from typing import Any, Literal
 
 import httpx
 
-from activity_schema.eloqua.auth import Credentials
-from activity_schema.eloqua.constants import (
+from ..errors import (
+    AuthenticationError,
+    ConflictError,
+    ProtocolError,
+    ServerError,
+    TransportError,
+    UnreachableError,
+    UploadError,
+    UsageError,
+)
+from .auth import Credentials
+from .constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_LOGIN_URL,
     DEFAULT_POLL_INTERVAL,
@@ -46,7 +56,7 @@ from activity_schema.eloqua.constants import (
     SYNCS_PATH,
     USER_AGENT,
 )
-from activity_schema.eloqua.models import (
+from .models import (
     ImportDataResult,
     ImportDefinition,
     Reject,
@@ -58,26 +68,16 @@ from activity_schema.eloqua.models import (
     parse_sync_log,
     sync_id_of,
 )
-from activity_schema.eloqua.redact import LogRedaction, Redactor
-from activity_schema.eloqua.responses import body_excerpt, decode_json, error_for_response
-from activity_schema.eloqua.retry import (
+from .redact import LogRedaction, Redactor
+from .responses import body_excerpt, decode_json, error_for_response
+from .retry import (
     RetryEvent,
     RetryHook,
     RetryPolicy,
     is_unsent_exception,
     parse_retry_after,
 )
-from activity_schema.eloqua.urls import check_url
-from activity_schema.errors import (
-    AuthenticationError,
-    ConflictError,
-    ProtocolError,
-    ServerError,
-    TransportError,
-    UnreachableError,
-    UploadError,
-    UsageError,
-)
+from .urls import check_url
 
 __all__ = ["ContentType", "EloquaClient", "SyncLookupHook", "SyncPollHook"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from activity_schema.errors import ProtocolError
+from ..errors import ProtocolError
 
 __all__ = [
     "ImportDataResult",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
-from activity_schema.eloqua.constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
+from .constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
 
 __all__ = ["HTTP_LOGGERS", "MASK", "LogRedaction", "Redactor"]
 

@@ -14,9 +14,7 @@ import json
 
 import httpx
 
-from activity_schema.eloqua.constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
-from activity_schema.eloqua.redact import Redactor
-from activity_schema.errors import (
+from ..errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -27,6 +25,8 @@ from activity_schema.errors import (
     StorageExceededError,
     UploadError,
 )
+from .constants import ENV_PASSWORD, ENV_SITE, ENV_TOKEN, ENV_USER
+from .redact import Redactor
 
 __all__ = [
     "body_excerpt",

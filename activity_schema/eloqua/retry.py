@@ -26,14 +26,14 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from activity_schema.eloqua.constants import (
+from ..errors import ConfigError
+from .constants import (
     RETRY_BASE_DELAY,
     RETRY_MAX_ATTEMPTS,
     RETRY_MAX_DELAY,
     RETRY_TOTAL_TIMEOUT,
     RETRYABLE_STATUS_CODES,
 )
-from activity_schema.errors import ConfigError
 
 __all__ = [
     "RetryEvent",

@@ -11,8 +11,8 @@ import ipaddress
 
 import httpx
 
-from activity_schema.eloqua.constants import LOOPBACK_HOSTNAMES
-from activity_schema.errors import ConfigError
+from ..errors import ConfigError
+from .constants import LOOPBACK_HOSTNAMES
 
 __all__ = ["check_url", "is_loopback_host"]
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from activity_schema.checking.normalize.dates import (
+from .dates import (
     DATE_AMBIGUOUS,
     DATE_INVALID,
     DateOrder,
@@ -16,19 +16,19 @@ from activity_schema.checking.normalize.dates import (
     DateSettings,
     parse_dates,
 )
-from activity_schema.checking.normalize.emails import (
+from .emails import (
     EMAIL_MAX_LENGTH,
     email_problem,
     looks_like_email,
     normalize_email,
     normalize_padded_email,
 )
-from activity_schema.checking.normalize.numbers import (
+from .numbers import (
     MAX_INTEGER_DIGITS,
     integer_problem,
     normalize_integer,
 )
-from activity_schema.checking.normalize.text import (
+from .text import (
     MOJIBAKE_FIXED,
     MOJIBAKE_SUSPECT,
     MojibakeStatus,

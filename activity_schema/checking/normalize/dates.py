@@ -28,10 +28,10 @@ from typing import Final, Literal
 
 import polars as pl
 
-from activity_schema.checking.decisions import DateDecision
-from activity_schema.checking.normalize.text import clean_text
-from activity_schema.defaults import DEFAULT_DATE_FORMAT, DEFAULT_TIMEZONE
-from activity_schema.errors import ConfigError
+from ...defaults import DEFAULT_DATE_FORMAT, DEFAULT_TIMEZONE
+from ...errors import ConfigError
+from ..decisions import DateDecision
+from .text import clean_text
 
 __all__ = [
     "DATE_AMBIGUOUS",

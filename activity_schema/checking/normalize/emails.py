@@ -12,8 +12,8 @@ from typing import Final
 
 import polars as pl
 
-from activity_schema.checking.normalize.text import ZERO_WIDTH_CLASS, named_like
-from activity_schema.defaults import EMAIL_MAX_LENGTH
+from ...defaults import EMAIL_MAX_LENGTH
+from .text import ZERO_WIDTH_CLASS, named_like
 
 __all__ = [
     "EMAIL_LIKE",

@@ -11,8 +11,8 @@ from typing import Final
 
 import polars as pl
 
-from activity_schema.checking.normalize.text import clean_text, named_like
-from activity_schema.defaults import MAX_INTEGER_DIGITS
+from ...defaults import MAX_INTEGER_DIGITS
+from .text import clean_text, named_like
 
 __all__ = ["MAX_INTEGER_DIGITS", "integer_problem", "normalize_integer"]
 
