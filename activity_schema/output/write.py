@@ -262,10 +262,15 @@ def convert(
             unwritable folder); ``outdir`` is left as it was.
 
     Example:
-        >>> from activity_schema.jobs.whole import prepare  # doctest: +SKIP
-        >>> result = convert(prepare("export.csv"), "out", max_bytes=10_000_000)  # doctest: +SKIP
-        >>> [p.file for p in result.parts]  # doctest: +SKIP
-        ['part-00001.json']
+        >>> import tempfile
+        >>> from activity_schema import prepare
+        >>> rows = [{"activityId": str(i), "email": f"a{i}@b.co", "type": "Registered"}
+        ...         for i in range(3)]
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> result = convert(prepare(rows), Path(tmp.name) / "out", max_rows=2)
+        >>> [(p.file, p.rows) for p in result.parts]
+        [('part-00001.json', 2), ('part-00002.json', 1)]
+        >>> tmp.cleanup()
     """
     plan = plan_convert(
         prepared,

@@ -112,7 +112,15 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTab
             its content is.
 
     Example:
-        >>> table = read_path("samples/webinar.csv")  # doctest: +SKIP
+        >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = Path(tmp.name) / "webinar.csv"
+        >>> _ = path.write_text("activityId,email,type\\n1,a@b.co,Registered\\n"
+        ...                     "2,c@d.co,Attended\\n3,e@f.co,Attended\\n")
+        >>> table = read_path(path)
+        >>> table.frame.height, table.headers
+        (3, ('activityId', 'email', 'type'))
+        >>> tmp.cleanup()
     """
     if str(path) == "-":
         import sys

@@ -411,9 +411,16 @@ def open_batches(
         UsageError: A bad option (``--sheet`` on text input, an unknown encoding).
 
     Example:
-        >>> reader = open_batches("samples/webinar.csv", batch_bytes=100)  # doctest: +SKIP
-        >>> [t.rows for t in reader.batches()]  # doctest: +SKIP
-        [2, 1, 1]
+        >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = Path(tmp.name) / "webinar.csv"
+        >>> rows = "".join(f"{i},a{i}@b.co,Registered\\n" for i in range(999))
+        >>> _ = path.write_text(f"activityId,email,type\\n{rows}999,not-an-email,Attended\\n")
+        >>> reader = open_batches(path, batch_bytes=10_000)
+        >>> sizes = [t.rows for t in reader.batches()]
+        >>> len(sizes) > 1, sum(sizes)
+        (True, 1000)
+        >>> tmp.cleanup()
     """
     options = options or ReadOptions()
     p = Path(path)

@@ -451,10 +451,16 @@ def convert_stream(
             :func:`~activity_schema.output.write.convert`.
 
     Example:
-        >>> done = convert_stream(["big.csv"], "out", batch_bytes=50_000_000)  # doctest: +SKIP
-        >>> r = done.result  # doctest: +SKIP
-        >>> r.rows_in == r.rows_out + r.rows_rejected + r.rows_dropped  # doctest: +SKIP
-        True
+        >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = Path(tmp.name) / "webinar.csv"
+        >>> rows = "".join(f"{i},a{i}@b.co,Registered\\n" for i in range(999))
+        >>> _ = path.write_text(f"activityId,email,type\\n{rows}999,not-an-email,Attended\\n")
+        >>> done = convert_stream([path], Path(tmp.name) / "out", batch_bytes=10_000)
+        >>> r = done.result
+        >>> r.rows_in, r.rows_out, r.rows_rejected, r.rows_dropped
+        (1000, 999, 1, 0)
+        >>> tmp.cleanup()
     """
     if schema is None or spec is None:
         spec, schema, settings = resolve_schema(spec=spec, settings=settings)

@@ -87,9 +87,15 @@ def lint_stream(
         UsageError: A batch or block size is not positive.
 
     Example:
-        >>> found = lint_stream(["big.csv"], batch_bytes=50_000_000)  # doctest: +SKIP
-        >>> found.summary.errors  # doctest: +SKIP
-        0
+        >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> path = Path(tmp.name) / "webinar.csv"
+        >>> rows = "".join(f"{i},a{i}@b.co,Registered\\n" for i in range(999))
+        >>> _ = path.write_text(f"activityId,email,type\\n{rows}999,not-an-email,Attended\\n")
+        >>> found = lint_stream([path], batch_bytes=10_000)
+        >>> found.summary.errors
+        1
+        >>> tmp.cleanup()
     """
     if schema is None or spec is None:
         spec, schema, settings = resolve_schema(spec=spec, settings=settings)
