@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from imports_of import modules_imported
 
+from activity_schema.checking.mapping import map_headers
 from activity_schema.issues.codes import CODE_INFO, IssueCode
 from activity_schema.jobs.starter import infer_from_sample, starter_toml, toml_string, value_fields
 from activity_schema.readers import read_bytes
@@ -230,12 +232,27 @@ def test_toml_string_round_trips(text: str) -> None:
 _HEADER = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=20)
 
 
-@given(st.lists(_HEADER, min_size=1, max_size=5, unique=True))
-def test_starter_with_any_headers_is_valid_toml(headers: list[str]) -> None:
+#: Headers a sample export might use for the built-in fields, so that aliases get written.
+_NEAR_FIELDS = st.sampled_from(["E-mail", "Activity Identifier", "Activity Kind", "Asset"])
+
+
+@given(st.lists(_HEADER | _NEAR_FIELDS, min_size=1, max_size=5, unique=True))
+def test_starter_with_any_headers_loads_as_the_schema_it_suggests(headers: list[str]) -> None:
+    # Parsing is not enough: the starter must load as a config, and the schema it gives
+    # must map the sample's headers exactly as the starter suggested.
     quoted = ",".join('"' + h.replace('"', '""') + '"' for h in headers)
     table = read_bytes((quoted + "\n" + "," * (len(headers) - 1) + "x\n").encode(), name="h.csv")
-    text = starter_toml(DEFAULT_SCHEMA, infer_from_sample(DEFAULT_SCHEMA, table))
-    tomllib.loads(text)
+    inferred = infer_from_sample(DEFAULT_SCHEMA, table)
+    text = starter_toml(DEFAULT_SCHEMA, inferred)
+    assert tomllib.loads(text).get("aliases", {}) == inferred.aliases
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "activity_schema.toml"
+        config.write_text(text, encoding="utf-8")
+        spec, _ = load_settings(config=config)
+    assert spec.names == DEFAULT_SCHEMA.names
+    mapped = map_headers(table.headers, table.columns, spec, file=table.name)
+    fields = {match.header: match.field for match in mapped.matches if match.field is not None}
+    assert {h: f for h, f in fields.items() if h in inferred.aliases} == inferred.aliases
 
 
 # --- explain -------------------------------------------------------------------------------
