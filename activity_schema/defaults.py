@@ -97,6 +97,9 @@ GITHUB_ANNOTATIONS_PER_SEVERITY: Final = 10
 GITHUB_ANNOTATIONS_PER_FILE: Final = 5
 
 # --- Output and upload (docs/eloqua.md section 3) ---------------------------------------
+# eloqua/constants.py owns the API's limits. output/ may not import eloqua/ (siblings in
+# the layers) and eloqua/ imports only errors, so the writer's copies live here, pinned
+# to the API's by tests/eloqua/test_eloqua_client.py.
 #: Largest body per POST; satisfies both readings of Eloqua's "32 MB".
 DEFAULT_MAX_BYTES: Final = 32_000_000
 #: Most POSTs staged for one sync.

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import httpx
 
@@ -86,7 +86,7 @@ logger = logging.getLogger(__name__)
 ContentType = Literal["application/json", "text/csv"]
 SyncPollHook = Callable[[Sync], None]
 SyncLookupHook = Callable[[UploadError, list[Sync]], None]
-_CONTENT_TYPES: frozenset[str] = frozenset({"application/json", "text/csv"})
+_CONTENT_TYPES: frozenset[str] = frozenset(get_args(ContentType))
 _NOT_AUTHENTICATED = "Not authenticated."
 # A sync POST is sent again only when it surely did not arrive (or was throttled, 429:
 # refused before any processing). Any other failure may have created the sync: it is

@@ -33,6 +33,7 @@ import polars as pl
 from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import UsageError
 from ..readers.table import FILE, LINE, ROW
+from .manifest import CONTENT_TYPES
 
 __all__ = [
     "CONTENT_TYPES",
@@ -51,8 +52,6 @@ OutputFormat = Literal["json", "csv"]
 
 #: The output formats, in the order the CLI lists them.
 FORMATS: Final = ("json", "csv")
-#: The ``Content-Type`` of a body in each format.
-CONTENT_TYPES: Final[dict[str, str]] = {"json": "application/json", "csv": "text/csv"}
 
 #: The columns that say where each record came from.
 _SOURCE_COLUMNS: Final = (FILE, ROW, LINE)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .write import ConvertResult
 
 __all__ = [
+    "CONTENT_TYPES",
     "DROPPED_SOURCE",
     "MANIFEST_NAME",
     "MANIFEST_VERSION",
@@ -52,8 +53,9 @@ MANIFEST_NAME: Final = "manifest.json"
 #: Bumped when the manifest's layout changes incompatibly.
 MANIFEST_VERSION: Final = 1
 _SUPPORTED_VERSIONS: Final = frozenset({MANIFEST_VERSION})
-# The values of output.encode.CONTENT_TYPES, named here so that reading needs no polars.
-_CONTENT_TYPES: Final = frozenset({"application/json", "text/csv"})
+#: The ``Content-Type`` of a part in each output format. Defined here, where reading a
+#: manifest needs no polars; output.encode (the writer) takes it from here.
+CONTENT_TYPES: Final[dict[str, str]] = {"json": "application/json", "csv": "text/csv"}
 #: What each ``parts[].records`` triple holds.
 RECORD_SOURCE: Final = ("input", "row", "line")
 #: What each ``dropped`` sextuple holds: the copy, then the record that was kept.
@@ -149,7 +151,6 @@ def manifest_text(
         records: Each part's record list, pre-rendered.
         dropped: The list of dropped copies, pre-rendered.
     """
-    from .encode import CONTENT_TYPES
     from .plan import REJECTS_NAME
 
     prepared = plan.prepared
@@ -341,7 +342,7 @@ def _parse(data: dict[str, Any], folder: Path) -> UploadManifest:
             hint="convert the input again with this version of activity-schema",
         )
     content_type = str(data["content_type"])
-    if content_type not in _CONTENT_TYPES:
+    if content_type not in CONTENT_TYPES.values():
         raise InputError(f"unknown content_type {content_type!r}", path=where)
     if tuple(data.get("record_source", [])) != RECORD_SOURCE:
         raise InputError("record_source must be [input, row, line]", path=where)

@@ -886,3 +886,12 @@ def test_the_fake_refuses_definitions_eloqua_refuses(
         make_client().create_import(new_definition(**changes))
     assert info.value.failures[0]["field"] == field
     assert fake.created_imports == []
+
+
+def test_the_writers_limits_are_the_apis() -> None:
+    """output/ plans parts with defaults' copies of the limits eloqua/constants.py owns."""
+    from activity_schema import defaults
+    from activity_schema.eloqua import constants
+
+    assert defaults.DEFAULT_MAX_BYTES == constants.MAX_BODY_BYTES
+    assert defaults.MAX_POSTS_PER_SYNC == constants.MAX_POSTS_PER_SYNC
