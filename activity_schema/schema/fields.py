@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from ..defaults import DEFAULT_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_INTEGER_DIGITS
