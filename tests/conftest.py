@@ -19,7 +19,31 @@ DATA = Path(__file__).parent / "data"
 # examples are derandomized so that a run is reproducible from its commit alone.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# The fast local loop (README, Development): HYPOTHESIS_PROFILE=fast pytest -m "not slow".
+FAST_EXAMPLES = 10
+settings.register_profile("fast", deadline=None, max_examples=FAST_EXAMPLES)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the ``fast`` profile, cap the examples of tests that set their own count.
+
+    A test's ``@settings(max_examples=300)`` wins over any profile, so the cap is applied
+    to each collected property test. Hypothesis reads these settings when the test runs;
+    should that private attribute go, the tests simply run their full count.
+    """
+    if os.environ.get("HYPOTHESIS_PROFILE") != "fast":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(chosen, settings) and chosen.max_examples > FAST_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
+                chosen, max_examples=FAST_EXAMPLES
+            )
+
 
 #: Where the first non-ASCII byte of the "late" inputs sits: past chardet's old 200 KB
 #: window and past any sample a detector might take from the head of a file.

@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # ruff and mypy over the whole repository, in subprocesses
 @pytest.mark.parametrize(
     "command",
     [

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow: builds the hook and runs pre-commit in subprocesses.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 

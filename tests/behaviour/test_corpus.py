@@ -27,6 +27,9 @@ from activity_schema.errors import InputError
 from activity_schema.issues.codes import Severity
 from activity_schema.readers import LINE, ROW, ReadOptions, read_path
 
+# Slow: the whole encoding corpus.
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 TRUTHS = sorted(CORPUS.glob("*/*.truth.json"))
 LOUD = {Severity.WARNING.value, Severity.ERROR.value}

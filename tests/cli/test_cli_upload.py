@@ -170,6 +170,7 @@ def test_a_folder_that_convert_wrote_is_uploaded_as_it_is(
     assert accepted_shas(fake) == part_shas(tmp_path / "parts")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["whole", "big", "--stream"])
 def test_a_big_input_is_converted_in_batches_then_uploaded(
     tmp_path: Path, fake: FakeEloqua, cli: Invoke, how: str

@@ -157,6 +157,7 @@ _CASES = [
 ]
 
 
+@pytest.mark.slow  # kill -9 of a real convert at each step
 @pytest.mark.parametrize(("mode", "step"), _CASES, ids=[f"{m}-{s}" for m, s in _CASES])
 def test_a_kill_at_any_step_leaves_one_complete_run_and_the_next_run_cleans_up(
     tmp_path: Path, inputs: tuple[Path, Path], mode: str, step: str
@@ -189,6 +190,7 @@ def test_a_kill_at_any_step_leaves_one_complete_run_and_the_next_run_cleans_up(
     assert (out / "upload-state.json").read_text() == '{"kept": true}'
 
 
+@pytest.mark.slow
 def test_a_kill_during_the_first_run_leaves_no_folder(
     tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
@@ -203,6 +205,7 @@ def test_a_kill_during_the_first_run_leaves_no_folder(
 # --- one writer at a time ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["whole", "stream"])
 def test_a_second_convert_refuses_at_once_naming_the_first(
     cli: Cli, tmp_path: Path, inputs: tuple[Path, Path], mode: str
@@ -428,6 +431,7 @@ def test_the_commit_steps_are_the_documented_ones() -> None:
     assert "on_step" in (OutputFolder.__doc__ or "")
 
 
+@pytest.mark.slow
 def test_the_command_says_when_it_removed_a_killed_runs_leftovers(
     cli: Cli, tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
@@ -460,7 +464,7 @@ def test_the_current_folder_or_one_above_it_is_refused(
 def test_staging_or_committing_an_unclaimed_folder_is_a_runtime_error(tmp_path: Path) -> None:
     """Misuse is a caller's bug: a RuntimeError naming the folder, even under ``python -O``."""
     folder = OutputFolder(tmp_path / "out")
-    with pytest.raises(RuntimeError, match="claim .*out before staging"):
+    with pytest.raises(RuntimeError, match=r"claim .*out before staging"):
         folder.stage("part-00001.json", [b"[]"])
     with pytest.raises(RuntimeError, match="claim"):
         folder.commit()

@@ -26,6 +26,9 @@ from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding import decode
 from activity_schema.readers.encoding_blocks import choose_encoding
 
+# Slow: the whole encoding corpus.
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 FOLDER = CORPUS / "encodings"
 

@@ -28,7 +28,11 @@ from activity_schema.defaults import (
 )
 from activity_schema.schema.fields import DEFAULT_SCHEMA
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 (POSIX)")
+# Slow: each bound is measured in a child process.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 (POSIX)"),
+]
 
 #: Issue 12's bound on the peak memory of any input under 10 MB.
 ONE_GB_KB = 1024 * 1024
