@@ -1,8 +1,9 @@
 """Small files never need a lot of memory: what would is refused, or summed up.
 
 The inputs are built at test time (a few MB at most) and run through the CLI in a child
-process, whose peak memory (``ru_maxrss``) is read with ``os.wait4``. A memory bound is
-not a timing assertion: it holds on a loaded machine too. The bound asserted is issue
+process, which reports its own peak memory (``VmHWM``; ``ru_maxrss`` from ``os.wait4``
+where ``/proc`` is missing). A memory bound is not a timing assertion: it holds on a
+loaded machine too. The bound asserted is issue
 12's: no input under 10 MB needs more than 1 GB.
 """
 
@@ -52,20 +53,58 @@ class Run:
     peak_kb: int
 
 
+#: The child runs the CLI as ``python -m activity_schema`` does and, as it exits (the CLI
+#: ends with ``os._exit``), writes its own peak RSS (``VmHWM``) to the file named by
+#: ``ACTIVITY_SCHEMA_PEAK_FILE``. ``ru_maxrss`` from ``wait4`` cannot be used alone on
+#: Linux: a child forked from a big test process starts with that process's high-water
+#: mark, so the bound would measure pytest, not the CLI.
+_CHILD = """
+import os, runpy, sys
+
+def _report():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    except OSError:
+        return
+    with open(os.environ["ACTIVITY_SCHEMA_PEAK_FILE"], "w", encoding="ascii") as out:
+        out.write(peak)
+
+_real_exit = os._exit
+
+def _exit(code):
+    _report()
+    _real_exit(code)
+
+os._exit = _exit
+sys.argv[0] = "activity-schema"
+try:
+    runpy.run_module("activity_schema", run_name="__main__", alter_sys=True)
+finally:
+    _report()
+"""
+
+
 def run_cli(*args: str | Path, cwd: Path) -> Run:
     """Run the CLI in a child process; return its exit code, output and peak memory."""
-    out, err = cwd / "child.out", cwd / "child.err"
+    out, err, peak_file = cwd / "child.out", cwd / "child.err", cwd / "child.peak"
+    peak_file.unlink(missing_ok=True)
+    env = {**os.environ, "ACTIVITY_SCHEMA_PEAK_FILE": str(peak_file)}
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "activity_schema", *(str(a) for a in args)],
+            [sys.executable, "-c", _CHILD, *(str(a) for a in args)],
             stdout=stdout,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
             cwd=cwd,
+            env=env,
         )
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    peak = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
+    if peak_file.exists():  # Linux: the child's own high-water mark
+        peak = int(peak_file.read_text("ascii"))
+    else:
+        peak = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
     return Run(child.returncode, out.read_text("utf-8"), err.read_text("utf-8"), peak)
 
 
