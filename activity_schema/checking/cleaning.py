@@ -130,24 +130,46 @@ def _derive(kind: Kind, values: pl.Series) -> pl.DataFrame:
     name = values.name
     columns: list[pl.Series] = []
     source = values
-    if kind in (Kind.TEXT, Kind.NAME):
+    text_like = kind in (Kind.TEXT, Kind.NAME)
+    if text_like:
         source, status, suspected = repair_mojibake(values)
+    new = _normalized(kind, source.alias(name))
+    if text_like:
+        # A value whose garbled part is exact only once cleaned (a no-break space before
+        # "Ã©" makes the raw bytes invalid UTF-8) is repaired from its cleaned text, so
+        # that converting the output again finds nothing new.
+        retry = (status.ne_missing(MOJIBAKE_FIXED) & new.ne(source)).fill_null(False)
+        if retry.any():
+            at = retry.arg_true()
+            again, again_status, _ = repair_mojibake(new.gather(at))
+            exact = again_status.eq_missing(MOJIBAKE_FIXED)
+            if exact.any():
+                at, again = at.filter(exact), again.filter(exact)
+                # scatter writes in place: on copies, never on the caller's series.
+                source = source.clone().scatter(at, again)
+                new = new.clone().scatter(at, _normalized(kind, again.alias(name)))
+                status = status.clone().scatter(at, MOJIBAKE_FIXED)
+                suspected = suspected.clone().scatter(at, None)
         columns += [
             source.alias(f"__src_{name}"),
             status.alias(f"__moji_{name}"),
             suspected.alias(f"__mojiwas_{name}"),
         ]
-    value = pl.col(name)
-    new = evaluate_where(
-        source.alias(name).to_frame(),
+    null = new.str.strip_chars().is_in(list(NULL_STRINGS)).fill_null(False)
+    columns += [new.alias(f"__new_{name}"), null.alias(f"__null_{name}")]
+    return pl.DataFrame(columns)
+
+
+def _normalized(kind: Kind, values: pl.Series) -> pl.Series:
+    """Return ``values`` normalized by ``kind``, running the normalizer only where needed."""
+    value = pl.col(values.name)
+    return evaluate_where(
+        values.to_frame(),
         value.is_not_null() & ~value.str.contains(_ALREADY_CLEAN[kind]),
         _normalizer(kind, value),
         otherwise=value,
         shortcut=_shortcut(kind, value),
     )
-    null = new.str.strip_chars().is_in(list(NULL_STRINGS)).fill_null(False)
-    columns += [new.alias(f"__new_{name}"), null.alias(f"__null_{name}")]
-    return pl.DataFrame(columns)
 
 
 def clean_fields(

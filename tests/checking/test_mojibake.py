@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import polars as pl
 import pytest
 from click.testing import Result
 
@@ -129,3 +130,18 @@ def test_the_streamed_convert_cleans_the_same_way(
     whole = _converted(cli, FOLDER / name, tmp_path / "whole")
     streamed = _converted(cli, FOLDER / name, tmp_path / "streamed", "--stream")
     assert streamed == whole
+
+
+@pytest.mark.parametrize("raw", ["\xa0Ã©", "Ã©\u200b", " \xa0RenÃ©\xa0"])
+def test_mojibake_exact_only_once_cleaned_is_repaired_in_one_pass(raw: str) -> None:
+    # The raw bytes of "\xa0Ã©" are not UTF-8 (a lone continuation byte first), but the
+    # cleaned value is: repairing it then keeps a second conversion from finding more.
+    from activity_schema.jobs.whole import prepare
+
+    first = prepare([[{"activityId": "1", "email": "a@b.co", "type": "T", "FirstName": raw}]])
+    name = first.clean["FirstName"][0]
+    assert name in ("é", "René")
+    codes = first.issues.filter(pl.col("code") == "mojibake")["severity"].to_list()
+    assert codes == ["fixed"]
+    again = prepare([[{"activityId": "1", "email": "a@b.co", "type": "T", "FirstName": name}]])
+    assert again.issues.height == 0
