@@ -122,8 +122,8 @@ def _derive(kind: Kind, values: pl.Series) -> pl.DataFrame:
     values and mapped back (:func:`~activity_schema.checking.fastpath.by_distinct_value`).
 
     Returns:
-        For a text or name field ``__src_``, ``__moji_`` and ``__mojiwas_`` (the repaired
-        text, the mojibake status and what a suspect value probably read), then for
+        For a text or name field ``__moji_`` and ``__mojiwas_`` (the mojibake status and
+        what a suspect value probably read), then for
         every kind ``__new_`` (the normalized text) and ``__null_`` (a null string),
         each suffixed with the field's name.
     """
@@ -146,15 +146,10 @@ def _derive(kind: Kind, values: pl.Series) -> pl.DataFrame:
             if exact.any():
                 at, again = at.filter(exact), again.filter(exact)
                 # scatter writes in place: on copies, never on the caller's series.
-                source = source.clone().scatter(at, again)
                 new = new.clone().scatter(at, _normalized(kind, again.alias(name)))
                 status = status.clone().scatter(at, MOJIBAKE_FIXED)
                 suspected = suspected.clone().scatter(at, None)
-        columns += [
-            source.alias(f"__src_{name}"),
-            status.alias(f"__moji_{name}"),
-            suspected.alias(f"__mojiwas_{name}"),
-        ]
+        columns += [status.alias(f"__moji_{name}"), suspected.alias(f"__mojiwas_{name}")]
     null = new.str.strip_chars().is_in(list(NULL_STRINGS)).fill_null(False)
     columns += [new.alias(f"__new_{name}"), null.alias(f"__null_{name}")]
     return pl.DataFrame(columns)
