@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
-from ..defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError, UsageError
 from .lint import InputErrorCallback, read_inputs
 from .progress import ProgressCallback, whole_run_event
@@ -150,8 +149,7 @@ def convert_files(
             escape_formulas=escape_formulas,
             force=force,
             on_progress=on_progress,
-            batch_bytes=seams.batch_bytes or STREAM_BATCH_BYTES,
-            block_bytes=seams.block_bytes or STREAM_BLOCK_BYTES,
+            **seams.stream_sizes(),
         )
         if on_progress is not None:
             on_progress(whole_run_event("reporting", paths, done.summary.rows))

@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from ..output.folder import StepHook
 
-__all__ = ["Seams"]
+__all__ = ["Seams", "StreamSizes"]
+
+
+class StreamSizes(TypedDict, total=False):
+    """The batch jobs' size arguments a test set (absent: the job's default)."""
+
+    batch_bytes: int
+    block_bytes: int
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,14 @@ class Seams:
     transport: Any = None  # an httpx.BaseTransport; Any keeps httpx out of the import
     checkpoint: Callable[[str], None] | None = None
 
-    def stream_sizes(self) -> dict[str, int]:
+    def stream_sizes(self) -> StreamSizes:
         """Return the batch and block sizes set here, as keyword arguments of the batch jobs."""
-        sizes = {"batch_bytes": self.batch_bytes, "block_bytes": self.block_bytes}
-        return {key: value for key, value in sizes.items() if value is not None}
+        sizes = StreamSizes()
+        if self.batch_bytes is not None:
+            sizes["batch_bytes"] = self.batch_bytes
+        if self.block_bytes is not None:
+            sizes["block_bytes"] = self.block_bytes
+        return sizes
 
     def should_stream(self, paths: Sequence[str | Path]) -> bool:
         """Return whether a run over ``paths`` that was not told goes in batches.
