@@ -97,8 +97,13 @@ def _remember_quote(ctx: click.Context, param: click.Parameter, value: Any) -> A
 
 
 def reading_options(
-    encoding: str | None, fmt: str | None, delimiter: str | None, sheet: str | None
+    encoding: str | None,
+    fmt: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    stdin_name: str | None = None,
 ) -> ReadOptions:
+    """Return the read options the flags give (``stdin_name``: ``--stdin-filename``)."""
     from ..readers import ReadOptions
 
     if delimiter == "\\t" or (delimiter or "").lower() == "tab":
@@ -112,6 +117,7 @@ def reading_options(
         quotechar=meta.get(_QUOTE_META + "quote"),
         no_quote=bool(meta.get(_QUOTE_META + "no_quote")),
         sheet=sheet,
+        stdin_name=stdin_name,
     )
 
 
@@ -256,21 +262,16 @@ def hand_over(display: ProgressDisplay, stream: Any) -> None:
         display.close()
 
 
-def echo_input_error(
-    display: ProgressDisplay | None = None, stdin_name: str | None = None
-) -> Callable[[InputError], None]:
+def echo_input_error(display: ProgressDisplay | None = None) -> Callable[[InputError], None]:
     """Return the callback that prints an unreadable input's one-line error on stderr.
 
-    The progress line, if one is drawn, is erased first; standard input is called
-    ``stdin_name`` (``--stdin-filename``) when given.
+    The progress line, if one is drawn, is erased first.
     """
-    from .inputs import rename_stdin_message
 
     def echo(err: InputError) -> None:
         if display is not None:
             display.clear()
-        line = rename_stdin_message(err.one_line(), stdin_name)
-        click.echo(f"activity-schema: error: {line}", err=True)
+        click.echo(f"activity-schema: error: {err.one_line()}", err=True)
 
     return echo
 

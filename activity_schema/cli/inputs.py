@@ -15,7 +15,6 @@ import fnmatch
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -23,20 +22,15 @@ from ..errors import UsageError
 
 __all__ = [
     "STDIN",
-    "STDIN_NAME",
     "WALKED_SUFFIXES",
     "exclude_option",
     "expand_inputs",
     "refuse_streamed_stdin",
-    "rename_stdin",
-    "rename_stdin_message",
     "stdin_filename_option",
 ]
 
 #: The argument that means standard input.
 STDIN = "-"
-#: The name the readers give standard input in reports.
-STDIN_NAME = "<stdin>"
 #: The suffixes a walked directory is read for (case-insensitive). ``.json`` is not
 #: among them: a repository holds JSON of every kind (package.json, tsconfig.json), so
 #: a JSON export is read when it is named; ``.pre-commit-hooks.yaml`` matches the same.
@@ -56,7 +50,8 @@ exclude_option = click.option(
 stdin_filename_option = click.option(
     "--stdin-filename",
     metavar="NAME",
-    help="The name standard input ('-') has in the report (default: <stdin>).",
+    help="The name standard input ('-') goes by: in every report and error, and its "
+    "extension hints the format (default: <stdin>).",
 )
 
 
@@ -131,26 +126,6 @@ def expand_inputs(
     return tuple(found)
 
 
-def _renamed(key: str, value: Any, name: str) -> Any:
-    if key in ("path", "file") and value in (STDIN_NAME, STDIN):
-        return name
-    if key == "error" and isinstance(value, str):
-        return rename_stdin_message(value, name)
-    return rename_stdin(value, name)
-
-
-def rename_stdin_message(message: str, name: str | None) -> str:
-    """Return a one-line error about standard input with standard input called ``name``.
-
-    Example:
-        >>> rename_stdin_message("<stdin>: the file is empty", "a.csv")
-        'a.csv: the file is empty'
-    """
-    if name is None or not message.startswith(STDIN_NAME + ":"):
-        return message
-    return name + message[len(STDIN_NAME) :]
-
-
 def refuse_streamed_stdin(
     inputs: Sequence[Path],
     stream: bool,
@@ -180,30 +155,3 @@ def refuse_streamed_stdin(
             "standard input is read whole, but these files are big enough to be checked in batches",
             hint="check standard input and the big files in two runs",
         )
-
-
-def rename_stdin(payload: Any, name: str | None) -> Any:
-    """Return ``payload`` (a report or part of one) with standard input called ``name``.
-
-    The readers call standard input ``<stdin>``; a report is rewritten where a path or
-    a file is named: the inputs' ``path`` and the issues' ``file`` (a polars frame or
-    a list of dicts).
-    """
-    if name is None:
-        return payload
-    if isinstance(payload, dict):
-        return {key: _renamed(key, value, name) for key, value in payload.items()}
-    if isinstance(payload, list):
-        return [rename_stdin(item, name) for item in payload]
-    if not hasattr(payload, "with_columns"):
-        return payload
-    import polars as pl
-
-    if isinstance(payload, pl.DataFrame) and "file" in payload.columns:
-        return payload.with_columns(
-            pl.when(pl.col("file") == STDIN_NAME)
-            .then(pl.lit(name))
-            .otherwise(pl.col("file"))
-            .alias("file")
-        )
-    return payload

@@ -21,7 +21,7 @@ from .common import (
     schema_options,
     settings_from_flags,
 )
-from .inputs import exclude_option, expand_inputs, rename_stdin, stdin_filename_option
+from .inputs import exclude_option, expand_inputs, stdin_filename_option
 
 
 @click.command()
@@ -60,18 +60,17 @@ def inspect(
     from ..render.inspect import render_inspect_text
 
     schema, settings = settings_from_flags(definition, config_path)
-    options = reading_options(encoding, input_format, delimiter, sheet)
+    options = reading_options(encoding, input_format, delimiter, sheet, stdin_filename)
     inputs = expand_inputs(files, excludes, stdin_filename)
     found = inspect_files(
         inputs,
         schema,
         options,
         aliases=settings.aliases,
-        on_input_error=echo_input_error(stdin_name=stdin_filename),
+        on_input_error=echo_input_error(),
     )
     if output_format == "json":
-        payload = rename_stdin(found.payload, stdin_filename)
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(found.payload, ensure_ascii=False, indent=2))
     else:
-        render_inspect_text(rename_stdin(found.inputs, stdin_filename), sys.stdout)
+        render_inspect_text(found.inputs, sys.stdout)
     sys.exit(found.exit_code)

@@ -32,7 +32,6 @@ from .inputs import (
     exclude_option,
     expand_inputs,
     refuse_streamed_stdin,
-    rename_stdin,
     stdin_filename_option,
 )
 from .report_file import check_report_file, report_option
@@ -135,7 +134,7 @@ def lint(
         timezone=timezone,
         date_order=date_order,
     )
-    options = reading_options(encoding, input_format, delimiter, sheet)
+    options = reading_options(encoding, input_format, delimiter, sheet, stdin_filename)
     report_file = report_option(report_file, legacy_output)
     inputs = expand_inputs(files, excludes, stdin_filename)
     refuse_streamed_stdin(inputs, stream, current_seams().should_stream)
@@ -148,10 +147,9 @@ def lint(
             read_options=options,
             stream=True if stream else None,
             on_progress=display if display.enabled else None,
-            on_input_error=echo_input_error(display, stdin_filename),
+            on_input_error=echo_input_error(display),
             seams=current_seams(),
         )
         hand_over(display, sys.stdout)
-        report = rename_stdin(found.report, stdin_filename)
-        emit_report(report, output_format, report_file, sys.stdout, max_examples)
+        emit_report(found.report, output_format, report_file, sys.stdout, max_examples)
     sys.exit(0 if exit_zero and found.exit_code == 1 else found.exit_code)

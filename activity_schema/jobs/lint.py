@@ -81,7 +81,9 @@ def read_inputs(
             if on_input_error is not None:
                 on_input_error(err)
             errors.append(err)
-            entries.append({"path": str(path), "error": err.one_line()})
+            # Standard input goes by the name the readers give it, read or not.
+            name = (options.stdin_name or "<stdin>") if str(path) == "-" else str(path)
+            entries.append({"path": name, "error": err.one_line()})
             continue
         tables.append(table)
         rows += table.rows

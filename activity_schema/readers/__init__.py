@@ -65,6 +65,8 @@ class ReadOptions:
         no_quote: Read delimited text without quoting: every quote is text.
         sheet: The .xlsx sheet to read.
         detector: The legacy-encoding detector.
+        stdin_name: The name standard input (``-``) goes by (``--stdin-filename``): in
+            every issue and error, and its extension hints the format, as a file's does.
         digest: Take the input's SHA-256 (``SourceTable.sha256``) for a manifest; a run
             that writes none (lint) skips the pass over the bytes.
     """
@@ -76,6 +78,7 @@ class ReadOptions:
     no_quote: bool = False
     sheet: str | None = None
     detector: Detector = detect_legacy
+    stdin_name: str | None = None
     digest: bool = True
 
     def __post_init__(self) -> None:
@@ -125,7 +128,8 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> SourceTab
     if str(path) == "-":
         import sys
 
-        return read_bytes(sys.stdin.buffer.read(), name="<stdin>", options=options)
+        name = (options.stdin_name if options is not None else None) or "<stdin>"
+        return read_bytes(sys.stdin.buffer.read(), name=name, options=options)
     name = str(path)
     raw = read_regular_file(Path(path), name)
     return read_bytes(raw, name=name, options=options)
