@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["CODE_INFO", "CodeInfo", "IssueCode", "Severity"]
+__all__ = ["CODE_INFO", "DOCS_URL", "CodeInfo", "IssueCode", "Severity", "code_url"]
+
+#: Where the documentation site is published (built from ``docs/`` by mkdocs).
+DOCS_URL = "https://activity-schema.github.io/activity-schema/"
 
 
 class Severity(StrEnum):
@@ -290,3 +293,15 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "See the check's name in the message, and fix the value.",
     ),
 }
+
+
+def code_url(code: str) -> str:
+    """Return the address of the documentation page of the issue code ``code``.
+
+    SARIF rules (``helpUri``) and the HTML report link here; the docs site has one page
+    per code, generated from :data:`CODE_INFO`.
+
+    >>> code_url("invalid-email")
+    'https://activity-schema.github.io/activity-schema/codes/invalid-email/'
+    """
+    return f"{DOCS_URL}codes/{code}/"
