@@ -3,9 +3,11 @@
 Each issue becomes a ``result`` whose ``ruleId`` is the issue code and whose location is
 the input file (a URI relative to the repository root) and the record's source line.
 Every code used gets a ``rule`` with the summary, the reason and the fix from
-:data:`~activity_schema.issues.codes.CODE_INFO`. Results carry ``partialFingerprints`` computed
-from the file, code, field, column, row and value (never the line, which shifts when
-a quoted cell gains a newline), so code scanning keeps tracking an alert across runs.
+:data:`~activity_schema.issues.codes.CODE_INFO`, a PascalCase ``name`` and a ``helpUri``
+to the code's documentation page (:func:`~activity_schema.issues.codes.code_url`).
+Results carry ``partialFingerprints`` computed from the file, code, field, column, row
+and value (never the line, which shifts when a quoted cell gains a newline), so code
+scanning keeps tracking an alert across runs.
 
 Example:
     >>> report = {"inputs": [], "summary": {}, "issues": [{"code": "invalid-email",
@@ -27,7 +29,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from .._version import __version__
-from ..issues.codes import CODE_INFO, IssueCode
+from ..issues.codes import CODE_INFO, IssueCode, code_url
 from .lint import issue_rows
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "issue_fingerprint",
     "issue_message",
     "render_sarif",
+    "rule_name",
     "sarif_uri",
 ]
 
@@ -105,6 +108,19 @@ def issue_message(issue: dict[str, Any]) -> str:
     return text
 
 
+def rule_name(code: str) -> str:
+    """Return the SARIF rule ``name`` of an issue code: its words in PascalCase.
+
+    SARIF wants a name that is not the id (code scanning shows it as the rule's title);
+    ruff names its rules the same way.
+
+    Example:
+        >>> rule_name("invalid-email")
+        'InvalidEmail'
+    """
+    return "".join(part[:1].upper() + part[1:] for part in code.split("-") if part)
+
+
 def _rule(code: str, level: str) -> dict[str, Any]:
     info = CODE_INFO.get(IssueCode(code)) if code in IssueCode._value2member_map_ else None
     summary = info.summary if info else f"Issue {code}."
@@ -113,15 +129,20 @@ def _rule(code: str, level: str) -> dict[str, Any]:
     help_text = " ".join(p for p in (summary, f"Why: {why}" if why else "", f"Fix: {fix}") if p)
     markdown = f"**{code}**: {summary}\n\n" + (f"**Why Eloqua cares:** {why}\n\n" if why else "")
     markdown += f"**How to fix:** {fix}" if fix else ""
-    return {
+    rule: dict[str, Any] = {
         "id": code,
-        "name": "".join(part.title() for part in code.split("-")),
+        "name": rule_name(code),
         "shortDescription": {"text": summary},
         "fullDescription": {"text": f"{summary} {why}".strip()},
         "help": {"text": help_text, "markdown": markdown.strip()},
         "defaultConfiguration": {"level": level},
         "properties": {"tags": ["eloqua", "data-quality"]},
     }
+    if info:
+        # Only the known codes have a page; an unknown one would link to a 404.
+        rule["helpUri"] = code_url(code)
+        rule["help"]["markdown"] += f"\n\n[Documentation]({rule['helpUri']})"
+    return rule
 
 
 def _location(issue: dict[str, Any], base: str | None) -> list[dict[str, Any]]:
