@@ -161,3 +161,11 @@ MAX_UNKNOWN_COLUMN_ISSUES: Final = 1000
 #: Most columns an input may have (Excel's widest sheet); a wider header is refused
 #: before its cells are parsed (each column costs polars kilobytes, whatever it holds).
 MAX_COLUMNS: Final = 16_384
+
+# --- HTML report ------------------------------------------------------------------------
+#: Rows listed per table of the HTML report (issues, per-cell repairs); the rest are
+#: counted in a "N more not shown" line. A browser stays responsive with a few thousand
+#: rows, and the JSON report lists them all.
+HTML_REPORT_MAX_ROWS: Final = 2_000
+#: Characters of a cell value shown in the HTML report (a value can be megabytes).
+HTML_REPORT_MAX_VALUE_CHARS: Final = 200

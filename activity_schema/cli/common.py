@@ -34,7 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Set to 1 to see a traceback for internal errors.
 DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
 #: The report formats of lint and convert.
-REPORT_FORMATS = ("text", "json", "github", "gitlab", "sarif", "junit")
+REPORT_FORMATS = ("text", "json", "github", "gitlab", "sarif", "junit", "html")
 
 
 def _redact(text: str) -> str:
@@ -295,6 +295,10 @@ def render_report(
         from ..render.junit import render_junit
 
         render_junit(report, stream)
+    elif output_format == "html":
+        from ..render.html import render_html
+
+        render_html(report, stream)
     elif output_format == "github":
         render_github(report, stream, max_examples=max_examples)
     else:
