@@ -1,104 +1,31 @@
-"""The README teaches the tool as it is (sqlite-utils' documentation tests).
+"""The README is the landing page: short, with a quick start CI runs, and links that work.
 
-Every command and every long option of the CLI (walked from the click tree, so a new
-option fails here until it is documented) appears in its command's README section, with
-its choices; the quick start is exactly two commands, the second one being what CI runs;
-the issue-code table lists every code; the Python examples compile.
+The long documentation lives in ``docs/`` (built by mkdocs; its tests are in
+``tests/docs/``, which also run the README's Python examples and check its transcripts
+against the commands). Here: the quick start is exactly two commands, the second being
+what CI runs; the page stays a landing page of 8 to 10 KB; every relative link resolves
+(files, and anchors to their headings), and every page of the site's navigation is linked.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
-import click
 import pytest
+import yaml
+from docs_markdown import README, ROOT, anchors, section
 
-from activity_schema.cli import main
-from activity_schema.issues.codes import IssueCode
-
-ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-_HEADING = re.compile(r"^(#{2,4}) (.*)$", re.MULTILINE)
-
-
-def _section(title_pattern: str) -> str:
-    """Return the text under the first heading matching the pattern, up to the next one."""
-    headings = list(_HEADING.finditer(README))
-    for i, heading in enumerate(headings):
-        if re.search(title_pattern, heading.group(2)):
-            end = headings[i + 1].start() if i + 1 < len(headings) else len(README)
-            return README[heading.end() : end]
-    raise AssertionError(f"README.md has no section whose heading matches {title_pattern!r}")
-
-
-def _command_section(name: str) -> str:
-    return _section(rf"`activity-schema {re.escape(name)}\b")
-
-
-def _options() -> list[tuple[str, str, click.Option]]:
-    found: list[tuple[str, str, click.Option]] = []
-    for name, command in sorted(main.commands.items()):
-        for param in command.params:
-            if not isinstance(param, click.Option):
-                continue
-            for opt in param.opts + param.secondary_opts:
-                if opt.startswith("--") and opt != "--help":
-                    found.append((name, opt, param))
-    return found
-
-
-def test_the_cli_has_the_commands_this_test_expects() -> None:
-    assert {"inspect", "lint", "convert", "schema", "init", "explain"} <= set(main.commands)
-
-
-@pytest.mark.parametrize("name", sorted(main.commands))
-def test_every_command_has_a_section_with_an_option_table(name: str) -> None:
-    section = _command_section(name)
-    if any(command == name for command, _, _ in _options()):
-        assert "| option | meaning |" in section
-
-
-@pytest.mark.parametrize(
-    ("command", "option", "param"),
-    [pytest.param(c, o, p, id=f"{c} {o}") for c, o, p in _options()],
-)
-def test_every_option_is_documented_in_its_section(
-    command: str, option: str, param: click.Option
-) -> None:
-    section = _command_section(command)
-    assert f"`{option}" in section, f"README: `activity-schema {command}` lacks {option}"
-    if isinstance(param.type, click.Choice):
-        row = _documenting_row(command, option)
-        for choice in param.type.choices:
-            assert str(choice) in row, f"README: {command} {option} lacks choice {choice}"
-
-
-def _documenting_row(command: str, option: str) -> str:
-    """Return the table row that documents ``option``, following "As for `other`"."""
-    rows = [
-        line
-        for line in _command_section(command).splitlines()
-        if line.startswith("|") and f"`{option}" in line
-    ]
-    assert rows, f"README: `activity-schema {command}` has no table row for {option}"
-    other = re.search(r"as for `(\w+)`", rows[0], flags=re.IGNORECASE)
-    if other and other.group(1) != command:
-        return _documenting_row(other.group(1), option)
-    return rows[0]
-
-
-def test_group_options_are_documented() -> None:
-    for param in main.params:
-        for opt in param.opts:
-            if opt.startswith("--") and opt != "--help":
-                assert f"`activity-schema {opt}`" in README
+TEXT = README.read_text(encoding="utf-8")
+#: A landing page, not the manual: "about 8-10 KB".
+SIZE_BOUNDS = (8_000, 10_240)
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 
 def _quick_start_commands() -> list[str]:
-    section = _section(r"^Quick start$")
-    blocks = re.findall(r"```(?:bash|sh|console)\n(.*?)```", section, flags=re.DOTALL)
+    blocks = re.findall(
+        r"```(?:bash|sh|console)\n(.*?)```", section(TEXT, r"^Quick start$", "README.md"), re.S
+    )
     return [
         line.strip()
         for block in blocks
@@ -109,7 +36,10 @@ def _quick_start_commands() -> list[str]:
 
 def test_quick_start_is_two_commands() -> None:
     commands = _quick_start_commands()
-    assert len(commands) == 2, commands
+    assert commands == [
+        "pip install . && activity-schema lint samples/eloqua-reference-example.json",
+        "pip install -e '.[test]' && pytest -q",
+    ]
 
 
 def test_ci_runs_the_quick_starts_second_command_verbatim() -> None:
@@ -118,34 +48,50 @@ def test_ci_runs_the_quick_starts_second_command_verbatim() -> None:
     assert second in ci.splitlines()
 
 
-def test_issue_code_table_lists_every_code() -> None:
-    section = _section(r"^Issue codes$")
-    listed = re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE)
-    assert sorted(listed) == sorted(str(code) for code in IssueCode)
+def test_the_readme_is_a_landing_page() -> None:
+    size = len(README.read_bytes())
+    low, high = SIZE_BOUNDS
+    assert low <= size <= high, f"README.md is {size} bytes; keep it within {SIZE_BOUNDS}"
 
 
-def test_report_formats_are_explained() -> None:
-    section = _section(r"^Report formats$")
-    for fmt in ("json", "github", "gitlab", "sarif", "junit"):
-        assert f"**`{fmt}`**" in section
+def _relative_links() -> list[str]:
+    return [
+        m.group("target")
+        for m in _LINK.finditer(TEXT)
+        if not re.match(r"[a-z]+:", m.group("target")) and not m.group("target").startswith("#")
+    ]
 
 
-def test_pre_commit_and_actions_snippets() -> None:
-    hook = re.search(r"^- id: (\S+)", (ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
-    assert hook is not None
-    assert f"- id: {hook.group(1)}" in _section(r"^pre-commit$")
-    actions = _section(r"^GitHub Actions")
-    assert "--format github" in actions
-    assert "--report results.sarif --format sarif" in actions
-    assert "github/codeql-action/upload-sarif" in actions
+def test_the_readme_links_into_the_docs() -> None:
+    assert sum(link.startswith("docs/") for link in _relative_links()) >= 10
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        pytest.param(block, id=f"python-{i}")
-        for i, block in enumerate(re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL))
-    ],
-)
-def test_python_examples_compile(source: str) -> None:
-    compile(textwrap.dedent(source), "README.md", "exec")
+@pytest.mark.parametrize("link", sorted(set(_relative_links())))
+def test_relative_links_resolve(link: str) -> None:
+    path, _, anchor = link.partition("#")
+    target = ROOT / path
+    assert target.is_file(), f"README.md links to {link}, which does not exist"
+    if anchor:
+        assert anchor in anchors(target), f"README.md links to {link}: no such heading"
+
+
+def _nav_pages(entries: list[object]) -> list[str]:
+    found: list[str] = []
+    for entry in entries:
+        values = entry.values() if isinstance(entry, dict) else [entry]
+        for value in values:
+            if isinstance(value, list):
+                found += _nav_pages(value)
+            elif isinstance(value, str):
+                found.append(value)
+    return found
+
+
+def test_every_page_of_the_site_is_linked() -> None:
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    linked = {Path(link.partition("#")[0]) for link in _relative_links()}
+    for page in _nav_pages(nav):
+        if page == "changelog.md":  # the site's copy of CHANGELOG.md
+            assert Path("CHANGELOG.md") in linked, "README.md does not link CHANGELOG.md"
+        elif page != "index.md":
+            assert Path("docs", page) in linked, f"README.md does not link docs/{page}"

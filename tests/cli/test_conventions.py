@@ -3,7 +3,7 @@
 Standard input as ``-`` (named with ``--stdin-filename``), folders walked for the data
 formats with ``--exclude``, ``--exit-zero``, ``--format gitlab``, GitHub annotations
 shared out across files, ``--report FILE`` in every command, ``FORCE_COLOR``, and the
-shell completion the README documents.
+shell completion the docs document (docs/commands.md).
 """
 
 from __future__ import annotations
@@ -453,5 +453,5 @@ def test_shell_completion_as_the_readme_documents_it(tmp_path: Path) -> None:
         COMP_CWORD="1",
     )
     assert words.stdout.split() == ["plain,lint"]
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "_ACTIVITY_SCHEMA_COMPLETE=bash_source activity-schema" in readme
+    commands = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert "_ACTIVITY_SCHEMA_COMPLETE=bash_source activity-schema" in commands
