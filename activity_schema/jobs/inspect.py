@@ -37,7 +37,7 @@ def inspect_table(
         aliases: Explicit ``{header: field}`` mappings.
 
     Returns:
-        A JSON-ready dict; see the README's "inspect --format json" section.
+        A JSON-ready dict; see "inspect --format json" in docs/commands.md.
     """
     mapping = map_headers(
         table.headers,
