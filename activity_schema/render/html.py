@@ -76,16 +76,18 @@ class _Counts:
     """What the page counts, exact wherever the report allows it.
 
     Attributes:
-        issues: The listed issues, without the cells ``normalizations`` summarises.
-        normalizations: The report's ``normalizations`` (version 2; empty before).
-        summarised: The (code, severity) pairs ``normalizations`` counts.
-        by_code: The exact count of each (code, severity), summarised ones included.
+        issues: The listed issues (all of them, or a sample when ``sampled``).
+        normalizations: The report's ``normalizations``: the cells it does not list one
+            by one (version 2; a version 1 report lists them among the issues).
+        listed_by_code: The exact count of the issues of each (code, severity) that
+            ``issues`` lists or samples.
+        by_code: The same with the normalizations' counts added: every issue.
         sampled: Whether ``issues`` is a sample (a streamed run's ``issue_counts``).
     """
 
     issues: pl.DataFrame
     normalizations: list[dict[str, Any]]
-    summarised: frozenset[tuple[str, str]]
+    listed_by_code: dict[tuple[str, str], int]
     by_code: dict[tuple[str, str], int]
     sampled: bool
 
@@ -93,36 +95,30 @@ class _Counts:
     def of(cls, report: dict[str, Any]) -> _Counts:
         """Return the counts of ``report``."""
         normalizations = list(report.get("normalizations") or [])
-        summarised = frozenset((str(n["code"]), str(n["severity"])) for n in normalizations)
         issues = issue_frame_of(report)
-        if summarised:
-            # Version 2 lists these only in ``normalizations``; were a report to list them
-            # cell by cell as well, they would be counted once, from the summary.
-            pair = pl.concat_str([pl.col("code"), pl.col("severity")], separator="\x00")
-            issues = issues.filter(~pair.is_in([f"{c}\x00{s}" for c, s in summarised]))
         counted = report.get("issue_counts")
-        by_code: dict[tuple[str, str], int] = {}
+        listed: dict[tuple[str, str], int] = {}
         if counted is not None:
             for item in counted:
                 key = (str(item["code"]), str(item["severity"]))
-                if key not in summarised:
-                    by_code[key] = by_code.get(key, 0) + int(item["count"])
+                listed[key] = listed.get(key, 0) + int(item["count"])
         else:
             for code, severity, n in issues.group_by(["code", "severity"]).len().iter_rows():
-                by_code[(str(code), str(severity))] = int(n)
+                listed[(str(code), str(severity))] = int(n)
+        by_code = dict(listed)
         for item in normalizations:
             key = (str(item["code"]), str(item["severity"]))
             by_code[key] = by_code.get(key, 0) + int(item["count"])
-        return cls(issues, normalizations, summarised, by_code, counted is not None)
+        return cls(issues, normalizations, listed, by_code, counted is not None)
 
     def total(self, severities: Iterable[str], *, summarised: bool = True) -> int:
-        """Return the exact number of issues of ``severities``."""
+        """Return the exact number of issues of ``severities``.
+
+        With ``summarised`` false, only those ``issues`` lists one by one (or samples).
+        """
         wanted = set(severities)
-        return sum(
-            n
-            for key, n in self.by_code.items()
-            if key[1] in wanted and (summarised or key not in self.summarised)
-        )
+        found = self.by_code if summarised else self.listed_by_code
+        return sum(n for (_, severity), n in found.items() if severity in wanted)
 
     def by_field(self) -> dict[str | None, dict[str, int]]:
         """Return the number of issues of each field and severity (listed ones if sampled)."""
@@ -483,7 +479,7 @@ def _value(value: str | None) -> str:
 
 
 def _issue_table(
-    ident: str, issues: pl.DataFrame, total: int, max_rows: int, noun: str
+    ident: str, issues: pl.DataFrame, total: int, max_rows: int, noun: str, *, sampled: bool
 ) -> Iterator[str]:
     """Yield a filterable table of ``issues``: the ``max_rows`` most severe, in report order."""
     listed = (
@@ -496,16 +492,16 @@ def _issue_table(
     )
     rows = listed.height
     more = total - rows
+    said = f"{_n(total)} {noun}" if total else f"No {noun}"
+    if more > 0:
+        said += f", the {_n(rows)} most severe listed"
     yield (
         f'<p class="count" id="{ident}-count" data-listed="{rows}" data-total="{total}">'
-        f"{_n(total)} {noun}"
-        + (f", the {_n(rows)} most severe listed" if more > 0 else "")
-        + ".</p>\n"
+        f"{said}.</p>\n"
     )
     if not rows:
-        yield "" if total else f'<p class="muted">No {noun}.</p>\n'
         if more > 0:
-            yield _more(ident, more)
+            yield _more(ident, more, sampled)
         return
     yield f'<form class="filter" data-filter="{ident}-table" hidden>'
     yield (
@@ -532,13 +528,18 @@ def _issue_table(
         yield _issue_row(issue)
     yield "</tbody></table></div>\n"
     if more > 0:
-        yield _more(ident, more)
+        yield _more(ident, more, sampled)
 
 
-def _more(ident: str, more: int) -> str:
+def _more(ident: str, more: int, sampled: bool) -> str:
+    where = (
+        "the JSON report lists a sample of them (a streamed run), the counts above are exact"
+        if sampled
+        else "see the JSON report (<code>--format json</code>)"
+    )
     return (
         f'<p class="more" id="{ident}-more" data-more="{more}">{_n(more)} more not shown, '
-        "see the JSON report (<code>--format json</code>).</p>\n"
+        f"{where}.</p>\n"
     )
 
 
@@ -572,8 +573,9 @@ def _problems(counts: _Counts, max_rows: int) -> Iterator[str]:
     )
     severities = ("error", "warning", "info")
     issues = counts.issues.filter(pl.col("severity").is_in(severities))
+    total = counts.total(severities, summarised=False)
     yield from _issue_table(
-        "problems", issues, counts.total(severities), max_rows, "errors, warnings and notes"
+        "problems", issues, total, max_rows, "errors, warnings and notes", sampled=counts.sampled
     )
     yield "</section>\n"
 
@@ -596,9 +598,8 @@ def _fixes(report: dict[str, Any], counts: _Counts, max_rows: int) -> Iterator[s
             yield from _normalization(item)
     yield "<h3>Content repairs, cell by cell</h3>\n"
     repairs = counts.issues.filter(pl.col("severity") == "fixed")
-    yield from _issue_table(
-        "repairs", repairs, counts.total(("fixed",), summarised=False), max_rows, "repairs"
-    )
+    total = counts.total(("fixed",), summarised=False)
+    yield from _issue_table("repairs", repairs, total, max_rows, "repairs", sampled=counts.sampled)
     yield "</section>\n"
 
 
@@ -607,11 +608,17 @@ def _normalization(item: dict[str, Any]) -> Iterator[str]:
     code = str(item["code"])
     count, distinct = int(item["count"]), int(item.get("distinct") or 0)
     rewrites: list[dict[str, Any]] = list(item.get("rewrites") or [])
+    # A streamed run stops tracking new rewrites past a bound: then "distinct" is a floor.
+    complete = item.get("complete", True) is not False
     s = "" if distinct == 1 else "s"
+    # With --no-fix, the rewrites are suggested (warnings), not applied.
+    done = "rewritten" if item.get("severity") == "fixed" else "to rewrite (not applied)"
     yield (
         f'<div class="rewrites" data-field="{_text(field)}" data-code="{_text(code)}" '
-        f'data-count="{count}"><h4>{_text(field)}: {_code_link(code)}</h4>\n'
-        f"<p>{_n(count)} cells rewritten, {_n(distinct)} distinct rewrite{s}.</p>\n"
+        f'data-severity="{_text(item.get("severity"))}" data-count="{count}">'
+        f"<h4>{_text(field)}: {_code_link(code)}</h4>\n"
+        f"<p>{_n(count)} cells {done}, {'' if complete else 'at least '}{_n(distinct)} "
+        f"distinct rewrite{s}.</p>\n"
     )
     yield (
         '<table class="sortable"><thead><tr><th>From</th><th>To</th><th class="n">Cells</th>'
@@ -622,12 +629,13 @@ def _normalization(item: dict[str, Any]) -> Iterator[str]:
         to_cell = '<td class="muted">(emptied)</td>' if after is None else _value(str(after))
         yield f"<tr>{_value(rewrite.get('from'))}{to_cell}{_number(int(rewrite['count']))}</tr>\n"
     yield "</tbody></table>\n"
-    rest = distinct - len(rewrites)
-    if rest > 0:
-        cells = count - sum(int(r["count"]) for r in rewrites)
+    cells = count - sum(int(r["count"]) for r in rewrites)
+    if cells > 0:
+        rest = distinct - len(rewrites)
+        others = f"{'' if complete else 'at least '}{_n(rest)} more distinct rewrites"
         yield (
-            f'<p class="more" data-more="{rest}">{_n(rest)} more distinct rewrites '
-            f"({_n(cells)} cells) not shown, see the JSON report.</p>\n"
+            f'<p class="more" data-more-cells="{cells}">{others} ({_n(cells)} cells) not '
+            "shown; <code>--fixes FILE</code> lists every fixed cell.</p>\n"
         )
     examples = list(item.get("examples") or [])
     if examples:
