@@ -67,6 +67,11 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _count(value: int, noun: str) -> str:
+    """Return ``value`` and ``noun``, plural unless it is one: ``2 cells``, ``1 cell``."""
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
 def _hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
@@ -198,21 +203,23 @@ def _verdict(report: dict[str, Any], inputs: list[dict[str, Any]]) -> tuple[str,
     unreadable = sum(1 for item in inputs if item.get("error"))
     rows, rejected = int(summary["rows"]), int(summary["rejected_rows"])
     if unreadable:
-        s = "" if unreadable == 1 else "s"
-        return "bad", f"Not ready: {unreadable} file{s} could not be read."
-    if rejected or int(summary["errors"]):
+        return "bad", f"Not ready: {_count(unreadable, 'file')} could not be read."
+    if rejected:
         return "bad", (
-            f"Not ready: {_n(rejected)} of {_n(rows)} rows have errors and would not be "
+            f"Not ready: {_n(rejected)} of {_count(rows, 'row')} have errors and would not be "
             "uploaded. Fix them at the source and export again."
         )
+    errors = int(summary["errors"])
+    if errors:  # errors that reject no row (the file's, or the conversion's)
+        return "bad", f"Not ready: {_count(errors, 'error')} to fix, listed below."
     warnings = int(summary["warnings"])
     if warnings:
-        s = "" if warnings == 1 else "s"
         return (
             "warn",
-            f"Ready, with {_n(warnings)} warning{s} to check: all {_n(rows)} rows are valid.",
+            f"Ready, with {_count(warnings, 'warning')} to check: all {_count(rows, 'row')} "
+            "are valid.",
         )
-    return "ok", f"Ready to upload: all {_n(rows)} rows are valid."
+    return "ok", f"Ready to upload: all {_count(rows, 'row')} are valid."
 
 
 def _header(
@@ -294,7 +301,12 @@ def _files(report: dict[str, Any], inputs: list[dict[str, Any]], counts: _Counts
             if single:
                 yield _number(int(report["summary"][key]))
             else:
-                yield _number(listed.get((path, severity), 0), at_least=counts.sampled)
+                # Sampled issues, or rewrites suggested under --no-fix (warnings that the
+                # report summarises per field, not per file): a floor.
+                floor = counts.sampled or any(
+                    n["severity"] == severity for n in counts.normalizations
+                )
+                yield _number(listed.get((path, severity), 0), at_least=floor)
         yield "</tr>\n"
     yield "</tbody></table></div>\n</section>\n"
 
@@ -577,6 +589,13 @@ def _problems(counts: _Counts, max_rows: int) -> Iterator[str]:
     yield from _issue_table(
         "problems", issues, total, max_rows, "errors, warnings and notes", sampled=counts.sampled
     )
+    suggested = counts.total(severities) - total
+    if suggested:
+        yield (
+            f'<p class="note" id="problems-suggested" data-n="{suggested}">And '
+            f"{_count(suggested, 'suggested rewrite')} (warnings: --no-fix left the values as "
+            'they are), summarised by field under <a href="#fixes">Fixes</a>.</p>\n'
+        )
     yield "</section>\n"
 
 
@@ -588,8 +607,8 @@ def _fixes(report: dict[str, Any], counts: _Counts, max_rows: int) -> Iterator[s
     yield '<section id="fixes">\n<h2>Fixes</h2>\n'
     yield (
         f'<p id="fixes-total" data-fixes="{int(summary.get("fixes", 0))}">'
-        f"{_n(int(summary.get('fixes', 0)))} cells were fixed in "
-        f"{_n(int(summary.get('fixed_rows', 0)))} rows: the upload gets the fixed values; "
+        f"{_count(int(summary.get('fixes', 0)), 'cell')} fixed in "
+        f"{_count(int(summary.get('fixed_rows', 0)), 'row')}: the upload gets the fixed values; "
         "fix them at the source to make the next export clean.</p>\n"
     )
     if counts.normalizations:
@@ -617,7 +636,7 @@ def _normalization(item: dict[str, Any]) -> Iterator[str]:
         f'<div class="rewrites" data-field="{_text(field)}" data-code="{_text(code)}" '
         f'data-severity="{_text(item.get("severity"))}" data-count="{count}">'
         f"<h4>{_text(field)}: {_code_link(code)}</h4>\n"
-        f"<p>{_n(count)} cells {done}, {'' if complete else 'at least '}{_n(distinct)} "
+        f"<p>{_count(count, 'cell')} {done}, {'' if complete else 'at least '}{_n(distinct)} "
         f"distinct rewrite{s}.</p>\n"
     )
     yield (
@@ -634,7 +653,7 @@ def _normalization(item: dict[str, Any]) -> Iterator[str]:
         rest = distinct - len(rewrites)
         others = f"{'' if complete else 'at least '}{_n(rest)} more distinct rewrites"
         yield (
-            f'<p class="more" data-more-cells="{cells}">{others} ({_n(cells)} cells) not '
+            f'<p class="more" data-more-cells="{cells}">{others} ({_count(cells, "cell")}) not '
             "shown; <code>--fixes FILE</code> lists every fixed cell.</p>\n"
         )
     examples = list(item.get("examples") or [])

@@ -55,6 +55,7 @@ th[aria-sort="descending"] button::after { content: " \\25BC"; }
 code.v { white-space: pre-wrap; word-break: break-all; background: var(--panel);
   padding: 0 .2rem; border-radius: 3px; }
 .sev { font-weight: 600; }
+td a, td.sev { white-space: nowrap; }
 .sev.error { color: var(--error); }
 .sev.warning { color: var(--warning); }
 .sev.fixed { color: var(--fixed); }

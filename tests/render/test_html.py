@@ -447,6 +447,19 @@ def test_suggested_rewrites_are_not_said_to_be_applied() -> None:
     assert "200,001 cells to rewrite (not applied)" in block.text()
     assert _by_code(root) == {("normalized", "warning"): 200001}
     assert root.by_id("problems-count").get("data-total") == "0"  # not listed there
+    assert root.by_id("problems-suggested").get("data-n") == "200001"  # but said
+
+
+def test_per_file_warnings_are_a_floor_when_rewrites_are_suggested() -> None:
+    inputs = [{"path": f, "format": "csv", "encoding": "utf-8", "rows": 5,
+               "rejected_rows": 0, "error": None} for f in ("a.csv", "b.csv")]  # fmt: skip
+    report = _report(_issue(severity="warning", code="duplicate-row"), inputs=inputs, warnings=4)
+    report["normalizations"] = [dict(NORMALIZATIONS[1], severity="warning")]
+    root, _ = _page(report)
+    warnings = [row.find_all("td")[7].text() for row in _rows(root, "files-table")]
+    assert warnings == ["\u2265 1", "\u2265 0"]
+    errors = [row.find_all("td")[6].text() for row in _rows(root, "files-table")]
+    assert errors == ["0", "0"]
 
 
 @pytest.mark.parametrize(
