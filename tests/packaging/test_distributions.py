@@ -7,7 +7,8 @@ a stale ``build/`` folder, Hypothesis' database) to show that none of it ships. 
 is then installed into a new virtual environment with ``--no-deps --no-index``: its
 dependencies are made visible from the running environment by a ``.pth`` file (without
 the editable checkout), so nothing is downloaded, and the installed console script lints
-a bundled sample from there.
+a bundled sample from there. Last, the GitHub Action's install step installs the tool
+from the action's own checkout (the unpacked sdist), offline, and lints with it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from action_runner import run_action
 from packaging.requirements import Requirement
 
 from activity_schema._version import __version__
@@ -282,3 +284,49 @@ def test_the_wheel_installs_in_a_clean_venv_and_its_script_lints_a_sample(
     assert dev.returncode == 0, dev.stderr
     assert report == json.loads(dev.stdout)
     assert [issue["code"] for issue in report["issues"]] == ["misplaced-email"]
+
+
+def test_the_action_installs_the_tool_from_its_own_checkout(built: Built, tmp_path: Path) -> None:
+    # The action's checkout is the repository at the tag a workflow names: here the
+    # unpacked sdist. Its install step (install: true, version empty) builds and
+    # installs that checkout into its own venv under RUNNER_TEMP, offline: the venv is
+    # made beforehand with the dependencies visible (the step then reuses it), and
+    # pip is told there is no index.
+    with tarfile.open(built.sdist) as sdist:
+        sdist.extractall(tmp_path / "action", filter="data")
+    (checkout,) = (tmp_path / "action").iterdir()
+    temp = tmp_path / "runner-temp"
+    venv = temp / "activity-schema-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    (site / "_deps_of_the_test_run.pth").write_text(
+        f"{_visible_dependencies(tmp_path / 'deps')}\n", encoding="utf-8"
+    )
+    workspace = tmp_path / "workspace"
+    (workspace / "exports").mkdir(parents=True)
+    shutil.copy2(ROOT / SAMPLE, workspace / "exports" / "reference.json")
+
+    run = run_action(
+        checkout / "action.yml",
+        {"paths": "exports/reference.json"},
+        workspace=workspace,
+        runner_temp=temp,
+        path=f"{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        extra_env={"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0"},
+    )
+    install = run.step("Install activity-schema")
+    assert install.exit_code == 0, install.stdout + install.stderr[-3000:]
+    assert install.outputs == {"command": str(venv / "bin" / "activity-schema")}
+    assert f"Installed activity-schema, version {__version__} from {checkout}" in install.stdout
+    assert (site / "activity_schema" / "__init__.py").is_file()
+    assert not run.failed, run.stdout
+    assert run.outputs["exit-code"] == "0"
+    # It printed what the checkout's own tool prints on the file.
+    dev = subprocess.run(
+        [sys.executable, "-m", "activity_schema", "lint", "exports/reference.json"],
+        capture_output=True,
+        text=True,
+        cwd=workspace,
+        check=True,
+    )
+    assert dev.stdout.splitlines()[-1] in run.step("Lint with activity-schema").stdout
