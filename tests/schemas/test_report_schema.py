@@ -7,14 +7,19 @@ version: version 1 has no ``normalizations``, version 2 never lists a summarised
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import STREAM_ISSUES_PER_CODE, Run
+from click.testing import CliRunner
+from conftest import RULES, STREAM_ISSUES_PER_CODE, Run
 
 from activity_schema import schemas
+from activity_schema.cli import main
 from activity_schema.issues.codes import IssueCode
 
 #: The codes the bad file plants; every whole-file report lists (or summarises) them all.
@@ -229,3 +234,17 @@ def test_schema_rejects_what_the_contract_rules_out(where: tuple[Any, ...], valu
 def test_every_issue_code_matches_the_schema_pattern() -> None:
     code = jsonschema.Draft202012Validator(schemas.load("report")["$defs"]["code"])
     assert [str(c) for c in IssueCode if not code.is_valid(str(c))] == []
+
+
+def test_no_fix_report_validates(inputs_folder: Path, tmp_path: Path) -> None:
+    # --no-fix suggests the normalizations (warnings) instead of applying them.
+    report_file = tmp_path / "report.json"
+    args = ["lint", "bad.csv", "--no-fix", "--format", "json", "--report", str(report_file)]
+    with contextlib.chdir(inputs_folder):
+        result = CliRunner().invoke(main, [*args, "--config", str(RULES), "--quiet"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert _errors("report", report) == []
+    severities = {n["severity"] for n in report.get("normalizations") or []}
+    severities |= {i["severity"] for i in report["issues"] if i["code"] == "normalized"}
+    assert severities == {"warning"}
