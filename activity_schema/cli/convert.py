@@ -32,7 +32,7 @@ from .common import (
     settings_from_flags,
 )
 from .inputs import exclude_option, expand_inputs, refuse_streamed_stdin
-from .report_file import check_report_file
+from .report_file import check_report_file, fixes_option, fixes_sink
 
 if TYPE_CHECKING:
     from ..jobs.convert import PartFormat
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE and print the text report to stderr.",
 )
+@fixes_option
 @click.option(
     "--max-examples",
     type=click.IntRange(0),
@@ -116,6 +117,7 @@ def convert(
     stream: bool,
     output_format: str,
     report_file: Path | None,
+    fixes_file: Path | None,
     max_examples: int,
     timezone: str | None,
     date_order: str | None,
@@ -156,8 +158,10 @@ def convert(
     inputs = expand_inputs(files, excludes)
     refuse_streamed_stdin(inputs, stream, current_seams().should_stream)
     check_report_file(report_file)
+    check_report_file(fixes_file, "--fixes")
     seams = current_seams()
     with contextlib.ExitStack() as claimed:
+        fixes = claimed.enter_context(fixes_sink(fixes_file))
         folder = None
         if output != "-":
             folder = claimed.enter_context(OutputFolder(output, force=force, on_step=seams.on_step))
@@ -188,6 +192,7 @@ def convert(
                 stream=True if stream else None,
                 on_progress=on_progress if display.enabled else None,
                 seams=seams,
+                fixes=fixes,
             )
         emit_report(done.report, output_format, report_file, sys.stderr, max_examples)
         result = done.result

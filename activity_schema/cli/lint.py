@@ -34,7 +34,7 @@ from .inputs import (
     refuse_streamed_stdin,
     stdin_filename_option,
 )
-from .report_file import check_report_file, report_option
+from .report_file import check_report_file, fixes_option, fixes_sink, report_option
 
 
 @click.command()
@@ -55,6 +55,7 @@ from .report_file import check_report_file, report_option
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE and print the text report.",
 )
+@fixes_option
 @click.option(
     "--output",
     "legacy_output",
@@ -105,6 +106,7 @@ def lint(
     config_path: Path | None,
     output_format: str,
     report_file: Path | None,
+    fixes_file: Path | None,
     legacy_output: Path | None,
     strict: bool | None,
     exit_zero: bool,
@@ -139,7 +141,8 @@ def lint(
     inputs = expand_inputs(files, excludes, stdin_filename)
     refuse_streamed_stdin(inputs, stream, current_seams().should_stream)
     check_report_file(report_file)  # before minutes of checking, not after
-    with progress_display(quiet) as display:
+    check_report_file(fixes_file, "--fixes")
+    with fixes_sink(fixes_file) as fixes, progress_display(quiet) as display:
         found = lint_files(
             inputs,
             spec=spec,
@@ -149,6 +152,7 @@ def lint(
             on_progress=display if display.enabled else None,
             on_input_error=echo_input_error(display),
             seams=current_seams(),
+            fixes=fixes,
         )
         hand_over(display, sys.stdout)
         emit_report(found.report, output_format, report_file, sys.stdout, max_examples)

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
 
 from ..errors import OutputError, UsageError
 
-__all__ = ["check_report_file", "report_option", "report_write_error"]
+__all__ = [
+    "check_report_file",
+    "fixes_option",
+    "fixes_sink",
+    "report_option",
+    "report_write_error",
+]
 
 #: ``errno`` values that say the report's path is wrong, not unwritable.
 _PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
@@ -35,8 +46,6 @@ def report_option(report: Path | None, legacy: Path | None) -> Path | None:
             "--output is the deprecated name of --report; pass only --report",
             hint="drop --output",
         )
-    import click
-
     click.echo(
         "activity-schema: warning: lint --output is deprecated; use --report FILE "
         "(the same option as convert's)",
@@ -45,11 +54,12 @@ def report_option(report: Path | None, legacy: Path | None) -> Path | None:
     return legacy
 
 
-def check_report_file(path: Path | None) -> None:
+def check_report_file(path: Path | None, option: str = "--report") -> None:
     """Refuse a ``--report`` path that cannot be written, before anything is done.
 
     Args:
         path: The ``--report`` file, or None.
+        option: The option that named it (``--fixes`` is checked alike).
 
     Raises:
         UsageError: The path names a folder, or its folder does not exist (exit 2).
@@ -67,13 +77,13 @@ def check_report_file(path: Path | None) -> None:
     folder = path.parent
     if path.is_dir():
         raise UsageError(
-            "--report names a folder", where=str(path), hint="give a file name, e.g. report.json"
+            f"{option} names a folder", where=str(path), hint="give a file name, e.g. report.json"
         )
     if not folder.is_dir():
         raise UsageError(
             "the report's folder does not exist",
             where=str(path),
-            hint="create it first, or choose another --report path",
+            hint=f"create it first, or choose another {option} path",
         )
     target = path if path.exists() else folder
     if not os.access(target, os.W_OK):
@@ -83,7 +93,7 @@ def check_report_file(path: Path | None) -> None:
             + ("the file system is read-only" if read_only else "permission denied"),
             path=str(path),
             errno=errno.EROFS if read_only else errno.EACCES,
-            hint="choose another --report path",
+            hint=f"choose another {option} path",
         )
 
 
@@ -115,3 +125,36 @@ def report_write_error(err: OSError, path: Path) -> UsageError | OutputError:
         if err.errno in (errno.ENOSPC, errno.EDQUOT)
         else "check the folder's permissions, or choose another --report path",
     )
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def fixes_option(command: _F) -> _F:
+    """Add ``--fixes FILE`` (every fixed cell as NDJSON) to a command."""
+    return click.option(
+        "--fixes",
+        "fixes_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write every fixed cell to FILE as NDJSON, one issue per line (the "
+        "report summarises mechanical normalizations per field).",
+    )(command)
+
+
+@contextmanager
+def fixes_sink(path: Path | None) -> Iterator[IO[bytes] | None]:
+    """Open the ``--fixes`` file for the job to write, or give None without one.
+
+    Raises:
+        UsageError: The path is wrong (exit 2).
+        OutputError: The file cannot be written (exit 5).
+    """
+    if path is None:
+        yield None
+        return
+    try:
+        sink = path.open("wb")
+    except OSError as err:
+        raise report_write_error(err, path) from None
+    with sink:
+        yield sink

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from ..errors import InputError, UsageError
 from .lint import InputErrorCallback, read_inputs
@@ -90,6 +90,7 @@ def convert_files(
     on_progress: ProgressCallback | None = None,
     on_input_error: InputErrorCallback | None = None,
     seams: Seams | None = None,
+    fixes: IO[bytes] | None = None,
 ) -> ConvertFilesResult:
     """Convert every input into ``out`` and return the report.
 
@@ -114,6 +115,7 @@ def convert_files(
         on_input_error: Told of each unreadable input before the run stops.
         seams: The batch sizes and the streaming threshold a test sets (the commit
             hook, ``on_step``, is the claimed folder's).
+        fixes: Where to write every fixed cell as NDJSON (``--fixes FILE``).
 
     Returns:
         The report and what was written.
@@ -149,6 +151,7 @@ def convert_files(
             escape_formulas=escape_formulas,
             force=force,
             on_progress=on_progress,
+            fixes=fixes,
             **seams.stream_sizes(),
         )
         if on_progress is not None:
@@ -161,7 +164,7 @@ def convert_files(
     from ..output.write import convert as write_parts
     from ..output.write import write_stream
     from ..schema.model import to_pandera
-    from .report import convert_report
+    from .report import convert_report, write_fix_list
     from .whole import check_tables
 
     if inputs.errors:
@@ -170,6 +173,8 @@ def convert_files(
     if on_progress is not None:
         on_progress(whole_run_event("checking", paths, rows))
     prepared = check_tables(inputs.tables, spec, to_pandera(spec), settings)
+    if fixes is not None:
+        write_fix_list(prepared.issues, fixes)
     if on_progress is not None:
         on_progress(whole_run_event("writing", paths, rows))
     if folder is not None:

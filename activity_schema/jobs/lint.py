@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .progress import ProgressCallback, ProgressEvent, input_sizes, whole_run_event
@@ -139,6 +139,7 @@ def lint_files(
     on_progress: ProgressCallback | None = None,
     on_input_error: InputErrorCallback | None = None,
     seams: Seams | None = None,
+    fixes: IO[bytes] | None = None,
 ) -> LintResult:
     """Check every input against ``spec`` and return the report.
 
@@ -152,6 +153,8 @@ def lint_files(
         on_progress: Told where the run is.
         on_input_error: Told of each unreadable input of a whole-file run.
         seams: The batch sizes and the streaming threshold a test sets.
+        fixes: Where to write every fixed cell as NDJSON (``--fixes FILE``): the
+            report summarises mechanical normalizations per field.
 
     Returns:
         The report and the counts the exit code depends on.
@@ -171,6 +174,7 @@ def lint_files(
             settings=settings,
             read_options=read_options,
             on_progress=on_progress,
+            fixes=fixes,
             **seams.stream_sizes(),
         )
         if on_progress is not None:
@@ -192,7 +196,7 @@ def lint_files(
         on_input_error=on_input_error,
     )
     from ..schema.model import to_pandera
-    from .report import lint_report
+    from .report import lint_report, write_fix_list
     from .whole import check_tables
 
     rows = sum(table.rows for table in inputs.tables)
@@ -201,6 +205,8 @@ def lint_files(
     prepared = check_tables(inputs.tables, spec, to_pandera(spec), settings)
     if on_progress is not None:
         on_progress(whole_run_event("reporting", paths, rows))
+    if fixes is not None:
+        write_fix_list(prepared.issues, fixes)
     summary = prepared.summary
     return LintResult(
         lint_report(prepared, inputs.entries),

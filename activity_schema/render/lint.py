@@ -2,15 +2,8 @@
 
 The report is built by :mod:`activity_schema.jobs.report` (``build_report`` and
 ``REPORT_VERSION`` are re-exported here for the callers that know them by this module);
-this module only formats it. The JSON report is a documented, stable contract::
-
-    {"version": 1,
-     "inputs": [{"path", "format", "encoding", "encoding_reason", "dialect", "sheet",
-                 "rows", "rejected_rows", "error"}],
-     "summary": {"rows", "valid_rows", "rejected_rows", "fixed_rows",
-                 "errors", "warnings", "fixes"},
-     "issues": [{"code", "severity", "file", "row", "line", "field", "column",
-                 "value", "message", "fix"}]}
+this module only formats it. The JSON report is a documented, stable contract (its
+keys are described in :mod:`activity_schema.jobs.report`).
 """
 
 from __future__ import annotations
@@ -145,6 +138,7 @@ def render_text(
 
     console = make_console(stream)
     issues = issue_frame_of(report)
+    summarized = False
     if issues.height:
         groups = (
             issues.group_by(["code", "severity"], maintain_order=True)
@@ -158,6 +152,10 @@ def render_text(
         counts = {(c["code"], c["severity"]): c["count"] for c in report.get("issue_counts") or []}
         for group in groups.iter_rows(named=True):
             severity = group["severity"]
+            if _SEVERITY_ORDER.get(severity, 9) > _SEVERITY_ORDER["fixed"] and not summarized:
+                # The summarised fixes go with the fixes, before the infos.
+                summarized = True
+                _render_normalizations(report, console, max_examples)
             if severity == "info" and not show_info:
                 continue
             code = group["code"]
@@ -172,6 +170,8 @@ def render_text(
                 console.print(f"  {escape(_example(example))}")
             if n > len(group["examples"]):
                 console.print(f"  ... and {n - len(group['examples']):,} more")
+    if not summarized:
+        _render_normalizations(report, console, max_examples)
     for item in report["inputs"]:
         if item.get("error"):
             console.print(f"[bold red]unreadable[/] {escape(item['error'])}")
@@ -181,6 +181,41 @@ def render_text(
         f"{s['rejected_rows']:,} rejected, {s['fixed_rows']:,} fixed; "
         f"{s['errors']:,} errors, {s['warnings']:,} warnings, {s['fixes']:,} fixes"
     )
+
+
+def _rewrite(rewrite: dict[str, Any]) -> str:
+    def shown(value: str | None) -> str:
+        if value is None:
+            return "empty"
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+
+    return printable(f"{shown(rewrite['from'])} -> {shown(rewrite['to'])} x{rewrite['count']:,}")
+
+
+def _render_normalizations(report: dict[str, Any], console: Any, max_examples: int) -> None:
+    """Write each field's mechanical rewrites: the count, then the most frequent ones."""
+    from rich.markup import escape
+
+    for entry in report.get("normalizations") or []:
+        severity, code = entry["severity"], entry["code"]
+        info = CODE_INFO.get(IssueCode(code)) if code in IssueCode._value2member_map_ else None
+        title = (
+            f"[{_STYLE.get(severity, '')}]{severity}[/] [bold]{escape(code)}[/bold] "
+            f"x{entry['count']:,} in {escape(printable(entry['field']))}"
+        )
+        if info:
+            title += f": {escape(info.summary)}"
+        console.print(title)
+        shown = entry["rewrites"][:max_examples]
+        for rewrite in shown:
+            console.print(f"  {escape(_rewrite(rewrite))}")
+        more = entry["distinct"] - len(shown)
+        if more > 0 or not entry["complete"]:
+            at_least = "" if entry["complete"] else "at least "
+            console.print(
+                f"  ... and {at_least}{more:,} more distinct rewrite{'' if more == 1 else 's'}"
+                " (--fixes FILE lists every cell)"
+            )
 
 
 def _escape_property(value: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from imports_of import modules_imported
+from reports import with_fixes
 
 from activity_schema.issues.codes import IssueCode, Severity
 
@@ -274,10 +275,13 @@ def test_a_large_json_report_is_complete_when_the_process_exits(tmp_path: Path) 
     # stdout and to --output must have been flushed first.
     rows = "".join(f"  u{i}@EXAMPLE.COM ,Registered,{i}\n" for i in range(30_000))
     _write(tmp_path, "big.csv", "email,type,activityId\n" + rows)
-    proc = _run("lint", "big.csv", "--format", "json", cwd=tmp_path)
+    proc = _run("lint", "big.csv", "--format", "json", "--fixes", "fixes.ndjson", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert len(report["issues"]) == report["summary"]["fixes"] == 30_000
+    (entry,) = report["normalizations"]
+    assert entry["count"] == entry["distinct"] == report["summary"]["fixes"] == 30_000
+    fixes = (tmp_path / "fixes.ndjson").read_text(encoding="utf-8").splitlines()
+    assert len(fixes) == 30_000 and json.loads(fixes[-1])["row"] == 30_000
     proc = _run("lint", "big.csv", "--format", "json", "--report", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
@@ -311,9 +315,21 @@ _ISSUE_KEYS = {
 }
 
 
+_NORMALIZATION_KEYS = {
+    "code": str,
+    "severity": str,
+    "field": str,
+    "count": int,
+    "distinct": int,
+    "complete": bool,
+    "rewrites": list,
+    "examples": list,
+}
+
+
 def _check_report_shape(report: dict[str, Any]) -> None:
-    assert list(report) == ["version", "inputs", "summary", "issues"]
-    assert report["version"] == 1
+    assert list(report) == ["version", "inputs", "summary", "normalizations", "issues"]
+    assert report["version"] == 2
     assert isinstance(report["inputs"], list) and report["inputs"]
     for item in report["inputs"]:
         assert set(item) <= set(_INPUT_KEYS) and {"path", "error"} <= set(item)
@@ -325,9 +341,22 @@ def _check_report_shape(report: dict[str, Any]) -> None:
     assert summary["rows"] == summary["valid_rows"] + summary["rejected_rows"]
     assert summary["fixed_rows"] <= summary["valid_rows"]
     severities = [i["severity"] for i in report["issues"]]
+    summarized = {"error": 0, "warning": 0, "fixed": 0}
+    for entry in report["normalizations"]:
+        assert list(entry) == list(_NORMALIZATION_KEYS)
+        for key, value in entry.items():
+            assert isinstance(value, _NORMALIZATION_KEYS[key]), (key, value)
+        assert entry["code"] in {"normalized", "null-string"}
+        summarized[entry["severity"]] += entry["count"]
+        assert 1 <= len(entry["rewrites"]) <= min(10, entry["distinct"])
+        assert sum(r["count"] for r in entry["rewrites"]) <= entry["count"]
+        assert [list(r) for r in entry["rewrites"]] == [["from", "to", "count"]] * len(
+            entry["rewrites"]
+        )
+        assert 1 <= len(entry["examples"]) <= 5
     assert summary["errors"] == severities.count("error")
-    assert summary["warnings"] == severities.count("warning")
-    assert summary["fixes"] == severities.count("fixed")
+    assert summary["warnings"] == severities.count("warning") + summarized["warning"]
+    assert summary["fixes"] == severities.count("fixed") + summarized["fixed"]
     for issue in report["issues"]:
         assert list(issue) == list(_ISSUE_KEYS)
         for key, value in issue.items():
@@ -469,9 +498,12 @@ def test_no_fix_reports_fixes_as_warnings(
     cli: Callable[..., Result], tmp_path: Path, row: int, code: str, field: str, fix: str
 ) -> None:
     path = _write(tmp_path, "in.csv", NO_FIX)
-    fixed = json.loads(cli("lint", path, "--format", "json").stdout)
-    result = cli("lint", path, "--format", "json", "--no-fix")
-    report = json.loads(result.stdout)
+    fixes = tmp_path / "fixes.ndjson"
+    fixed = with_fixes(
+        json.loads(cli("lint", path, "--format", "json", "--fixes", fixes).stdout), fixes
+    )
+    result = cli("lint", path, "--format", "json", "--no-fix", "--fixes", fixes)
+    report = with_fixes(json.loads(result.stdout), fixes)
     assert result.exit_code == 0
     (issue,) = [
         i for i in report["issues"] if (i["row"], i["code"], i["field"]) == (row, code, field)
@@ -538,10 +570,22 @@ def test_definition_schema_end_to_end(cli: Callable[..., Result], tmp_path: Path
         tmp_path, "rules.toml", "[activity_types]\nWebinar = ['Registered', 'Attended']\n"
     )
     path = _write(tmp_path, "in.csv", DEFINITION_CSV)
-    result = cli("lint", path, "--definition", definition, "--config", config, "--format", "json")
+    fixes = tmp_path / "fixes.ndjson"
+    result = cli(
+        "lint",
+        path,
+        "--definition",
+        definition,
+        "--config",
+        config,
+        "--format",
+        "json",
+        "--fixes",
+        fixes,
+    )
     _no_traceback(result)
     assert result.exit_code == 1
-    report = json.loads(result.stdout)
+    report = with_fixes(json.loads(result.stdout), fixes)
     row_issues = {
         (i["row"], i["line"], i["code"], i["severity"], i["field"])
         for i in report["issues"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from reports import with_fixes
 
 from activity_schema.jobs.whole import prepare
 from activity_schema.schema.config import load_settings
@@ -111,9 +113,12 @@ def _messy_xlsx(make_xlsx: Callable[..., Path]) -> Path:
 
 
 def _lint_json(cli: Callable[..., Result], path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    result = cli("lint", path, "--config", RULES, "--format", "json", *extra)
-    assert "Traceback" not in result.output
-    return result.exit_code, json.loads(result.stdout)
+    """Lint as JSON, with the summarised normalizations put back cell by cell."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fixes = Path(tmp) / "fixes.ndjson"
+        result = cli("lint", path, "--config", RULES, "--format", "json", "--fixes", fixes, *extra)
+        assert "Traceback" not in result.output
+        return result.exit_code, with_fixes(json.loads(result.stdout), fixes)
 
 
 def test_golden_files_are_what_the_generator_makes() -> None:
@@ -313,9 +318,10 @@ def test_small_file_findings(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_text(text, encoding="utf-8")
-    result = cli("lint", path, "--format", "json")
+    fixes = tmp_path / "fixes.ndjson"
+    result = cli("lint", path, "--format", "json", "--fixes", fixes)
     assert result.exit_code == exit_code, result.output
-    report = json.loads(result.stdout)
+    report = with_fixes(json.loads(result.stdout), fixes)
     found = {(i["code"], i["severity"], i["row"], i["line"], i["field"]) for i in report["issues"]}
     assert found == expected
     assert len(report["issues"]) == len(expected)

@@ -226,8 +226,12 @@ def test_report_issues_and_summary_match_a_whole_run(tmp_path: Path) -> None:
     assert done.summary == prepared.summary
     cols = ["code", "severity", "row", "line", "field", "message"]
     mine = done.issues.filter(pl.col("code") != "column-decision").select(cols)
-    theirs = prepared.issues.select(cols)
+    whole = build_report([], prepared.issues, {})
+    theirs = whole["issues"].select(cols)
     assert mine.sort(cols, nulls_last=True).equals(theirs.sort(cols, nulls_last=True))
+    # The normalizations are summarised as they come, batch after batch, to the same.
+    assert done.normalizations == whole["normalizations"]
+    assert sum(e["count"] for e in done.normalizations) > 1_000
     assert done.issue_counts is None
 
 

@@ -39,7 +39,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandera.polars as pa
@@ -83,7 +83,9 @@ class StreamedConvert:
             returns them (the parts' ``sources`` are in the manifest, not in memory;
             ``issues`` is empty: the report's issues are in :attr:`issues`).
         inputs: The report's ``inputs`` entries (with ``rejected_rows``).
-        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`).
+        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`),
+            except the summarised normalizations.
+        normalizations: The report's ``normalizations`` (exact).
         issue_counts: The exact count of each code and severity when :attr:`issues`
             is a sample, else None.
         summary: The run's counts, as ``Prepared.summary`` gives them.
@@ -94,6 +96,7 @@ class StreamedConvert:
     result: ConvertResult
     inputs: list[dict[str, Any]]
     issues: pl.DataFrame
+    normalizations: list[dict[str, Any]]
     issue_counts: list[dict[str, str | int]] | None
     summary: Summary
     decisions: tuple[ColumnDecisions, ...]
@@ -149,6 +152,7 @@ class BatchRun:
         row_bound: int,
         sizes: list[int],
         on_progress: ProgressCallback | None,
+        fixes: IO[bytes] | None = None,
     ) -> None:
         self.spec, self.schema, self.settings, self.options = spec, schema, settings, options
         self.parts, self.rejects = parts, rejects
@@ -158,7 +162,7 @@ class BatchRun:
         self.bytes_total = sum(sizes)
         self.bytes_done = 0
         self.payload = np.uint32 if row_bound < 2**32 else np.int64
-        self.log = IssueLog()
+        self.log = IssueLog(fixes=fixes)
         self.totals = _Totals()
         self.fixes: dict[str, int] = {}
         self.inputs: list[dict[str, Any]] = []
@@ -409,6 +413,7 @@ def convert_stream(
     block_bytes: int = STREAM_BLOCK_BYTES,
     on_progress: ProgressCallback | None = None,
     on_step: StepHook | None = None,
+    fixes: IO[bytes] | None = None,
 ) -> StreamedConvert:
     """Convert files in record batches into the folder ``convert`` would write.
 
@@ -441,6 +446,7 @@ def convert_stream(
             (``writing``). It runs on the converting thread: keep it cheap.
         on_step: Called with the name of each step of the commit (a seam for
             fault-injection tests).
+        fixes: Where to append every fixed cell as NDJSON (``--fixes FILE``).
 
     Returns:
         The counts and parts, and the report's pieces.
@@ -489,6 +495,7 @@ def convert_stream(
                 batch_bytes=batch_bytes,
                 block_bytes=block_bytes,
                 on_progress=on_progress,
+                fixes=fixes,
             )
         except OSError as err:
             raise output_error(err, folder.given) from err
@@ -496,6 +503,7 @@ def convert_stream(
         result=result,
         inputs=run.inputs,
         issues=run.log.frame,
+        normalizations=run.log.rewrites.entries(),
         issue_counts=run.log.counts() if run.log.sampled else None,
         summary=summary_of(run.totals),
         decisions=tuple(run.decisions),
@@ -519,6 +527,7 @@ def _convert_into(
     batch_bytes: int,
     block_bytes: int,
     on_progress: ProgressCallback | None,
+    fixes: IO[bytes] | None = None,
 ) -> tuple[BatchRun, ConvertResult]:
     """Check and write every input into the claimed ``folder``, then commit it."""
     work = folder.work
@@ -540,6 +549,7 @@ def _convert_into(
         row_bound=bound,
         sizes=input_sizes(paths),
         on_progress=on_progress,
+        fixes=fixes,
     )
     try:
         for index, path in enumerate(paths):

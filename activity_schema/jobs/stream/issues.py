@@ -5,15 +5,24 @@ of rows, so the issues are not all kept: up to ``STREAM_REPORT_MAX_ISSUES`` are 
 whole (the report is then the one a whole-file run gives), and beyond that the first
 ``STREAM_REPORT_ISSUES_PER_CODE`` of each file and code, plus every file-level issue.
 The counts by code stay exact and go into the report as ``issue_counts``, which the text
-report shows instead of the listed ones.
+report shows instead of the listed ones. Mechanical normalizations never take room in
+that list: they are summarised as they come (:class:`~activity_schema.issues.rewrites.RewriteLog`),
+exactly, and written cell by cell only to a ``--fixes`` file when one is asked for.
 """
 
 from __future__ import annotations
 
+from typing import IO
+
 import polars as pl
 
-from ...defaults import STREAM_REPORT_ISSUES_PER_CODE, STREAM_REPORT_MAX_ISSUES
+from ...defaults import (
+    DEFAULT_MAX_EXAMPLES,
+    STREAM_REPORT_ISSUES_PER_CODE,
+    STREAM_REPORT_MAX_ISSUES,
+)
 from ...issues.records import ISSUE_SCHEMA, empty_issues
+from ...issues.rewrites import RewriteLog, is_summarized, write_fixes
 
 __all__ = ["IssueLog"]
 
@@ -38,6 +47,8 @@ class IssueLog:
         *,
         max_issues: int = STREAM_REPORT_MAX_ISSUES,
         per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
+        examples: int = DEFAULT_MAX_EXAMPLES,
+        fixes: IO[bytes] | None = None,
     ) -> None:
         self._max = max_issues
         self._per_code = per_code
@@ -46,12 +57,24 @@ class IssueLog:
         self._counts: dict[tuple[str, str, str], int] = {}
         self._listed: dict[tuple[str, str, str], int] = {}
         self.sampled = False
+        self.rewrites = RewriteLog(examples=examples)
+        self._fixes = fixes
 
     def add(self, issues: pl.DataFrame) -> None:
         """Add a batch's issues (in report order within their file)."""
         if not issues.height:
             return
         issues = issues.select(list(ISSUE_SCHEMA))
+        if self._fixes is not None:
+            # In the report's order, so that a streamed --fixes file is a whole-file one.
+            write_fixes(
+                issues.sort(["line", "row"], nulls_last=False, maintain_order=True), self._fixes
+            )
+        summarized = is_summarized()
+        self.rewrites.add(issues.filter(summarized))
+        issues = issues.filter(~summarized)
+        if not issues.height:
+            return
         for file, code, severity, n in issues.group_by(_KEY).len().iter_rows():
             key = (str(file), str(code), str(severity))
             self._counts[key] = self._counts.get(key, 0) + int(n)

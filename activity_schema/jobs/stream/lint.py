@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandera.polars as pa
 import polars as pl
@@ -39,7 +39,9 @@ class StreamedLint:
 
     Attributes:
         inputs: The report's ``inputs`` entries (with ``rejected_rows``).
-        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`).
+        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`),
+            except the summarised normalizations.
+        normalizations: The report's ``normalizations`` (exact).
         issue_counts: The exact count of each code and severity when :attr:`issues`
             is a sample, else None.
         summary: The run's counts, as ``Prepared.summary`` gives them.
@@ -49,6 +51,7 @@ class StreamedLint:
 
     inputs: list[dict[str, Any]]
     issues: pl.DataFrame
+    normalizations: list[dict[str, Any]]
     issue_counts: list[dict[str, str | int]] | None
     summary: Summary
     decisions: tuple[ColumnDecisions, ...]
@@ -65,6 +68,7 @@ def lint_stream(
     batch_bytes: int = STREAM_BATCH_BYTES,
     block_bytes: int = STREAM_BLOCK_BYTES,
     on_progress: ProgressCallback | None = None,
+    fixes: IO[bytes] | None = None,
 ) -> StreamedLint:
     """Check files in record batches and return what a lint report needs.
 
@@ -78,6 +82,7 @@ def lint_stream(
             first batch of each input.
         block_bytes: Bytes read from a file at a time.
         on_progress: Told the rows and raw bytes done after every batch.
+        fixes: Where to append every fixed cell as NDJSON (``--fixes FILE``).
 
     Returns:
         The report's pieces and the run's counts.
@@ -117,6 +122,7 @@ def lint_stream(
         row_bound=sum(sizes) // 2 + 1,
         sizes=sizes,
         on_progress=on_progress,
+        fixes=fixes,
     )
     try:
         for index, path in enumerate(paths):
@@ -126,6 +132,7 @@ def lint_stream(
     return StreamedLint(
         inputs=run.inputs,
         issues=run.log.frame,
+        normalizations=run.log.rewrites.entries(),
         issue_counts=run.log.counts() if run.log.sampled else None,
         summary=summary_of(run.totals),
         decisions=tuple(run.decisions),
