@@ -4,7 +4,8 @@
   and 2;
 - ``config``: ``activity_schema.toml`` (or ``[tool.activity-schema]`` in
   ``pyproject.toml``) as parsed from TOML;
-- ``inspect``: what ``inspect --format json`` prints.
+- ``inspect``: what ``inspect --format json`` prints;
+- ``manifest``: the ``manifest.json`` that ``convert`` writes and ``upload`` reads.
 
 Each file is ``activity_schema/schemas/NAME.schema.json`` and its ``$id`` is where the
 docs site publishes it, so an editor or a CI job can validate against either. The
@@ -29,7 +30,7 @@ from typing import Any, Final
 __all__ = ["SCHEMA_NAMES", "load", "schema_filename"]
 
 #: The schemas this package ships, by name.
-SCHEMA_NAMES: Final = ("report", "config", "inspect")
+SCHEMA_NAMES: Final = ("report", "config", "inspect", "manifest")
 
 
 def schema_filename(name: str) -> str:
@@ -47,7 +48,8 @@ def load(name: str) -> dict[str, Any]:
     """Return the JSON Schema ``name`` as a new dict (the caller may change it).
 
     Args:
-        name: One of :data:`SCHEMA_NAMES`: ``report``, ``config`` or ``inspect``.
+        name: One of :data:`SCHEMA_NAMES`: ``report``, ``config``, ``inspect`` or
+            ``manifest``.
 
     Raises:
         ValueError: ``name`` is not a schema this package ships.

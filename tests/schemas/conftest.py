@@ -91,12 +91,13 @@ def _bad_csv() -> bytes:
 
 @dataclass(frozen=True)
 class Run:
-    """One CLI run: its command line, exit code, and the report it wrote."""
+    """One CLI run: its command line, exit code, the report it wrote, and convert's OUTDIR."""
 
     args: tuple[str, ...]
     exit_code: int
     text: str
     inputs: tuple[str, ...]
+    outdir: Path | None = None
 
     def json(self) -> Any:
         """Return the report parsed as JSON."""
@@ -165,6 +166,7 @@ def runs(
                     result.exit_code,
                     report.read_text(encoding="utf-8"),
                     tuple(inputs),
+                    where / "out" if command == "convert" else None,
                 )
     finally:
         defaults.clear()
