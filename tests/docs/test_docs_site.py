@@ -97,3 +97,16 @@ def test_the_api_reference_has_every_public_name(site: Path) -> None:
     for name in activity_schema.__all__:
         if not name.startswith("__"):
             assert f'id="activity_schema.{name}"' in page, name
+
+
+def test_the_json_schemas_are_published_at_their_id(site: Path) -> None:
+    from activity_schema import schemas
+
+    listed = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
+    for name in schemas.SCHEMA_NAMES:
+        filename = schemas.schema_filename(name)
+        shipped = ROOT / "activity_schema" / "schemas" / filename
+        published = site / "schemas" / filename
+        assert published.read_bytes() == shipped.read_bytes(), filename
+        assert schemas.load(name)["$id"] == f"{DOCS_URL}schemas/{filename}"
+        assert f"[`{filename}`](schemas/{filename})" in listed, f"docs/schemas.md: {filename}"
