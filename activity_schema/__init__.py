@@ -1,8 +1,10 @@
 """activity_schema: make tabular activity data safe to upload to Oracle Eloqua.
 
 The public API is re-exported here lazily, so that importing the package (and running
-``activity-schema --help``) does not import polars, pandera or httpx. ``convert`` is the
-folder-writing job, :func:`activity_schema.output.write.convert`.
+``activity-schema --help``) does not import polars, pandera or httpx. :func:`lint`,
+:func:`convert` and :func:`inspect` run the commands' jobs and return typed results
+(:mod:`activity_schema.api`); :func:`prepare` checks inputs in memory and gives the data
+itself (clean rows, rejects) as polars frames.
 
 Modules imported from the paths they had before the layout of issue 15
 (``activity_schema.pipeline``, ``activity_schema.stream``, ...) still import, with a
@@ -20,6 +22,7 @@ from . import _moved
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .api import Converted, convert, inspect, lint
     from .checking.result import Prepared, Summary
     from .errors import (
         ActivitySchemaError,
@@ -30,10 +33,10 @@ if TYPE_CHECKING:
     )
     from .issues.codes import IssueCode, Severity
     from .issues.records import Issue
+    from .jobs.report import InputSummary, Normalization, Report, Rewrite
     from .jobs.whole import prepare
     from .output.encode import Chunk
     from .output.plan import ConvertPlan, plan_convert
-    from .output.write import convert
     from .readers import ReadOptions, SourceTable, read_bytes, read_path
     from .schema.config import Settings, load_settings
     from .schema.definition import schema_from_definition
@@ -47,13 +50,18 @@ __all__ = [
     "Chunk",
     "ConfigError",
     "ConvertPlan",
+    "Converted",
     "FieldSpec",
     "InputError",
+    "InputSummary",
     "Issue",
     "IssueCode",
     "Kind",
+    "Normalization",
     "Prepared",
     "ReadOptions",
+    "Report",
+    "Rewrite",
     "SchemaSpec",
     "Settings",
     "Severity",
@@ -63,6 +71,8 @@ __all__ = [
     "UsageError",
     "__version__",
     "convert",
+    "inspect",
+    "lint",
     "load_settings",
     "plan_convert",
     "prepare",
@@ -91,7 +101,14 @@ _LAZY = {
     "ConvertPlan": "output.plan",
     "plan_convert": "output.plan",
     "Chunk": "output.encode",
-    "convert": "output.write",
+    "convert": "api",
+    "lint": "api",
+    "inspect": "api",
+    "Converted": "api",
+    "Report": "jobs.report",
+    "InputSummary": "jobs.report",
+    "Normalization": "jobs.report",
+    "Rewrite": "jobs.report",
     "Summary": "checking.result",
     "prepare": "jobs.whole",
     "ReadOptions": "readers",
