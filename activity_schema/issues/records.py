@@ -7,8 +7,9 @@ failure-case idea), and only turned into dicts when a renderer asks for them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import overload
+from typing import Any, TypeVar, overload
 
 import polars as pl
 
@@ -18,6 +19,7 @@ __all__ = [
     "ISSUE_SCHEMA",
     "Issue",
     "collect_issues",
+    "conform_issues",
     "empty_issues",
     "file_issue",
     "issue_frame",
@@ -36,6 +38,20 @@ ISSUE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "message": pl.String,
     "fix": pl.String,
 }
+
+
+#: ``ISSUE_SCHEMA`` as polars' ``cast`` takes it (its keys may be selectors too).
+_DTYPES: Mapping[Any, Any] = ISSUE_SCHEMA
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def conform_issues(frame: _Frame) -> _Frame:
+    """Return ``frame`` with the issue columns' types (``frame.pipe(conform_issues)``).
+
+    Issue frames built from literals and expressions get the types their parts had
+    (a null column is ``Null``); concatenating them needs one schema.
+    """
+    return frame.cast(_DTYPES)
 
 
 @dataclass(frozen=True)
@@ -195,4 +211,4 @@ def collect_issues(parts: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
     found = [f for f in frames if f.height]
     if not found:
         return empty_issues()
-    return pl.concat(found).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(found).pipe(conform_issues)

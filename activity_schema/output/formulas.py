@@ -29,7 +29,7 @@ from typing import Final
 import polars as pl
 
 from ..issues.codes import CODE_INFO, IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, empty_issues
+from ..issues.records import conform_issues, empty_issues
 from ..readers.table import LINE, ROW
 
 __all__ = ["FORMULA_PREFIXES", "escape_formulas", "formula_issues", "is_formula"]
@@ -146,5 +146,5 @@ def formula_issues(
             ).alias("message"),
             pl.lit("prefixed with a single quote" if escaped else info.fix).alias("fix"),
         )
-        .cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+        .pipe(conform_issues)
     )

@@ -25,7 +25,7 @@ from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import UsageError
 from ..issues.codes import CODE_INFO, IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, empty_issues, issue_frame
+from ..issues.records import ISSUE_SCHEMA, conform_issues, empty_issues, issue_frame
 from ..readers import FILE, LINE, ROW
 from .encode import (
     CONTENT_TYPES,
@@ -367,7 +367,7 @@ def _too_large_issues(too_large: pl.DataFrame, to: str, max_bytes: int | None) -
                 fix=info.fix,
             )
         )
-    return pl.concat(parts).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts).pipe(conform_issues)
 
 
 def _too_large_message(to: str, max_bytes: int | None) -> pl.Expr:
@@ -398,7 +398,7 @@ def _dropped_issues(dropped: pl.DataFrame, prepared: Prepared) -> pl.DataFrame:
         )
         for key, group in rows.partition_by(FILE, maintain_order=True, as_dict=True).items()
     ]
-    return pl.concat(parts).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts).pipe(conform_issues)
 
 
 def _rejects(

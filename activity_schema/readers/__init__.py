@@ -17,7 +17,7 @@ import polars as pl
 
 from ..errors import InputError, UsageError
 from ..issues.codes import IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, file_issue, issue_frame
+from ..issues.records import conform_issues, file_issue, issue_frame
 from .delimited import read_delimited
 from .encoding import Decoded, decode
 from .encoding_guess import Detector, describe_doubt, detect_legacy
@@ -351,7 +351,7 @@ def _bad_byte_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.Data
         fix="re-save the file as UTF-8 or fix the byte; if the whole file is in another "
         "encoding, pass --encoding",
     )
-    return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return issues.pipe(conform_issues)
 
 
 def _stray_bom_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.DataFrame:
@@ -366,4 +366,4 @@ def _stray_bom_issues(table: SourceTable, decoded: Decoded, name: str) -> pl.Dat
         value=pl.lit("U+FEFF"),
         fix="removed; check the line for a repeated header or data of another export",
     )
-    return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return issues.pipe(conform_issues)

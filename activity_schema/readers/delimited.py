@@ -29,7 +29,7 @@ import polars as pl
 from ..defaults import MAX_PREAMBLE_RECORDS
 from ..errors import InputError
 from ..issues.codes import IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, empty_issues, file_issue, issue_frame
+from ..issues.records import conform_issues, empty_issues, file_issue, issue_frame
 from .bounds import check_column_count
 from .scan import NO_QUOTE, Structure, scan
 from .sniff import Dialect
@@ -272,7 +272,7 @@ def _literal_issues(data: bytes, structure: Structure, name: str) -> pl.DataFram
         fix="check the row's cells; to quote a cell, start it with the quote and double "
         "the quotes inside; pass --no-quote if the file has no quoting",
     )
-    return issues.cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return issues.pipe(conform_issues)
 
 
 def _ragged_issues(data: bytes, structure: Structure, width: int, name: str) -> pl.DataFrame:

@@ -12,7 +12,7 @@ import polars as pl
 
 from ..defaults import MAX_CELL_BYTES, MAX_RECORD_BYTES
 from ..issues.codes import IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, empty_issues, issue_frame
+from ..issues.records import conform_issues, empty_issues, issue_frame
 from .table import LINE, ROW, SourceTable
 
 __all__ = ["size_issues"]
@@ -97,4 +97,4 @@ def size_issues(
         )
     if not parts:
         return empty_issues()
-    return pl.concat(parts).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts).pipe(conform_issues)

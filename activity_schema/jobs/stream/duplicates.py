@@ -16,7 +16,7 @@ import polars as pl
 
 from ...checking.engine import CheckedTable
 from ...issues.codes import IssueCode, Severity
-from ...issues.records import ISSUE_SCHEMA, empty_issues, issue_frame
+from ...issues.records import conform_issues, empty_issues, issue_frame
 from ...output.plan import DROPPED_SCHEMA, INPUT
 from ...readers import FILE, LINE, ROW
 from ...schema.fields import SchemaSpec
@@ -68,7 +68,7 @@ class DuplicateWarnings:
             message=pl.format("same values as row {}", pl.col("__first")),
             file=checked.source.name,
             fix="remove the copy, or convert with --dedupe (Eloqua would create two activities)",
-        ).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+        ).pipe(conform_issues)
 
 
 class _Lines:
@@ -184,7 +184,7 @@ class Deduper:
             ),
             file=str(dropped.get_column(FILE)[0]),
             fix="removed by --dedupe",
-        ).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+        ).pipe(conform_issues)
 
 
 def _no_copies() -> pl.DataFrame:
