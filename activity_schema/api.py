@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .output.folder import OutputFolder
     from .output.write import ConvertResult, Part
     from .readers import ReadOptions
-    from .schema.config import Settings
+    from .schema.config import DateOrderSetting, Settings
     from .schema.fields import SchemaSpec
 
 __all__ = ["Converted", "convert", "inspect", "lint"]
@@ -83,7 +83,7 @@ def lint(
     fix: bool = True,
     strict: bool | None = None,
     timezone: str | None = None,
-    date_order: Literal["mdy", "dmy", "auto"] | None = None,
+    date_order: DateOrderSetting | None = None,
     stream: bool | None = None,
     fixes: IO[bytes] | None = None,
 ) -> Report:
@@ -200,7 +200,7 @@ def convert(
     read_options: ReadOptions | None = ...,
     fix: bool = ...,
     timezone: str | None = ...,
-    date_order: Literal["mdy", "dmy", "auto"] | None = ...,
+    date_order: DateOrderSetting | None = ...,
     stream: bool | None = ...,
     fixes: IO[bytes] | None = ...,
 ) -> Converted: ...
@@ -222,7 +222,7 @@ def convert(
     read_options: ReadOptions | None = None,
     fix: bool = True,
     timezone: str | None = None,
-    date_order: Literal["mdy", "dmy", "auto"] | None = None,
+    date_order: DateOrderSetting | None = None,
     stream: bool | None = None,
     fixes: IO[bytes] | None = None,
     **legacy: Any,

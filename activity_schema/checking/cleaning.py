@@ -218,8 +218,8 @@ def clean_fields(
     date_orders: dict[str, tuple[str | None, str]] = {}
     decided: dict[str, DateDecision] = {}
     date_settings = DateSettings(
-        order=settings.date_order,  # type: ignore[arg-type]
-        default_order=settings.default_date_order,  # type: ignore[arg-type]
+        order=settings.date_order,
+        default_order=settings.default_date_order,
         timezone=settings.timezone,
         output_format=settings.date_format,
     )

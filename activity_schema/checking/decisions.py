@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+
+from ..schema.config import DateOrder
 
 __all__ = ["ColumnDecisions", "DateDecision", "SwapDecision"]
 
@@ -35,7 +36,7 @@ class DateDecision:
         'dmy'
     """
 
-    order: Literal["mdy", "dmy"] | None
+    order: DateOrder | None
     reason: str
     flag_ambiguous: bool = False
 

@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..defaults import DEFAULT_DATE_FORMAT, DEFAULT_DATE_ORDER, DEFAULT_TIMEZONE
 from ..errors import ConfigError
@@ -39,7 +39,11 @@ __all__ = ["CONFIG_FILENAMES", "Settings", "find_config", "load_settings", "sett
 
 CONFIG_FILENAMES = ("activity_schema.toml", ".activity_schema.toml")
 PYPROJECT_TABLE = "activity-schema"
-DATE_ORDERS = ("auto", "mdy", "dmy")
+#: A date column's day/month order: month-first (Eloqua's own) or day-first.
+DateOrder = Literal["mdy", "dmy"]
+#: The ``date_order`` setting: an order, or ``auto`` (decided per column from its values).
+DateOrderSetting = Literal["auto", "mdy", "dmy"]
+DATE_ORDERS: tuple[DateOrderSetting, ...] = ("auto", "mdy", "dmy")
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,8 @@ class Settings:
 
     timezone: str = DEFAULT_TIMEZONE
     date_format: str = DEFAULT_DATE_FORMAT
-    date_order: str = "auto"
-    default_date_order: str = DEFAULT_DATE_ORDER
+    date_order: DateOrderSetting = "auto"
+    default_date_order: DateOrder = DEFAULT_DATE_ORDER
     strict: bool = False
     fix: bool = True
     aliases: dict[str, str] = field(default_factory=dict)

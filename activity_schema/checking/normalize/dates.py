@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import polars as pl
 
 from ...defaults import DEFAULT_DATE_FORMAT, DEFAULT_TIMEZONE
 from ...errors import ConfigError
+from ...schema.config import DateOrder, DateOrderSetting
 from ..decisions import DateDecision
 from .text import clean_text
 
@@ -42,7 +43,6 @@ __all__ = [
     "parse_dates",
 ]
 
-DateOrder = Literal["mdy", "dmy"]
 #: ``problem`` of a non-null value that is not a date.
 DATE_INVALID: Final = "invalid"
 #: ``problem`` of a date whose day/month order nothing in its column tells.
@@ -86,7 +86,7 @@ class DateSettings:
         'America/New_York'
     """
 
-    order: Literal["auto", "mdy", "dmy"] = "auto"
+    order: DateOrderSetting = "auto"
     default_order: DateOrder = "mdy"
     timezone: str = DEFAULT_TIMEZONE
     output_format: str = DEFAULT_DATE_FORMAT
