@@ -162,7 +162,7 @@ def convert_files(
         paths, read_options, on_progress=on_progress, on_input_error=on_input_error
     )
     from ..output.write import convert as write_parts
-    from ..output.write import write_stream
+    from ..output.write import write_document
     from ..schema.model import to_pandera
     from .report import convert_report, write_fix_list
     from .whole import check_tables
@@ -189,7 +189,7 @@ def convert_files(
             force=force,
         )
     else:
-        result = write_stream(
+        result = write_document(
             prepared, cast("BinaryIO", out), to=to, dedupe=dedupe, escape_formulas=escape_formulas
         )
     if on_progress is not None:

@@ -1,8 +1,8 @@
 """The convert job's file-system edge: write parts, ``rejects.csv`` and ``manifest.json``.
 
 :func:`convert` writes a :class:`~activity_schema.output.plan.ConvertPlan` into an output folder;
-:func:`write_stream` writes one document to a stream (``-o -``). Parts are written under
-a sibling staging folder and swapped with the output folder in one atomic step when the
+:func:`write_document` writes one document to a file such as stdout (``-o -``). Parts are
+written under a sibling staging folder and swapped with the output folder in one atomic step when the
 whole run is complete (:mod:`activity_schema.output.folder`): a reader of the folder
 finds the earlier complete run or the new one, never half.
 
@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
@@ -37,7 +37,7 @@ from .plan import (
     plan_convert,
 )
 
-__all__ = ["ConvertResult", "HashingSink", "Part", "convert", "write_stream"]
+__all__ = ["ConvertResult", "HashingSink", "Part", "convert", "write_document"]
 
 #: Bytes hashed and written at a time: small enough to be hashed while still in the CPU's
 #: cache, large enough that the per-slice Python cost is nothing.
@@ -171,22 +171,22 @@ def _result(plan: ConvertPlan, outdir: Path | None, parts: tuple[Part, ...]) -> 
     )
 
 
-def write_stream(
+def write_document(
     prepared: Prepared,
-    stream: BinaryIO,
+    out: BinaryIO,
     *,
     to: OutputFormat = "json",
     dedupe: bool = False,
     escape_formulas: bool = False,
 ) -> ConvertResult:
-    """Write every clean record to ``stream`` as one JSON array or CSV, without parts.
+    """Write every clean record to ``out`` as one JSON array or CSV, without parts.
 
     For ``-o -``: no byte limit applies and no rejects file is written; the caller
     reports the rejects (``prepared.rejects``) elsewhere.
 
     Args:
         prepared: The result of :func:`~activity_schema.jobs.whole.prepare`.
-        stream: A binary stream, e.g. ``sys.stdout.buffer``.
+        out: A binary file, e.g. ``sys.stdout.buffer``.
         to: ``json`` or ``csv``.
         dedupe: Drop copies of earlier rows (see :func:`plan_convert`).
         escape_formulas: Quote values a spreadsheet would run (see :func:`plan_convert`).
@@ -198,7 +198,7 @@ def write_stream(
         >>> import io
         >>> from activity_schema.jobs.whole import prepare
         >>> out = io.BytesIO()
-        >>> _ = write_stream(prepare([{"activityId": "1", "email": "a@b.co", "type": "T"}]), out)
+        >>> _ = write_document(prepare([{"activityId": "1", "email": "a@b.co", "type": "T"}]), out)
         >>> out.getvalue()
         b'[\\n{"activityId":"1","email":"a@b.co","type":"T"}\\n]\\n'
     """
@@ -206,8 +206,8 @@ def write_stream(
         prepared, to=to, max_bytes=None, dedupe=dedupe, escape_formulas=escape_formulas
     )
     for piece in plan.document():
-        stream.write(piece)
-    stream.flush()
+        out.write(piece)
+    out.flush()
     return _result(plan, None, ())
 
 
@@ -312,3 +312,18 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     folder.stage(MANIFEST_NAME, [manifest.encode("utf-8")])
     folder.commit()
     return result
+
+
+def __getattr__(name: str) -> Any:
+    # "Stream" means batched reading (jobs.stream); writing one document to stdout was
+    # called write_stream before 0.2.
+    if name == "write_stream":
+        import warnings
+
+        warnings.warn(
+            "activity_schema.output.write.write_stream is deprecated: use write_document",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return write_document
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -298,7 +298,7 @@ def test_broken_pipe_on_stdout_is_quiet(
         raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
     (tmp_path / "input.csv").write_text(HEADER + ROWS, encoding="utf-8")
-    monkeypatch.setattr(convert_module, "write_stream", broken)
+    monkeypatch.setattr(convert_module, "write_document", broken)
     result = cli("convert", "-o", "-", "input.csv")
     assert result.exit_code == 0
     assert result.stderr == ""

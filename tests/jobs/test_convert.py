@@ -19,7 +19,7 @@ from activity_schema.jobs.whole import Prepared, prepare
 from activity_schema.output import write as convert_module
 from activity_schema.output.encode import OutputFormat
 from activity_schema.output.plan import MANIFEST_NAME, REJECTS_NAME, part_name, plan_convert
-from activity_schema.output.write import convert, write_stream
+from activity_schema.output.write import convert, write_document
 
 #: The request body of the example on Oracle's reference page "Upload data for an activity
 #: import definition" (docs/eloqua.md, S1), verbatim: the second record's address is in
@@ -153,15 +153,15 @@ def test_json_parts_have_no_null_no_escapes_no_bom(tmp_path: Path) -> None:
     assert b"\\u4e2d" not in body.lower()
 
 
-def test_write_stream_writes_one_document(tmp_path: Path) -> None:
+def test_write_document_writes_one_document(tmp_path: Path) -> None:
     rows = [good_row(i, AssetName=name) for i, name in enumerate(NASTY_NAMES)]
     prepared = prepare(rows)
     out = io.BytesIO()
-    result = write_stream(prepared, out)
+    result = write_document(prepared, out)
     assert json.loads(out.getvalue()) == clean_records(prepared)
     assert (result.parts, result.outdir, result.rows_out) == ((), None, len(rows))
     csv_out = io.BytesIO()
-    write_stream(prepared, csv_out, to="csv")
+    write_document(prepared, csv_out, to="csv")
     assert csv_out.getvalue().startswith(",".join(prepared.spec.names).encode() + b"\r\n")
     assert list(tmp_path.iterdir()) == []
 
@@ -432,3 +432,10 @@ def test_plan_is_the_python_api_for_uploaders() -> None:
     assert chunk.content_type == "text/csv"
     assert chunk.sources.get_column("_row").to_list() == [1, 2]
     assert plan.rejects().height == 0
+
+
+def test_write_stream_is_the_deprecated_name_of_write_document() -> None:
+    from activity_schema.output import write
+
+    with pytest.warns(DeprecationWarning, match="use write_document"):
+        assert write.write_stream is write.write_document  # type: ignore[attr-defined]
