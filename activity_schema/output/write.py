@@ -2,8 +2,8 @@
 
 :func:`convert` writes a :class:`~activity_schema.output.plan.ConvertPlan` into an output folder;
 :func:`write_document` writes one document to a file such as stdout (``-o -``). Parts are
-written under a sibling staging folder and swapped with the output folder in one atomic step when the
-whole run is complete (:mod:`activity_schema.output.folder`): a reader of the folder
+written under a sibling staging folder and swapped with the output folder in one atomic
+step when the whole run is complete (:mod:`activity_schema.output.folder`): a reader of the folder
 finds the earlier complete run or the new one, never half.
 
 - ``OUTDIR/part-00001.json`` ...: the upload bodies, with their sources in the manifest;
