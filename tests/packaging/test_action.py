@@ -352,6 +352,8 @@ def test_paths_are_lines_of_paths_or_globs_and_args_split_as_a_shell_would(
         ({"args": "--strict --format=sarif"}, "args cannot set --format: the action writes"),
         ({"args": "--report out.json"}, "args cannot set --report"),
         ({"paths": " \n \n"}, "paths is empty"),
+        # A value that would forge a second workflow command stays one annotation.
+        ({"fail-on": "x\n::warning::forged 100%"}, "not 'x%0A::warning::forged 100%25'"),
     ],
 )
 def test_bad_settings_fail_the_action_in_one_line(
@@ -385,6 +387,18 @@ def test_install_false_needs_the_tool_on_path(tmp_path: Path) -> None:
     assert not run.step("Lint with activity-schema").ran
     assert not run.step("Upload SARIF to code scanning").ran
     assert run.failed
+    run = run_action(
+        ACTION,
+        {"install": "maybe"},
+        workspace=workspace,
+        runner_temp=tmp_path / "runner-temp",
+        path=PATH,
+    )
+    install = run.step("Install activity-schema")
+    assert install.exit_code == 2
+    assert install.stdout == (
+        "::error title=activity-schema::install must be true or false, not 'maybe'\n"
+    )
 
 
 def test_the_runner_reads_multiline_outputs_as_github_does() -> None:
