@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..readers import ReadOptions, SourceTable
     from ..schema.config import Settings
     from ..schema.fields import SchemaSpec
+    from .report import InputSummary
 
 __all__ = ["InputErrorCallback", "Inputs", "LintResult", "lint_files", "read_inputs"]
 
@@ -42,7 +43,7 @@ class Inputs:
     """
 
     tables: list[SourceTable]
-    entries: list[dict[str, Any]]
+    entries: list[InputSummary]
     errors: tuple[InputError, ...]
 
     @property
@@ -64,9 +65,10 @@ def read_inputs(
     ``on_progress`` is told which input is being read, and the bytes of those before it.
     """
     from ..readers import read_path
+    from .report import InputSummary
 
     tables: list[SourceTable] = []
-    entries: list[dict[str, Any]] = []
+    entries: list[InputSummary] = []
     errors: list[InputError] = []
     sizes = input_sizes(paths) if on_progress is not None else [0] * len(paths)
     rows = 0
@@ -83,21 +85,20 @@ def read_inputs(
             errors.append(err)
             # Standard input goes by the name the readers give it, read or not.
             name = (options.stdin_name or "<stdin>") if str(path) == "-" else str(path)
-            entries.append({"path": name, "error": err.one_line()})
+            entries.append(InputSummary(path=name, error=err.one_line()))
             continue
         tables.append(table)
         rows += table.rows
         entries.append(
-            {
-                "path": table.name,
-                "format": table.format,
-                "encoding": table.encoding,
-                "encoding_reason": table.encoding_reason,
-                "dialect": table.dialect,
-                "sheet": table.sheet,
-                "rows": table.rows,
-                "error": None,
-            }
+            InputSummary(
+                path=table.name,
+                format=table.format,
+                encoding=table.encoding,
+                encoding_reason=table.encoding_reason,
+                dialect=table.dialect,
+                sheet=table.sheet,
+                rows=table.rows,
+            )
         )
     return Inputs(tables, entries, tuple(errors))
 

@@ -25,8 +25,8 @@ Version 1 listed every normalization in ``issues`` and had no ``normalizations``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 
 import polars as pl
@@ -58,7 +58,7 @@ REPORT_VERSION = 2
 
 
 def build_report(
-    inputs: list[dict[str, Any]],
+    inputs: Sequence[InputSummary | dict[str, Any]],
     issues: pl.DataFrame,
     summary: dict[str, int],
     *,
@@ -74,7 +74,7 @@ def build_report(
     issue.
 
     Args:
-        inputs: The report's ``inputs`` entries.
+        inputs: The inputs (entries of a report already made are taken as they are).
         issues: Every issue; the summarised ones are taken out into ``normalizations``
             unless ``normalizations`` is given (a streamed run summarised them already).
         summary: The run's counts.
@@ -91,7 +91,7 @@ def build_report(
         issues = issues.filter(~summarized)
     return {
         "version": REPORT_VERSION,
-        "inputs": inputs,
+        "inputs": [item.to_dict() if isinstance(item, InputSummary) else item for item in inputs],
         "summary": summary,
         "normalizations": normalizations,
         "issues": _sorted(issues),
@@ -119,18 +119,25 @@ def _sorted(issues: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def lint_report(prepared: Prepared, inputs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the report of a whole-file check of the inputs ``inputs`` lists.
+def _with_rejected(inputs: Sequence[InputSummary], rejected: Iterable[int]) -> list[InputSummary]:
+    """Return ``inputs`` with each readable one's ``rejected_rows`` (in order)."""
+    counts = iter(rejected)
+    found = [item if item.error else replace(item, rejected_rows=next(counts)) for item in inputs]
+    if next(counts, None) is not None:
+        raise ValueError("more rejected counts than readable inputs")
+    return found
 
-    Each readable input's entry gets its ``rejected_rows`` (in place).
-    """
-    for item, checked in zip([i for i in inputs if not i["error"]], prepared.tables, strict=True):
-        item["rejected_rows"] = checked.rejected.height
-    return build_report(inputs, prepared.issues, prepared.summary.to_dict())
+
+def lint_report(prepared: Prepared, inputs: Sequence[InputSummary]) -> dict[str, Any]:
+    """Return the report of a whole-file check of the inputs ``inputs`` lists."""
+    rejected = (checked.rejected.height for checked in prepared.tables)
+    return build_report(
+        _with_rejected(inputs, rejected), prepared.issues, prepared.summary.to_dict()
+    )
 
 
 def convert_report(
-    prepared: Prepared, inputs: list[dict[str, Any]], result: ConvertResult
+    prepared: Prepared, inputs: Sequence[InputSummary], result: ConvertResult
 ) -> dict[str, Any]:
     """Return the report of a whole-file convert: the checks' and the conversion's.
 
@@ -138,9 +145,7 @@ def convert_report(
     are in the issues, the summary and each input's ``rejected_rows``, so that every
     format (rendered from this one report) counts what it lists.
     """
-    readable = [item for item in inputs if not item["error"]]
-    for item, rejected in zip(readable, result.rejected_per_input, strict=True):
-        item["rejected_rows"] = rejected
+    inputs = _with_rejected(inputs, result.rejected_per_input)
     issues = prepared.issues
     if result.issues.height:
         issues = pl.concat([issues, result.issues])
@@ -194,6 +199,10 @@ class InputSummary:
     rows: int | None = None
     rejected_rows: int | None = None
     error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report's ``inputs`` entry (every key, in the documented order)."""
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, entry: dict[str, Any]) -> InputSummary:
@@ -361,7 +370,7 @@ class Report:
             summary = {**summary, "dropped_rows": self.dropped_rows}
         built: dict[str, Any] = {
             "version": self.version,
-            "inputs": [dict(item.__dict__) for item in self.inputs],
+            "inputs": [item.to_dict() for item in self.inputs],
             "summary": summary,
             "normalizations": [
                 {

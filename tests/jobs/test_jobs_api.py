@@ -101,7 +101,20 @@ def test_lint_tells_unreadable_inputs_and_checks_the_others(tmp_path: Path) -> N
     assert [str(err.one_line()) for err in found.input_errors] == [told[0].one_line()]
     assert "missing.csv" in told[0].one_line()
     first, second = found.report["inputs"]
-    assert first == {"path": str(tmp_path / "missing.csv"), "error": told[0].one_line()}
+    # An unreadable input's entry has every key (null but its path and error), as a
+    # readable one's, so that a consumer never needs to ask whether a key is there.
+    assert first == {
+        "path": str(tmp_path / "missing.csv"),
+        "format": None,
+        "encoding": None,
+        "encoding_reason": None,
+        "dialect": None,
+        "sheet": None,
+        "rows": None,
+        "rejected_rows": None,
+        "error": told[0].one_line(),
+    }
+    assert list(second) == list(first)
     assert second["rows"] == 16 and second["error"] is None
     assert found.errors == 0
     assert found.exit_code == told[0].exit_code == 3
@@ -141,7 +154,7 @@ def test_a_whole_run_tells_its_stages(tmp_path: Path) -> None:
 def test_read_inputs_keeps_the_order_given(tmp_path: Path) -> None:
     good = write_input(tmp_path / "in.csv", rows=3)
     inputs = read_inputs([good, tmp_path / "gone.csv", good], ReadOptions())
-    assert [e["error"] is None for e in inputs.entries] == [True, False, True]
+    assert [e.error is None for e in inputs.entries] == [True, False, True]
     assert len(inputs.tables) == 2 and len(inputs.errors) == 1
     assert inputs.exit_code == 3
 

@@ -65,6 +65,7 @@ from ...readers.batches import BatchReader, open_batches
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, ProgressEvent, input_sizes
+from ..report import InputSummary
 from ..sizing import should_stream
 from ..whole import resolve_schema
 from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
@@ -94,7 +95,7 @@ class StreamedConvert:
     """
 
     result: ConvertResult
-    inputs: list[dict[str, Any]]
+    inputs: list[InputSummary]
     issues: pl.DataFrame
     normalizations: list[dict[str, Any]]
     issue_counts: list[dict[str, str | int]] | None
@@ -165,7 +166,7 @@ class BatchRun:
         self.log = IssueLog(fixes=fixes)
         self.totals = _Totals()
         self.fixes: dict[str, int] = {}
-        self.inputs: list[dict[str, Any]] = []
+        self.inputs: list[InputSummary] = []
         self.manifest_inputs: list[dict[str, Any]] = []
         self.decisions: list[ColumnDecisions] = []
         self.deduper = Deduper(spec, self.payload)
@@ -331,17 +332,16 @@ class BatchRun:
         if self.rejects is not None:
             self.rejects.input_columns(first.columns, checked=bool(rejected))
         self.inputs.append(
-            {
-                "path": first.name,
-                "format": first.format,
-                "encoding": encoding,
-                "encoding_reason": reason,
-                "dialect": first.dialect,
-                "sheet": first.sheet,
-                "rows": rows,
-                "error": None,
-                "rejected_rows": rejected,
-            }
+            InputSummary(
+                path=first.name,
+                format=first.format,
+                encoding=encoding,
+                encoding_reason=reason,
+                dialect=first.dialect,
+                sheet=first.sheet,
+                rows=rows,
+                rejected_rows=rejected,
+            )
         )
         self.manifest_inputs.append(
             {
@@ -601,7 +601,7 @@ def _result(run: BatchRun, parts: PartWriter, out: Path, to: OutputFormat) -> Co
         rejects_path=out / REJECTS_NAME,
         manifest_path=out / MANIFEST_NAME,
         summary=summary_of(totals),
-        rejected_per_input=tuple(int(i["rejected_rows"]) for i in run.inputs),
+        rejected_per_input=tuple(int(i.rejected_rows or 0) for i in run.inputs),
     )
 
 

@@ -27,6 +27,7 @@ from ...readers import ReadOptions
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, input_sizes
+from ..report import InputSummary
 from ..whole import resolve_schema
 from .convert import BatchRun, summary_of
 
@@ -49,7 +50,7 @@ class StreamedLint:
         batches: How many batches were checked.
     """
 
-    inputs: list[dict[str, Any]]
+    inputs: list[InputSummary]
     issues: pl.DataFrame
     normalizations: list[dict[str, Any]]
     issue_counts: list[dict[str, str | int]] | None
