@@ -14,9 +14,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 from conftest import VENDOR, Run
 from rfc3986_validator import validate_rfc3986
 
+from activity_schema.cli import main
 from activity_schema.issues.codes import CODE_INFO, IssueCode, code_url
 from activity_schema.render.sarif import FINGERPRINT_KEY, build_sarif, rule_name
 
@@ -127,3 +129,14 @@ def test_a_log_with_every_code_and_edge_values_validates(
         for loc in r.get("locations", [])
     }
     assert all(validate_rfc3986(uri, rule="URI_reference") for uri in uris), uris
+
+
+def test_standard_input_gives_a_valid_log(validator: jsonschema.protocols.Validator) -> None:
+    data = "activityId,email,type\n1,a@example,Registered\n"
+    result = CliRunner().invoke(main, ["lint", "-", "--format", "sarif"], input=data)
+    assert result.exit_code == 1, result.output
+    log = json.loads(result.stdout)
+    assert _errors(validator, log) == []
+    (result_,) = log["runs"][0]["results"]
+    uri = result_["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "%3Cstdin%3E" and validate_rfc3986(uri, rule="URI_reference")
