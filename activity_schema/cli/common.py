@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, assert_never, get_args
 
 import click
 
@@ -34,7 +34,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Set to 1 to see a traceback for internal errors.
 DEBUG_ENV = "ACTIVITY_SCHEMA_DEBUG"
 #: The report formats of lint and convert.
-REPORT_FORMATS = ("text", "json", "github", "gitlab", "sarif", "junit", "html")
+#: A lint or convert report's format (``--format``).
+ReportFormat = Literal["text", "json", "github", "gitlab", "sarif", "junit", "html"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 
 
 def _redact(text: str) -> str:
@@ -277,8 +279,9 @@ def echo_input_error(display: ProgressDisplay | None = None) -> Callable[[InputE
 
 
 def render_report(
-    report: dict[str, Any], output_format: str, stream: Any, max_examples: int
+    report: dict[str, Any], output_format: ReportFormat, stream: Any, max_examples: int
 ) -> None:
+    """Write ``report`` to ``stream`` in ``output_format``."""
     from ..render.lint import render_github, render_json, render_text
 
     if output_format == "json":
@@ -301,13 +304,15 @@ def render_report(
         render_html(report, stream)
     elif output_format == "github":
         render_github(report, stream, max_examples=max_examples)
-    else:
+    elif output_format == "text":
         render_text(report, stream, max_examples=max_examples)
+    else:
+        assert_never(output_format)
 
 
 def emit_report(
     report: dict[str, Any],
-    output_format: str,
+    output_format: ReportFormat,
     report_file: Path | None,
     stream: Any,
     max_examples: int,

@@ -19,6 +19,7 @@ from ..defaults import DEFAULT_MAX_EXAMPLES, STREAM_THRESHOLD_BYTES
 from ..errors import UsageError
 from .common import (
     REPORT_FORMATS,
+    ReportFormat,
     current_seams,
     date_options,
     emit_report,
@@ -115,7 +116,7 @@ def convert(
     escape_formulas: bool,
     force: bool,
     stream: bool,
-    output_format: str,
+    output_format: ReportFormat,
     report_file: Path | None,
     fixes_file: Path | None,
     max_examples: int,

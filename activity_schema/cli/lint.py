@@ -16,6 +16,7 @@ import click
 from ..defaults import DEFAULT_MAX_EXAMPLES, STREAM_THRESHOLD_BYTES
 from .common import (
     REPORT_FORMATS,
+    ReportFormat,
     current_seams,
     date_options,
     echo_input_error,
@@ -104,7 +105,7 @@ def lint(
     sheet: str | None,
     definition: Path | None,
     config_path: Path | None,
-    output_format: str,
+    output_format: ReportFormat,
     report_file: Path | None,
     fixes_file: Path | None,
     legacy_output: Path | None,
