@@ -14,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
-from .lint import issue_rows
+from .lint import issue_rows, normalization_message
 from .sarif import issue_fingerprint, issue_message
 
 __all__ = ["GITLAB_SEVERITY", "build_gitlab", "gitlab_path", "render_gitlab"]
@@ -30,6 +31,7 @@ GITLAB_SEVERITY = {"error": "major", "warning": "minor", "fixed": "info", "info"
 UNREADABLE_CHECK = "unreadable-input"
 
 
+@lru_cache(maxsize=1024)
 def gitlab_path(file: str, base: str | None = None) -> str:
     """Return ``file`` as GitLab wants it: slashes, relative to ``base`` when inside it.
 
@@ -88,10 +90,23 @@ def build_gitlab(report: dict[str, Any], *, base: str | None = None) -> list[dic
                 },
             }
         )
+    for entry in report.get("normalizations") or []:
+        first = (entry.get("examples") or [{}])[0]
+        path = gitlab_path(str(first.get("file") or ""), base)
+        found.append(
+            {
+                "description": normalization_message(entry),
+                "check_name": str(entry["code"]),
+                "fingerprint": _digest("normalizations", str(entry["code"]), entry["field"]),
+                "severity": GITLAB_SEVERITY.get(str(entry["severity"]), "info"),
+                "location": {"path": path, "lines": {"begin": int(first.get("line") or 1)}},
+            }
+        )
     return found
 
 
 def render_gitlab(report: dict[str, Any], stream: IO[str], *, base: str | None = None) -> None:
     """Write the report as a GitLab Code Quality JSON array (see :func:`build_gitlab`)."""
-    json.dump(build_gitlab(report, base=base), stream, ensure_ascii=False, indent=2)
+    # Without indent, json uses its C encoder: ten times faster on a large report.
+    stream.write(json.dumps(build_gitlab(report, base=base), ensure_ascii=False))
     stream.write("\n")

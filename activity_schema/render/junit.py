@@ -3,9 +3,11 @@
 One ``testsuite`` per input file and one ``testcase`` per issue code in it: every known
 code is a test case, so a clean file shows as all passed. A code with errors or warnings
 in that file is a ``failure`` listing the first examples; ``fixed`` and ``info`` issues
-pass and are listed in ``system-out``. An unreadable input is a test case with an
-``error``. Characters XML 1.0 cannot hold (NUL, most control characters) are written as
-``\\xNN`` so that the document is always well-formed.
+pass and are listed in ``system-out``, with the report's ``normalizations`` (each listed
+in the suites of the files of its examples; a ``--no-fix`` run's suggested rewrites are
+warnings, so they fail). An unreadable input is a test case with an ``error``.
+Characters XML 1.0 cannot hold (NUL, most control characters) are written as ``\\xNN``
+so that the document is always well-formed.
 
 Example:
     >>> import io
@@ -23,7 +25,7 @@ import xml.etree.ElementTree as ET
 from typing import IO, Any
 
 from ..issues.codes import CODE_INFO, IssueCode
-from .lint import issue_rows
+from .lint import issue_rows, normalization_message
 
 __all__ = ["MAX_LISTED", "build_junit", "render_junit"]
 
@@ -89,6 +91,11 @@ def build_junit(report: dict[str, Any], *, max_listed: int = MAX_LISTED) -> ET.E
         if item.get("error")
     }
     known = [str(code) for code in IssueCode]
+    # Summarised rewrites, by the files their examples come from.
+    summarised: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for entry in report.get("normalizations") or []:
+        for file in dict.fromkeys(str(e.get("file") or "") for e in entry.get("examples") or []):
+            summarised.setdefault(file, {}).setdefault(str(entry["code"]), []).append(entry)
 
     root = ET.Element("testsuites")
     _set(root, name="activity-schema")
@@ -108,11 +115,21 @@ def build_junit(report: dict[str, Any], *, max_listed: int = MAX_LISTED) -> ET.E
             codes = by_file.get(name, {})
             for code in [*known, *(c for c in codes if c not in known)]:
                 found = codes.get(code, [])
+                entries = summarised.get(name, {}).get(code, [])
                 case = ET.SubElement(suite, "testcase")
                 _set(case, classname=name, name=code)
                 counts["tests"] += 1
                 bad = [i for i in found if i.get("severity") in _FAILING]
                 others = [i for i in found if i.get("severity") not in _FAILING]
+                summary_lines = [normalization_message(e) for e in entries]
+                if not bad and any(e["severity"] in _FAILING for e in entries):
+                    failure = ET.SubElement(case, "failure")
+                    _set(failure, message=f"{code}: suggested rewrites", type="warning")
+                    failure.text = _xml_text("\n".join(summary_lines))
+                    counts["failures"] += 1
+                elif summary_lines:
+                    out = ET.SubElement(case, "system-out")
+                    out.text = _xml_text("\n".join(summary_lines))
                 if bad:
                     n_errors = sum(1 for i in bad if i.get("severity") == "error")
                     summary = (
@@ -128,8 +145,11 @@ def build_junit(report: dict[str, Any], *, max_listed: int = MAX_LISTED) -> ET.E
                     failure.text = _xml_text(_listing(bad, max_listed))
                     counts["failures"] += 1
                 if others:
-                    out = ET.SubElement(case, "system-out")
-                    out.text = _xml_text(_listing(others, max_listed))
+                    listed = case.find("system-out")
+                    out = listed if listed is not None else ET.SubElement(case, "system-out")
+                    out.text = "\n".join(
+                        t for t in (out.text, _xml_text(_listing(others, max_listed))) if t
+                    )
         _set(suite, name=name, tests=counts["tests"], failures=counts["failures"])
         _set(suite, errors=counts["errors"], skipped=0)
         for key in totals:

@@ -30,6 +30,7 @@ __all__ = [
     "build_report",
     "issue_frame_of",
     "issue_rows",
+    "normalization_message",
     "render_github",
     "render_json",
     "render_text",
@@ -190,6 +191,27 @@ def _rewrite(rewrite: dict[str, Any]) -> str:
         return repr(value if len(value) <= 60 else value[:57] + "...")
 
     return printable(f"{shown(rewrite['from'])} -> {shown(rewrite['to'])} x{rewrite['count']:,}")
+
+
+def normalization_message(entry: dict[str, Any], rewrites: int = 3) -> str:
+    """Return a ``normalizations`` entry as one line: what, how many, the top rewrites.
+
+    SARIF, GitLab and JUnit show each entry as one result with this text.
+
+    Example:
+        >>> normalization_message({"code": "normalized", "field": "CampaignId",
+        ...     "count": 3, "distinct": 1, "complete": True,
+        ...     "rewrites": [{"from": "1,024", "to": "1024", "count": 3}]})
+        "CampaignId: 3 cells normalized in all inputs: '1,024' -> '1024' x3"
+    """
+    verb = "emptied" if entry["code"] == str(IssueCode.NULL_STRING) else "normalized"
+    cells = "cell" if entry["count"] == 1 else "cells"
+    text = f"{entry['field']}: {entry['count']:,} {cells} {verb} in all inputs: "
+    text += ", ".join(_rewrite(r) for r in entry["rewrites"][:rewrites])
+    more = entry["distinct"] - min(rewrites, len(entry["rewrites"]))
+    if more > 0 or not entry["complete"]:
+        text += f", and {'at least ' if not entry['complete'] else ''}{more:,} more"
+    return printable(text)
 
 
 def _render_normalizations(report: dict[str, Any], console: Any, max_examples: int) -> None:
