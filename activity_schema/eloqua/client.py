@@ -259,10 +259,10 @@ class EloquaClient:
             BadRequestError: Eloqua refused the definition (its ``failures`` attached).
             ProtocolError: The answer has no ``uri`` or ``fields``.
 
-        Example:
-            >>> client.create_import({"name": "Webinars", "fields": {  # doctest: +SKIP
-            ...     "ActivityType": "{{Activity.Type}}"}}).uri
-            '/activities/imports/2901'
+        Example (against a live instance; tests/eloqua runs it against a local fake)::
+
+            client.create_import({"name": "Webinars", "fields": {
+                "ActivityType": "{{Activity.Type}}"}}).uri   # '/activities/imports/2901'
         """
         response = self._request(
             "POST",
@@ -326,10 +326,10 @@ class EloquaClient:
             UsageError: Empty, oversized or non-UTF-8 body, or another content type.
             UploadError: Any subclass, by Eloqua's answer.
 
-        Example:
-            >>> body = b'[{"email": "a@b.c"}]'
-            >>> client.post_data(2900, body, "application/json")  # doctest: +SKIP
-            ImportDataResult(import_id=2900, status_code=204, sync=None, part=None)
+        Example (against a live instance; tests/eloqua runs it against a local fake)::
+
+            client.post_data(2900, b'[{"email": "a@b.c"}]', "application/json")
+            # ImportDataResult(import_id=2900, status_code=204, sync=None, part=None)
         """
         self._check_body(body, content_type, part)
         path = IMPORT_DATA_PATH.format(import_id=import_id)
@@ -460,9 +460,10 @@ class EloquaClient:
             exclude: Sync uris to leave out (those the caller already knows).
             skew: Seconds subtracted from ``since``.
 
-        Example:
-            >>> client.find_syncs(2900, since=datetime.now(UTC))  # doctest: +SKIP
-            [Sync(uri='/syncs/384', status=<SyncStatus.PENDING: 'pending'>, ...)]
+        Example (against a live instance; tests/eloqua runs it against a local fake)::
+
+            client.find_syncs(2900, since=datetime.now(UTC))
+            # [Sync(uri='/syncs/384', status=<SyncStatus.PENDING: 'pending'>, ...)]
         """
         instance = SYNCED_INSTANCE_URI.format(import_id=import_id)
         cutoff = _aware(since) - timedelta(seconds=skew)

@@ -299,10 +299,10 @@ def load_settings(
     base = schema or DEFAULT_SCHEMA
     if definition is not None:
         base = _load_definition(definition)
-    elif "definition" in data:
+    elif config_path is not None and "definition" in data:
+        # A config's definition path is relative to the config file's folder.
         target = data["definition"]
         _expect(isinstance(target, str), str(config_path), "definition", "a path", target)
-        assert config_path is not None
         base = _load_definition(config_path.parent / target)
     data.pop("definition", None)
     spec, settings = settings_from_mapping(

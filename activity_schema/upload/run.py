@@ -94,11 +94,11 @@ def upload(
         OutputError: The state cannot be written (full disk, no permission).
         UploadError: Eloqua failed; the state says what it holds.
 
-    Example:
-        >>> with EloquaClient.from_env(os.environ) as client:  # doctest: +SKIP
-        ...     result = upload(client, Path("out"), UploadOptions(2900, sync=True, wait=True))
-        >>> result.complete  # doctest: +SKIP
-        True
+    Example (against a live instance; tests/upload runs it against a local fake)::
+
+        with EloquaClient.from_env(os.environ) as client:
+            result = upload(client, Path("out"), UploadOptions(2900, sync=True, wait=True))
+        result.complete  # True
     """
     run = _Run(client, load_manifest(folder), options, on_event, checkpoint)
     return run.execute()
