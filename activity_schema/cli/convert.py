@@ -64,8 +64,8 @@ if TYPE_CHECKING:
 @click.option(
     "--stream",
     is_flag=True,
-    help="Convert CSV/TSV inputs in record batches, in bounded memory (automatic for inputs "
-    f"over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+    help="Convert CSV/TSV inputs in record batches, in bounded memory (automatic when the "
+    f"inputs total over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
 )
 @click.option(
     "--format",

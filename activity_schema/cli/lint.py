@@ -87,8 +87,8 @@ from .report_file import check_report_file, fixes_option, fixes_sink, report_opt
 @click.option(
     "--stream",
     is_flag=True,
-    help="Check CSV/TSV inputs in record batches, in bounded memory (automatic for inputs "
-    f"over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
+    help="Check CSV/TSV inputs in record batches, in bounded memory (automatic when the "
+    f"inputs total over {STREAM_THRESHOLD_BYTES // 1_000_000} MB).",
 )
 @click.option(
     "-q",

@@ -1,7 +1,8 @@
 """Decide whether a run goes in record batches, without importing the batch jobs.
 
 Every lint and convert asks this before it reads a byte; the answer depends only on the
-inputs' sizes, so it lives apart from :mod:`activity_schema.jobs.stream`, whose import
+inputs' sizes (their total: twenty 12 MB files held at once weigh what one 240 MB file
+does), so it lives apart from :mod:`activity_schema.jobs.stream`, whose import
 (the batch readers, the row index, the spilled outputs) only a streamed run should pay.
 """
 
@@ -17,9 +18,11 @@ __all__ = ["should_stream"]
 
 
 def should_stream(paths: Sequence[str | Path], *, threshold: int = STREAM_THRESHOLD_BYTES) -> bool:
-    """Return whether any input is larger than ``threshold`` bytes.
+    """Return whether the inputs together are larger than ``threshold`` bytes.
 
-    An input that cannot be stat'ed (missing, ``-``) does not count: its reader reports it.
+    A whole-file run holds every input in memory at once (the checked frames and the
+    issues), so the inputs' total decides, not the largest one's size. An input that
+    cannot be stat'ed (missing, ``-``) does not count: its reader reports it.
 
     Example:
         >>> should_stream(["no-such-file.csv"])
@@ -27,8 +30,10 @@ def should_stream(paths: Sequence[str | Path], *, threshold: int = STREAM_THRESH
         >>> should_stream([__file__], threshold=0)
         True
     """
+    total = 0
     for path in paths:
         with contextlib.suppress(OSError):
-            if Path(path).stat().st_size > threshold:
+            total += Path(path).stat().st_size
+            if total > threshold:
                 return True
     return False

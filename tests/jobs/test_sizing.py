@@ -31,7 +31,7 @@ def test_an_input_streams_only_when_larger_than_the_threshold(
     assert Seams(stream_threshold=threshold).should_stream([path]) is expected
 
 
-def test_any_large_input_streams_the_run_and_missing_ones_do_not_count(tmp_path: Path) -> None:
+def test_the_inputs_total_decides_and_missing_ones_do_not_count(tmp_path: Path) -> None:
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     small.write_bytes(CSV)
     large.write_bytes(CSV * 3)
@@ -39,6 +39,12 @@ def test_any_large_input_streams_the_run_and_missing_ones_do_not_count(tmp_path:
     assert sizing.should_stream([small, large], threshold=threshold)
     assert not sizing.should_stream([small, tmp_path / "missing.csv", "-"], threshold=threshold)
     assert not sizing.should_stream([small])
+    # Many small inputs held at once weigh what one large one does.
+    many = [tmp_path / f"part-{i}.csv" for i in range(3)]
+    for path in many:
+        path.write_bytes(CSV)
+    assert not any(sizing.should_stream([p], threshold=threshold) for p in many)
+    assert sizing.should_stream(many, threshold=threshold)
 
 
 def test_the_digest_is_taken_only_when_asked(tmp_path: Path) -> None:
