@@ -1,15 +1,21 @@
 """``manifest.json``: written by ``convert``, read by the uploader (one module, one layout).
 
-The manifest names each part's file, size, SHA-256 and, for every record, the input,
-row and line it came from (``record_source``), which maps Eloqua's rejects back to the
-source.
+The manifest names each part's file, size, SHA-256 and where its records came from, which
+maps Eloqua's rejects back to the source. Version 2 gives the sources as ranges
+(``range_source``): ``[input, first_row, first_line, count]`` is ``count`` consecutive
+records whose rows and lines follow on from ``first_row`` and ``first_line``; a new range
+starts wherever they do not (a rejected or dropped row skipped, a record over several
+lines, the next input). A clean 1M-row file needs a few ranges per part where version 1
+listed a million ``[input, row, line]`` triples (``record_source``, 27.9 MB).
 
 - Writing: :func:`render_manifest` renders a whole-file run's manifest;
   :func:`manifest_text` renders the layout from pieces (the streamed convert passes
-  :class:`RawJSON` placeholders for the record lists it writes from disk), and
-  :func:`record_lines` renders rows of integers as those lists.
-- Reading: :func:`load_manifest` checks a folder's manifest and gives an
-  :class:`UploadManifest`.
+  :class:`RawJSON` placeholders for the range lists it writes from disk);
+  :func:`record_ranges` finds a part's ranges and :func:`record_lines` renders rows of
+  integers as those lists.
+- Reading: :func:`load_manifest` checks a folder's manifest, version 1 (0.1) or 2, and
+  gives an :class:`UploadManifest`; :meth:`ManifestPart.source` maps a record to its
+  source by bisecting the ranges.
 
 The module stays light to import: the uploader knows nothing of readers or polars (it
 takes the folder as ``convert`` left it), so polars and the converter's modules are
@@ -19,7 +25,10 @@ imported only inside the writing functions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,6 +47,7 @@ __all__ = [
     "DROPPED_SOURCE",
     "MANIFEST_NAME",
     "MANIFEST_VERSION",
+    "RANGE_SOURCE",
     "RECORD_SOURCE",
     "ManifestPart",
     "RawJSON",
@@ -45,30 +55,37 @@ __all__ = [
     "load_manifest",
     "manifest_text",
     "record_lines",
+    "record_ranges",
     "render_manifest",
 ]
 
 #: The manifest's file name in OUTDIR.
 MANIFEST_NAME: Final = "manifest.json"
 #: Bumped when the manifest's layout changes incompatibly.
-MANIFEST_VERSION: Final = 1
-_SUPPORTED_VERSIONS: Final = frozenset({MANIFEST_VERSION})
+MANIFEST_VERSION: Final = 2
+# Version 1 (0.1) listed a triple per record; its folders still upload.
+_SUPPORTED_VERSIONS: Final = frozenset({1, MANIFEST_VERSION})
 #: The ``Content-Type`` of a part in each output format. Defined here, where reading a
 #: manifest needs no polars; output.encode (the writer) takes it from here.
 CONTENT_TYPES: Final[dict[str, str]] = {"json": "application/json", "csv": "text/csv"}
-#: What each ``parts[].records`` triple holds.
+#: What a record's source holds (a version 1 ``parts[].records`` triple, and what
+#: :meth:`ManifestPart.source` returns).
 RECORD_SOURCE: Final = ("input", "row", "line")
+#: What each ``parts[].ranges`` quadruple holds (version 2).
+RANGE_SOURCE: Final = ("input", "first_row", "first_line", "count")
 #: What each ``dropped`` sextuple holds: the copy, then the record that was kept.
 DROPPED_SOURCE: Final = ("input", "row", "line", "kept_input", "kept_row", "kept_line")
 # The columns of ConvertPlan.dropped naming the record that was kept.
 _KEPT: Final = ("kept_input", "kept_row", "kept_line")
+# How to repair a damaged manifest.
+_AGAIN: Final = "convert the input again into an empty folder"
 
 
 class RawJSON(str):
     """Text placed into the manifest as it is (pre-rendered JSON).
 
-    Lines after the first are indented to the depth the text lands at, so that a record
-    list rendered by :func:`record_lines` reads as the rest of the manifest.
+    Lines after the first are indented to the depth the text lands at, so that a list
+    rendered by :func:`record_lines` reads as the rest of the manifest.
     """
 
     __slots__ = ()
@@ -81,7 +98,7 @@ def render_manifest(
 
     Args:
         plan: The run's plan.
-        result: What the run wrote (its parts carry their record sources).
+        result: What the run wrote (its parts carry their records' sources).
         rejected: Rows in ``rejects.csv``.
         hashes: Hex SHA-256 of inputs by name, for inputs whose reader did not hash them.
     """
@@ -122,7 +139,10 @@ def render_manifest(
         rejected,
         inputs=inputs,
         rejected_by_code={str(c): int(n) for c, n in rejected_by_code.iter_rows()},
-        records=[RawJSON(record_lines(p.sources, INPUT, ROW, LINE)) for p in result.parts],
+        ranges=[
+            RawJSON(record_lines(record_ranges(p.sources, INPUT, ROW, LINE), *RANGE_SOURCE))
+            for p in result.parts
+        ],
         dropped=RawJSON(record_lines(plan.dropped, INPUT, ROW, LINE, *_KEPT)),
     )
 
@@ -134,13 +154,13 @@ def manifest_text(
     *,
     inputs: list[dict[str, Any]],
     rejected_by_code: dict[str, int],
-    records: list[RawJSON],
+    ranges: list[RawJSON],
     dropped: RawJSON,
 ) -> str:
     """Render the manifest; the per-input, per-part and dropped pieces are given.
 
     The streamed convert (:mod:`activity_schema.jobs.stream`) renders its manifest here too,
-    with placeholders for the record lists that it writes from disk.
+    with placeholders for the range lists that it writes from disk.
 
     Args:
         plan: A plan with the run's settings (format, limits, dedupe, schema).
@@ -148,7 +168,7 @@ def manifest_text(
         rejected: Rows in ``rejects.csv``.
         inputs: The ``inputs`` entries.
         rejected_by_code: Rejected rows by code.
-        records: Each part's record list, pre-rendered.
+        ranges: Each part's list of source ranges, pre-rendered.
         dropped: The list of dropped copies, pre-rendered.
     """
     from .plan import REJECTS_NAME
@@ -177,21 +197,56 @@ def manifest_text(
         "max_parts_per_sync": MAX_POSTS_PER_SYNC,
         "exceeds_sync_limit": result.exceeds_sync_limit,
         "rejects": {"file": REJECTS_NAME, "rows": rejected},
-        "record_source": list(RECORD_SOURCE),
+        "range_source": list(RANGE_SOURCE),
         "parts": [
             {
                 "file": p.file,
                 "rows": p.rows,
                 "bytes": p.bytes,
                 "sha256": p.sha256,
-                "records": r,
+                "ranges": r,
             }
-            for p, r in zip(result.parts, records, strict=True)
+            for p, r in zip(result.parts, ranges, strict=True)
         ],
         "dropped_source": list(DROPPED_SOURCE),
         "dropped": dropped,
     }
     return _dump(manifest) + "\n"
+
+
+def record_ranges(frame: pl.DataFrame, source: str, row: str, line: str) -> pl.DataFrame:
+    """Return the runs of records whose rows and lines follow on, as :data:`RANGE_SOURCE`.
+
+    A run ends where the next record comes from another input, or its row or its line is
+    not one more than the record's before it.
+
+    Args:
+        frame: The records, in order.
+        source: Its column of input indexes.
+        row: Its column of rows.
+        line: Its column of lines.
+
+    Example:
+        >>> import polars as pl
+        >>> frame = pl.DataFrame({"i": [0, 0, 0, 0, 1], "r": [1, 2, 4, 5, 1], "l": [2, 3, 5, 7, 2]})
+        >>> record_ranges(frame, "i", "r", "l").rows()
+        [(0, 1, 2, 2), (0, 4, 5, 1), (0, 5, 7, 1), (1, 1, 2, 1)]
+    """
+    import polars as pl
+
+    names = dict(zip(RANGE_SOURCE, (source, row, line), strict=False))
+    ints = {name: pl.col(column).cast(pl.Int64) for name, column in names.items()}
+    follows = pl.all_horizontal(
+        ints["input"] == ints["input"].shift(1),
+        ints["first_row"] == ints["first_row"].shift(1) + 1,
+        ints["first_line"] == ints["first_line"].shift(1) + 1,
+    ).fill_null(False)
+    at = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = frame.select(
+        *(e.alias(n) for n, e in ints.items()), at.alias("_at"), follows.alias("_follows")
+    ).filter(~pl.col("_follows"))
+    count = pl.col("_at").shift(-1, fill_value=frame.height) - pl.col("_at")
+    return starts.select(*ints, count.alias("count"))
 
 
 def record_lines(frame: pl.DataFrame, *columns: str) -> str:
@@ -236,6 +291,7 @@ def _dump(value: Any, indent: int = 0) -> str:
 
 
 Source = tuple[int, int, int]
+SourceRange = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -247,14 +303,45 @@ class ManifestPart:
         rows: Records in it.
         bytes: Its size.
         sha256: Hex SHA-256 of its bytes.
-        records: ``(input, row, line)`` of each record, in order.
+        ranges: Where its records came from, as :data:`RANGE_SOURCE` quadruples in
+            record order; their counts add up to ``rows``.
+
+    Example:
+        >>> part = ManifestPart("part-00001.json", 3, 10, "0" * 64, ((0, 1, 2, 2), (1, 7, 9, 1)))
+        >>> part.source(1), part.source(2)
+        ((0, 2, 3), (1, 7, 9))
     """
 
     file: str
     rows: int
     bytes: int
     sha256: str
-    records: tuple[Source, ...]
+    ranges: tuple[SourceRange, ...]
+    # The index in the part of each range's first record, for source()'s bisect.
+    _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = tuple(accumulate((r[3] for r in self.ranges[:-1]), initial=0))
+        object.__setattr__(self, "_starts", starts if self.ranges else ())
+
+    def source(self, index: int) -> Source:
+        """Return ``(input, row, line)`` of the record at 0-based ``index`` in the part.
+
+        Raises:
+            IndexError: The part has no such record.
+        """
+        if not 0 <= index < self.rows:
+            raise IndexError(f"{self.file} has no record {index} (it has {self.rows})")
+        at = bisect_right(self._starts, index) - 1
+        source, row, line, _ = self.ranges[at]
+        step = index - self._starts[at]
+        return source, row + step, line + step
+
+    def sources(self) -> Iterator[Source]:
+        """Yield ``(input, row, line)`` of every record, in order."""
+        for source, row, line, count in self.ranges:
+            for step in range(count):
+                yield source, row + step, line + step
 
 
 @dataclass(frozen=True)
@@ -296,7 +383,8 @@ def load_manifest(folder: Path) -> UploadManifest:
 
     Example:
         >>> import tempfile
-        >>> from activity_schema import convert, prepare
+        >>> from activity_schema import prepare
+        >>> from activity_schema.output.write import convert
         >>> rows = [{"activityId": "1", "email": "a@b.co", "type": "Registered"}, {"x": "y"}]
         >>> tmp = tempfile.TemporaryDirectory()
         >>> out = Path(tmp.name) / "out"
@@ -304,8 +392,8 @@ def load_manifest(folder: Path) -> UploadManifest:
         >>> manifest = load_manifest(out)
         >>> manifest.content_type, manifest.rows_out, manifest.rows_rejected
         ('application/json', 1, 1)
-        >>> [(part.file, part.records) for part in manifest.parts]
-        [('part-00001.json', ((0, 1, 1),))]
+        >>> [(part.file, part.ranges, part.source(0)) for part in manifest.parts]
+        [('part-00001.json', ((0, 1, 1, 1),), (0, 1, 1))]
         >>> tmp.cleanup()
     """
     path = folder / MANIFEST_NAME
@@ -328,7 +416,7 @@ def load_manifest(folder: Path) -> UploadManifest:
         raise InputError(
             f"the manifest is damaged ({type(err).__name__}: {err})",
             path=str(path),
-            hint="convert the input again into an empty folder",
+            hint=_AGAIN,
         ) from None
 
 
@@ -344,9 +432,12 @@ def _parse(data: dict[str, Any], folder: Path) -> UploadManifest:
     content_type = str(data["content_type"])
     if content_type not in CONTENT_TYPES.values():
         raise InputError(f"unknown content_type {content_type!r}", path=where)
-    if tuple(data.get("record_source", [])) != RECORD_SOURCE:
-        raise InputError("record_source must be [input, row, line]", path=where)
-    parts = tuple(_part(item, where) for item in data["parts"])
+    if version == 1:
+        if tuple(data.get("record_source", [])) != RECORD_SOURCE:
+            raise InputError("record_source must be [input, row, line]", path=where)
+    elif tuple(data.get("range_source", [])) != RANGE_SOURCE:
+        raise InputError("range_source must be [input, first_row, first_line, count]", path=where)
+    parts = tuple(_part(item, where, version=version) for item in data["parts"])
     if len({p.file for p in parts}) != len(parts):
         raise InputError("the manifest lists a part twice", path=where)
     return UploadManifest(
@@ -363,12 +454,39 @@ def _parse(data: dict[str, Any], folder: Path) -> UploadManifest:
     )
 
 
-def _part(item: dict[str, Any], where: str) -> ManifestPart:
+def _part(item: dict[str, Any], where: str, *, version: int) -> ManifestPart:
     file = str(item["file"])
     if Path(file).name != file or file.startswith("."):
         raise InputError(f"part name {file!r} is not a plain file name", path=where)
-    records = tuple((int(a), int(b), int(c)) for a, b, c in item["records"])
     rows = int(item["rows"])
-    if len(records) != rows:
-        raise InputError(f"{file}: {rows} rows but {len(records)} record sources", path=where)
-    return ManifestPart(file, rows, int(item["bytes"]), str(item["sha256"]), records)
+    if version == 1:
+        records = [(int(a), int(b), int(c)) for a, b, c in item["records"]]
+        if len(records) != rows:
+            raise InputError(f"{file}: {rows} rows but {len(records)} record sources", path=where)
+        ranges = tuple(_runs(records))
+    else:
+        ranges = tuple((int(a), int(b), int(c), int(n)) for a, b, c, n in item["ranges"])
+        if any(r[3] < 1 for r in ranges):
+            raise InputError(
+                f"{file}: a source range counts fewer than 1 record", path=where, hint=_AGAIN
+            )
+        covered = sum(r[3] for r in ranges)
+        if covered != rows:
+            raise InputError(
+                f"{file}: {rows} rows but its source ranges hold {covered}", path=where, hint=_AGAIN
+            )
+    return ManifestPart(file, rows, int(item["bytes"]), str(item["sha256"]), ranges)
+
+
+def _runs(records: Iterable[Source]) -> Iterator[SourceRange]:
+    """Yield version 1's per-record triples as the ranges version 2 lists."""
+    run: list[int] | None = None
+    for source, row, line in records:
+        if run is not None and (source, row, line) == (run[0], run[1] + run[3], run[2] + run[3]):
+            run[3] += 1
+            continue
+        if run is not None:
+            yield run[0], run[1], run[2], run[3]
+        run = [source, row, line, 1]
+    if run is not None:
+        yield run[0], run[1], run[2], run[3]

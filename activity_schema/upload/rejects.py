@@ -2,7 +2,8 @@
 
 Eloqua numbers the rows of a sync 1-based, over every row staged for it, in post order
 (``recordIndex``). The upload state knows which parts a sync holds and in which order;
-the manifest knows, for each record of each part, its ``(input, row, line)``. Together
+the manifest knows, for each record of each part, its ``(input, row, line)`` (as ranges
+of records whose rows and lines follow on; ``ManifestPart.source`` finds one). Together
 they turn ``recordIndex 7`` into ``export.csv, row 12, line 13``.
 """
 
@@ -103,7 +104,7 @@ def map_rejects(
 
     Example:
         >>> from activity_schema.eloqua import Reject
-        >>> part = ManifestPart("part-00001.json", 2, 10, "0" * 64, ((0, 1, 2), (0, 2, 3)))
+        >>> part = ManifestPart("part-00001.json", 2, 10, "0" * 64, ((0, 1, 2, 2),))
         >>> [r.where for r in map_rejects([Reject(2, {}, "bad", "ELQ-00002")], [part], ["a.csv"])]
         ['a.csv:3']
     """
@@ -117,7 +118,7 @@ def map_rejects(
         if position < len(parts):
             part = parts[position]
             offset = index - (ends[position - 1] if position else 0)
-            source, row, line = part.records[offset]
+            source, row, line = part.source(offset)
             file = inputs[source] if 0 <= source < len(inputs) else None
         yield MappedReject(
             file=file,

@@ -276,7 +276,7 @@ def test_counts_always_add_up(
         result = convert(prepared, outdir, to=to, max_bytes=max_bytes, dedupe=dedupe)
         manifest = manifest_of(outdir)
         rejects = read_rejects(outdir)
-        in_parts = sum(len(part["records"]) for part in manifest["parts"])
+        in_parts = sum(n for part in manifest["parts"] for *_, n in part["ranges"])
     assert result.rows_in == sum(len(rows) for rows in inputs)
     assert result.rows_in == result.rows_out + result.rows_rejected + result.rows_dropped
     assert (
@@ -323,8 +323,9 @@ def test_manifest_maps_each_record_back_to_its_source(tmp_path: Path) -> None:
         assert entry["bytes"] == len(body)
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         records = json.loads(body)
-        assert len(records) == entry["rows"] == len(entry["records"])
-        sources.extend(zip(records, entry["records"], strict=True))
+        assert len(records) == entry["rows"] == sum(n for *_, n in entry["ranges"])
+        triples = [(i, r + k, li + k) for i, r, li, n in entry["ranges"] for k in range(n)]
+        sources.extend(zip(records, triples, strict=True))
     lines = first.decode().splitlines()
     for record, (index, source_row, line) in sources:
         if index == 0:

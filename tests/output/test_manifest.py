@@ -47,7 +47,8 @@ def test_what_convert_writes_is_what_the_uploader_reads(tmp_path: Path) -> None:
     ]
     for read, written in zip(manifest.parts, result.parts, strict=True):
         sources = written.sources.select("_input", "_row", "_line").rows()
-        assert list(read.records) == sources
+        assert list(read.sources()) == sources
+        assert [read.source(i) for i in range(read.rows)] == sources
         assert (manifest.path(read)).read_bytes().count(b'"email"') == read.rows
     assert (manifest.rows_out, manifest.rows_rejected) == (result.rows_out, result.rows_rejected)
     assert manifest.fields == prepared.spec.names
@@ -59,17 +60,17 @@ def test_what_convert_writes_is_what_the_uploader_reads(tmp_path: Path) -> None:
 def test_pre_rendered_record_lists_land_indented_and_parse(tmp_path: Path) -> None:
     plan = plan_convert(prepare([_row(1), _row(2)]), to="json")
     result = convert(plan.prepared, tmp_path / "out")
-    frame = pl.DataFrame({"a": [0, 0], "b": [2, 3], "c": [2, 3]})
+    frame = pl.DataFrame({"a": [0, 1], "b": [2, 1], "c": [2, 3], "d": [5, 1]})
     text = manifest_text(
         plan,
         result,
         0,
         inputs=[],
         rejected_by_code={},
-        records=[RawJSON(record_lines(frame, "a", "b", "c"))],
+        ranges=[RawJSON(record_lines(frame, "a", "b", "c", "d"))],
         dropped=RawJSON("[]"),
     )
-    assert json.loads(text)["parts"][0]["records"] == [[0, 2, 2], [0, 3, 3]]
-    # Every record of a part on its own line, indented under its key.
-    assert '      "records": [\n        [0, 2, 2],\n        [0, 3, 3]\n      ]\n' in text
+    assert json.loads(text)["parts"][0]["ranges"] == [[0, 2, 2, 5], [1, 1, 3, 1]]
+    # Every range of a part on its own line, indented under its key.
+    assert '      "ranges": [\n        [0, 2, 2, 5],\n        [1, 1, 3, 1]\n      ]\n' in text
     assert text.endswith("}\n")

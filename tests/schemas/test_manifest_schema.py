@@ -39,5 +39,5 @@ def test_manifest_validates(
         data = (run.outdir / part["file"]).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (part["bytes"], part["sha256"])
         assert part["bytes"] <= manifest["max_bytes"]
-        assert len(part["records"]) == part["rows"]
-        assert all(row <= rows[index] for index, row, _ in part["records"])
+        assert sum(n for *_, n in part["ranges"]) == part["rows"]
+        assert all(row + n - 1 <= rows[index] for index, row, _, n in part["ranges"])

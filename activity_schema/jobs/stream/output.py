@@ -7,9 +7,11 @@
   are those of a whole-file run.
 - :class:`RejectsSpill` spills each batch's rejects to disk and writes ``rejects.csv`` at
   the end, under the columns a whole-file run gives it.
-- :class:`DroppedSpill` and :func:`stage_manifest` stream the record lists of the
-  manifest (the source of every record, the dropped copies) from disk into
-  :func:`~activity_schema.output.manifest.manifest_text`'s layout.
+- :class:`DroppedSpill` and :func:`stage_manifest` stream the lists of the manifest
+  (each part's source ranges, the dropped copies) from disk into
+  :func:`~activity_schema.output.manifest.manifest_text`'s layout. A part's ranges are
+  found by :func:`~activity_schema.output.manifest.record_ranges` when the part is
+  written, as a whole-file run finds them, so the two manifests are the same bytes.
 
 Everything is staged in the claimed :class:`~activity_schema.output.folder.OutputFolder`
 (flushed file by file); the caller commits the folder when the run is complete.
@@ -34,7 +36,14 @@ from ...output.encode import (
     part_overhead,
 )
 from ...output.folder import OutputFolder
-from ...output.manifest import MANIFEST_NAME, RawJSON, manifest_text, record_lines
+from ...output.manifest import (
+    MANIFEST_NAME,
+    RANGE_SOURCE,
+    RawJSON,
+    manifest_text,
+    record_lines,
+    record_ranges,
+)
 from ...output.plan import (
     INPUT,
     REJECT_COLUMNS,
@@ -58,8 +67,8 @@ class PartWriter:
 
     Attributes:
         parts: The parts written so far (their ``sources`` are spilled, not kept).
-        spans: Where each part's record sources are in the spill file.
-        sources_path: The spill file of record sources (``record_lines`` text per part).
+        spans: Where each part's source ranges are in the spill file.
+        sources_path: The spill file of source ranges (``record_lines`` text per part).
     """
 
     def __init__(
@@ -77,7 +86,7 @@ class PartWriter:
         self.capacity = max_bytes - part_overhead(fields, to=to)
         self.parts: list[Part] = []
         self.spans: list[tuple[int, int]] = []
-        self.sources_path = work / "records.txt"
+        self.sources_path = work / "ranges.txt"
         self._sources: BinaryIO = self.sources_path.open("wb")
         self._frame: pl.DataFrame | None = None
         self._records: pl.Series | None = None
@@ -138,7 +147,8 @@ class PartWriter:
         name = part_name(len(self.parts) + 1, self.to)
         sink = HashingSink([chunk.body])
         path = self.folder.stage(name, sink)
-        text = record_lines(frame, INPUT, ROW, LINE).encode("ascii")
+        ranges = record_ranges(frame, INPUT, ROW, LINE)
+        text = record_lines(ranges, *RANGE_SOURCE).encode("ascii")
         self.spans.append((self._sources.tell(), len(text)))
         self._sources.write(text)
         self.parts.append(Part(name, path, chunk.rows, sink.size, sink.hexdigest(), _NO_SOURCES))
@@ -251,7 +261,7 @@ def stage_manifest(
     parts: PartWriter,
     dropped: DroppedSpill,
 ) -> None:
-    """Stage ``manifest.json``: convert's layout, with the record lists read from disk.
+    """Stage ``manifest.json``: convert's layout, with the range lists read from disk.
 
     Args:
         folder: The claimed output folder (the manifest is staged last).
@@ -260,7 +270,7 @@ def stage_manifest(
         rejected: Rows in ``rejects.csv``.
         inputs: The manifest's ``inputs`` entries.
         rejected_by_code: Rejected rows by code.
-        parts: The finished part writer (its record sources spill).
+        parts: The finished part writer (its source ranges spill).
         dropped: The closed spill of dropped copies.
     """
     text = manifest_text(
@@ -269,7 +279,7 @@ def stage_manifest(
         rejected,
         inputs=inputs,
         rejected_by_code=dict(sorted(rejected_by_code.items())),
-        records=[RawJSON(f"\x00R{i}\x00") for i in range(len(parts.parts))],
+        ranges=[RawJSON(f"\x00R{i}\x00") for i in range(len(parts.parts))],
         dropped=RawJSON("\x00D\x00"),
     )
 
