@@ -173,11 +173,19 @@ def _new_import(
 )
 @click.option(
     "-o",
-    "--out",
+    "--output",
+    "out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Folder for the converted parts and upload-state.json (default: a temporary folder, "
-    "kept when the upload does not succeed).",
+    help="Folder for the converted parts and upload-state.json, as convert's -o (default: "
+    "a temporary folder, kept when the upload does not succeed).",
+)
+@click.option(
+    "--out",
+    "legacy_out",
+    type=click.Path(file_okay=False, path_type=Path),
+    hidden=True,
+    help="Deprecated name of --output.",
 )
 @click.option("--sync", is_flag=True, help="Create a sync after the parts (and after every 500).")
 @click.option(
@@ -217,6 +225,7 @@ def upload(
     base_url: str | None,
     to: PartFormat,
     out: Path | None,
+    legacy_out: Path | None,
     sync: bool,
     wait: bool,
     resume: bool,
@@ -262,6 +271,18 @@ def upload(
     from ..upload import upload as upload_folder
     from ..upload.state import STATE_NAME
 
+    if legacy_out is not None:
+        if out is not None:
+            raise UsageError(
+                "--out is the deprecated name of --output; pass only --output",
+                hint="drop --out",
+            )
+        click.echo(
+            "activity-schema: warning: upload --out is deprecated; use -o/--output DIR "
+            "(the same option as convert's)",
+            err=True,
+        )
+        out = legacy_out
     if (import_id is None) == (not create_import):
         raise UsageError(
             "pass exactly one of --import-id and --create-import",

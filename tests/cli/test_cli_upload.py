@@ -423,3 +423,16 @@ def test_a_conversion_flag_on_a_converted_folder_is_refused(
     assert result.exit_code == 2
     assert f"{flag[0]} applies only when SOURCE is a file to convert" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_out_is_the_deprecated_name_of_output(
+    tmp_path: Path, fake: FakeEloqua, cli: Invoke
+) -> None:
+    source = write_input(tmp_path / "in.csv")
+    result = cli(*upload_args(source, "--out", "out", "--wait"))
+    assert result.exit_code == 0, result.output
+    assert "upload --out is deprecated; use -o/--output DIR" in result.stderr
+    assert (tmp_path / "out" / "upload-state.json").is_file()
+    both = cli(*upload_args(source, "--out", "a", "--output", "b"))
+    assert both.exit_code == 2
+    assert "pass only --output" in both.stderr
