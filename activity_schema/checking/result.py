@@ -7,7 +7,8 @@ never depends on the job that produced the rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -53,17 +54,14 @@ class Prepared:
     spec: SchemaSpec
     settings: Settings
     tables: tuple[CheckedTable, ...]
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    # cached_property writes the instance's __dict__ directly, so it works on a frozen
+    # dataclass: computed once, on first use.
+    @cached_property
     def issues(self) -> pl.DataFrame:
         """Return every issue of every input as one frame (see ``ISSUE_SCHEMA``)."""
-        if "issues" not in self._cache:
-            frames = [t.issues for t in self.tables if t.issues.height]
-            self._cache["issues"] = (
-                pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
-            )
-        return self._cache["issues"]  # type: ignore[no-any-return]
+        frames = [t.issues for t in self.tables if t.issues.height]
+        return pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
 
     @property
     def clean(self) -> pl.DataFrame:
@@ -92,12 +90,10 @@ class Prepared:
         combined = pl.concat(frames) if frames else pl.DataFrame()
         return combined.select(FILE, ROW, LINE, *self.spec.names) if frames else combined
 
-    @property
+    @cached_property
     def summary(self) -> Summary:
         """Return the run's counts."""
-        if "summary" not in self._cache:
-            self._cache["summary"] = self._summary()
-        return self._cache["summary"]  # type: ignore[no-any-return]
+        return self._summary()
 
     def _summary(self) -> Summary:
         rows = sum(t.source.rows for t in self.tables)

@@ -25,7 +25,7 @@ from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import UsageError
 from ..issues.codes import CODE_INFO, IssueCode, Severity
-from ..issues.records import ISSUE_SCHEMA, conform_issues, empty_issues, issue_frame
+from ..issues.records import conform_issues, empty_issues, issue_frame
 from ..readers import FILE, LINE, ROW
 from .encode import (
     CONTENT_TYPES,
@@ -276,7 +276,7 @@ def plan_convert(
         [
             _too_large_issues(too_large, to, max_bytes),
             _dropped_issues(dropped, prepared),
-            formula_warnings.cast(ISSUE_SCHEMA),  # type: ignore[arg-type]
+            formula_warnings.pipe(conform_issues),
         ]
     )
     plan = ConvertPlan(
