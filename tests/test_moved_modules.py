@@ -147,7 +147,7 @@ def test_the_old_convert_module_does_not_hide_the_convert_function() -> None:
     ``import activity_schema.convert as m`` gives the function (Python looks the name up
     on the package first).
     """
-    from activity_schema.output.write import convert
+    from activity_schema.api import convert
 
     _import_fresh("activity_schema.convert")
     assert activity_schema.convert is convert
