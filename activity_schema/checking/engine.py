@@ -84,6 +84,55 @@ def _drop_superseded(
     return cleaned.filter(~(on_email & pl.col("row").is_in(swapped.implode())))
 
 
+def _errors_show_the_input(
+    cleaned: pl.DataFrame, checked: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Report an invalid cell as the input has it, and not also as normalized.
+
+    The checks see normalized values: stripping the junk around an address turns
+    ``<b>x</b>@@y`` into ``b>x</b>@@y``, which is still invalid. Its error then shows
+    the value the user can find in the file, and the normalization, which fixed nothing
+    (the row is rejected with its original values), is not reported.
+    """
+    if not cleaned.height or not checked.height:
+        return cleaned, checked
+    keys = ["row", "field"]
+    errors = checked.filter(
+        (pl.col("severity") == str(Severity.ERROR)) & pl.col("row").is_not_null()
+    ).select(keys)
+    if not errors.height:
+        return cleaned, checked
+    is_normalized = (pl.col("code") == str(IssueCode.NORMALIZED)) & pl.col("row").is_not_null()
+    shown = (
+        cleaned.filter(is_normalized)
+        .select(*keys, pl.col("value").alias("__original"))
+        .join(errors.unique(), on=keys, how="semi")
+    )
+    if not shown.height:
+        return cleaned, checked
+    checked = (
+        checked.join(shown, on=keys, how="left", maintain_order="left", nulls_equal=True)
+        .with_columns(
+            pl.when(
+                (pl.col("severity") == str(Severity.ERROR)) & pl.col("__original").is_not_null()
+            )
+            .then(pl.col("__original"))
+            .otherwise(pl.col("value"))
+            .alias("value")
+        )
+        .drop("__original")
+    )
+    marked = cleaned.join(
+        shown.select(*keys, pl.lit(True).alias("__shown")),
+        on=keys,
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    )
+    cleaned = marked.filter(~(is_normalized & pl.col("__shown").fill_null(False))).drop("__shown")
+    return cleaned, checked
+
+
 def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
     """Drop ``missing-value`` findings on cells already reported as ``invalid-date``.
 
@@ -168,6 +217,7 @@ def check_table(
     checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
     cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
     checked = _drop_missing_for_invalid_dates(checked, cleaned_issues)
+    cleaned_issues, checked = _errors_show_the_input(cleaned_issues, checked)
     issue_parts = [
         table.issues,
         _issues_frame(mapping.issues),

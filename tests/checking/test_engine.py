@@ -474,3 +474,20 @@ def test_prepare_never_raises_and_counts_add_up(table: list[list[str]]) -> None:
 def test_sniffed_csv_with_semicolons_and_a_quoted_cr() -> None:
     data = b'activityId,email,type\r\n1,a@example.com,;\r\n2,"b@example.com\r",";\n;"\r\n'
     assert prepare(data).summary.rows == 2
+
+
+def test_an_invalid_cell_is_reported_as_the_input_has_it_and_not_as_normalized() -> None:
+    # The email normalizer strips junk around an address; when what is left is still
+    # invalid, the error shows the file's value and no normalization is claimed.
+    prepared = prepare(
+        [
+            {"activityId": "1", "email": "<b>bold</b>@@example", "type": "Registered"},
+            {"activityId": "2", "email": " <ann@EXAMPLE.com> ", "type": "Registered"},
+        ]
+    )
+    issues = prepared.issues.filter(pl.col("field") == "email")
+    assert sorted(issues.select("row", "code", "value").rows()) == [
+        (1, "invalid-email", "<b>bold</b>@@example"),
+        (2, "normalized", " <ann@EXAMPLE.com> "),
+    ]
+    assert prepared.summary.fixes == 1
