@@ -23,6 +23,9 @@ __all__ = ["Seams", "StreamSizes"]
 class StreamSizes(TypedDict, total=False):
     """The batch jobs' size arguments a test set (absent: the job's default)."""
 
+    max_issues: int
+    issues_per_code: int
+
     batch_bytes: int
     block_bytes: int
 
@@ -37,8 +40,12 @@ class Seams:
         clock: The progress line's clock (seconds, like ``time.monotonic``).
         batch_bytes: The size of a streamed run's record batches (None: the default).
         block_bytes: The size of a streamed run's decoded blocks (None: the default).
-        stream_threshold: The input size in bytes over which a run goes in batches on its
-            own (None: the default, ``STREAM_THRESHOLD_BYTES``).
+        stream_threshold: The inputs' total size in bytes over which a run goes in
+            batches on its own (None: the default, ``STREAM_THRESHOLD_BYTES``).
+        max_issues: The issues a streamed report lists before it lists a sample (None:
+            ``STREAM_REPORT_MAX_ISSUES``).
+        issues_per_code: The issues of each file and code a sampled report lists (None:
+            ``STREAM_REPORT_ISSUES_PER_CODE``).
         on_step: Called at each step of an output folder's commit (to fail at that step).
         sleep: What the Eloqua client waits with between attempts and polls.
         transport: The httpx transport the Eloqua client talks through.
@@ -56,18 +63,24 @@ class Seams:
     batch_bytes: int | None = None
     block_bytes: int | None = None
     stream_threshold: int | None = None
+    max_issues: int | None = None
+    issues_per_code: int | None = None
     on_step: StepHook | None = None
     sleep: Callable[[float], None] | None = None
     transport: Any = None  # an httpx.BaseTransport; Any keeps httpx out of the import
     checkpoint: Callable[[str], None] | None = None
 
     def stream_sizes(self) -> StreamSizes:
-        """Return the batch and block sizes set here, as keyword arguments of the batch jobs."""
+        """Return the sizes and limits set here, as keyword arguments of the batch jobs."""
         sizes = StreamSizes()
         if self.batch_bytes is not None:
             sizes["batch_bytes"] = self.batch_bytes
         if self.block_bytes is not None:
             sizes["block_bytes"] = self.block_bytes
+        if self.max_issues is not None:
+            sizes["max_issues"] = self.max_issues
+        if self.issues_per_code is not None:
+            sizes["issues_per_code"] = self.issues_per_code
         return sizes
 
     def should_stream(self, paths: Sequence[str | Path]) -> bool:

@@ -27,7 +27,6 @@ from click.testing import CliRunner
 
 from activity_schema.cli import main
 from activity_schema.jobs.seams import Seams
-from activity_schema.jobs.stream.issues import IssueLog
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
@@ -137,40 +136,37 @@ def runs(
 ) -> dict[tuple[str, bool, str], Run]:
     """Return every (command, streamed, format) run's report, produced by the CLI."""
     found: dict[tuple[str, bool, str], Run] = {}
-    # The listing limit is a keyword default of IssueLog; a session fixture cannot use
-    # monkeypatch, so the defaults are set and put back by hand.
-    defaults = IssueLog.__init__.__kwdefaults__
-    assert defaults is not None
-    saved = dict(defaults)
-    defaults.update(max_issues=STREAM_MAX_ISSUES, per_code=STREAM_ISSUES_PER_CODE)
     runner = CliRunner()
-    try:
-        for command, streamed in MODES:
-            inputs = _inputs(inputs_folder, command=command, streamed=streamed)
-            for fmt in FORMATS:
-                where = tmp_path_factory.mktemp(f"{command}-{fmt}")
-                report = where / "report.out"
-                args = [command, *inputs, "--config", str(RULES), "--format", fmt]
-                args += ["--report", str(report), "--quiet"]
-                if command == "convert":
-                    args += ["-o", str(where / "out"), "--max-bytes", "300"]
-                if streamed:
-                    args.append("--stream")
-                with contextlib.chdir(inputs_folder):
-                    result = runner.invoke(
-                        main, args, obj=Seams(batch_bytes=2_000), catch_exceptions=False
-                    )
-                assert report.is_file(), result.output
-                found[(command, streamed, fmt)] = Run(
-                    tuple(args),
-                    result.exit_code,
-                    report.read_text(encoding="utf-8"),
-                    tuple(inputs),
-                    where / "out" if command == "convert" else None,
+    for command, streamed in MODES:
+        inputs = _inputs(inputs_folder, command=command, streamed=streamed)
+        for fmt in FORMATS:
+            where = tmp_path_factory.mktemp(f"{command}-{fmt}")
+            report = where / "report.out"
+            args = [command, *inputs, "--config", str(RULES), "--format", fmt]
+            args += ["--report", str(report), "--quiet"]
+            if command == "convert":
+                args += ["-o", str(where / "out"), "--max-bytes", "300"]
+            if streamed:
+                args.append("--stream")
+            with contextlib.chdir(inputs_folder):
+                result = runner.invoke(
+                    main,
+                    args,
+                    obj=Seams(
+                        batch_bytes=2_000,
+                        max_issues=STREAM_MAX_ISSUES,
+                        issues_per_code=STREAM_ISSUES_PER_CODE,
+                    ),
+                    catch_exceptions=False,
                 )
-    finally:
-        defaults.clear()
-        defaults.update(saved)
+            assert report.is_file(), result.output
+            found[(command, streamed, fmt)] = Run(
+                tuple(args),
+                result.exit_code,
+                report.read_text(encoding="utf-8"),
+                tuple(inputs),
+                where / "out" if command == "convert" else None,
+            )
     return found
 
 

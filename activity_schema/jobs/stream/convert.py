@@ -52,6 +52,8 @@ from ...defaults import (
     DEFAULT_MAX_BYTES,
     STREAM_BATCH_BYTES,
     STREAM_BLOCK_BYTES,
+    STREAM_REPORT_ISSUES_PER_CODE,
+    STREAM_REPORT_MAX_ISSUES,
 )
 from ...errors import UsageError
 from ...issues.codes import IssueCode, Severity
@@ -154,6 +156,8 @@ class BatchRun:
         sizes: list[int],
         on_progress: ProgressCallback | None,
         fixes: IO[bytes] | None = None,
+        max_issues: int = STREAM_REPORT_MAX_ISSUES,
+        issues_per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
     ) -> None:
         self.spec, self.schema, self.settings, self.options = spec, schema, settings, options
         self.parts, self.rejects = parts, rejects
@@ -163,7 +167,7 @@ class BatchRun:
         self.bytes_total = sum(sizes)
         self.bytes_done = 0
         self.payload = np.uint32 if row_bound < 2**32 else np.int64
-        self.log = IssueLog(fixes=fixes)
+        self.log = IssueLog(max_issues=max_issues, per_code=issues_per_code, fixes=fixes)
         self.totals = _Totals()
         self.fixes: dict[str, int] = {}
         self.inputs: list[InputSummary] = []
@@ -414,6 +418,8 @@ def convert_stream(
     on_progress: ProgressCallback | None = None,
     on_step: StepHook | None = None,
     fixes: IO[bytes] | None = None,
+    max_issues: int = STREAM_REPORT_MAX_ISSUES,
+    issues_per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
 ) -> StreamedConvert:
     """Convert files in record batches into the folder ``convert`` would write.
 
@@ -447,6 +453,8 @@ def convert_stream(
         on_step: Called with the name of each step of the commit (a seam for
             fault-injection tests).
         fixes: Where to append every fixed cell as NDJSON (``--fixes FILE``).
+        max_issues: The issues the report lists before it lists a sample.
+        issues_per_code: The issues of each file and code a sampled report lists.
 
     Returns:
         The counts and parts, and the report's pieces.
@@ -496,6 +504,8 @@ def convert_stream(
                 block_bytes=block_bytes,
                 on_progress=on_progress,
                 fixes=fixes,
+                max_issues=max_issues,
+                issues_per_code=issues_per_code,
             )
         except OSError as err:
             raise output_error(err, folder.given) from err
@@ -528,6 +538,8 @@ def _convert_into(
     block_bytes: int,
     on_progress: ProgressCallback | None,
     fixes: IO[bytes] | None = None,
+    max_issues: int = STREAM_REPORT_MAX_ISSUES,
+    issues_per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
 ) -> tuple[BatchRun, ConvertResult]:
     """Check and write every input into the claimed ``folder``, then commit it."""
     work = folder.work
@@ -550,6 +562,8 @@ def _convert_into(
         sizes=input_sizes(paths),
         on_progress=on_progress,
         fixes=fixes,
+        max_issues=max_issues,
+        issues_per_code=issues_per_code,
     )
     try:
         for index, path in enumerate(paths):

@@ -21,7 +21,12 @@ import polars as pl
 
 from ...checking.decisions import ColumnDecisions
 from ...checking.result import Summary
-from ...defaults import STREAM_BATCH_BYTES, STREAM_BLOCK_BYTES
+from ...defaults import (
+    STREAM_BATCH_BYTES,
+    STREAM_BLOCK_BYTES,
+    STREAM_REPORT_ISSUES_PER_CODE,
+    STREAM_REPORT_MAX_ISSUES,
+)
 from ...errors import UsageError
 from ...readers import ReadOptions
 from ...schema.config import Settings
@@ -70,6 +75,8 @@ def lint_stream(
     block_bytes: int = STREAM_BLOCK_BYTES,
     on_progress: ProgressCallback | None = None,
     fixes: IO[bytes] | None = None,
+    max_issues: int = STREAM_REPORT_MAX_ISSUES,
+    issues_per_code: int = STREAM_REPORT_ISSUES_PER_CODE,
 ) -> StreamedLint:
     """Check files in record batches and return what a lint report needs.
 
@@ -84,6 +91,8 @@ def lint_stream(
         block_bytes: Bytes read from a file at a time.
         on_progress: Told the rows and raw bytes done after every batch.
         fixes: Where to append every fixed cell as NDJSON (``--fixes FILE``).
+        max_issues: The issues the report lists before it lists a sample.
+        issues_per_code: The issues of each file and code a sampled report lists.
 
     Returns:
         The report's pieces and the run's counts.
@@ -124,6 +133,8 @@ def lint_stream(
         sizes=sizes,
         on_progress=on_progress,
         fixes=fixes,
+        max_issues=max_issues,
+        issues_per_code=issues_per_code,
     )
     try:
         for index, path in enumerate(paths):
