@@ -173,7 +173,8 @@ def lint_files(
             spec=spec,
             schema=to_pandera(spec),
             settings=settings,
-            read_options=read_options,
+            # Lint writes no manifest, so the inputs' SHA-256 is not taken.
+            read_options=replace(read_options, digest=False),
             on_progress=on_progress,
             fixes=fixes,
             **seams.stream_sizes(),

@@ -442,6 +442,7 @@ def open_batches(
         encoding=options.encoding,
         detector=options.detector,
         block_bytes=block_bytes,
+        digest=options.digest,
     )
     # Blocks no larger than a batch, so that batches come out near their size.
     blocks: Generator[DecodedBlock, None, None] = decode_blocks(

@@ -56,3 +56,19 @@ def test_the_digest_is_taken_only_when_asked(tmp_path: Path) -> None:
     assert plain.sha256 is None
     assert plain.frame.equals(hashed.frame)
     assert read_inputs([path], ReadOptions(digest=False)).tables[0].sha256 is None
+
+
+def test_a_batched_read_takes_the_digest_only_when_asked(tmp_path: Path) -> None:
+    from activity_schema.readers.batches import open_batches
+
+    path = tmp_path / "in.csv"
+    path.write_bytes(CSV)
+    hashed = open_batches(path, ReadOptions())
+    plain = open_batches(path, ReadOptions(digest=False))
+    assert hashed is not None and plain is not None
+    assert hashed.choice.sha256 == hashlib.sha256(CSV).hexdigest()
+    assert plain.choice.sha256 is None
+    # The rows are the same either way.
+    (hashed_rows,) = [t.frame for t in hashed.batches()]
+    (plain_rows,) = [t.frame for t in plain.batches()]
+    assert hashed_rows.equals(plain_rows)
