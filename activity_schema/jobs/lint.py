@@ -89,17 +89,7 @@ def read_inputs(
             continue
         tables.append(table)
         rows += table.rows
-        entries.append(
-            InputSummary(
-                path=table.name,
-                format=table.format,
-                encoding=table.encoding,
-                encoding_reason=table.encoding_reason,
-                dialect=table.dialect,
-                sheet=table.sheet,
-                rows=table.rows,
-            )
-        )
+        entries.append(InputSummary.of_table(table))
     return Inputs(tables, entries, tuple(errors))
 
 

@@ -39,7 +39,8 @@ from ..issues.rewrites import RewriteLog, fix_rows, is_summarized, write_fixes
 if TYPE_CHECKING:
     from ..checking.result import Prepared, Summary
     from ..output.write import ConvertResult
-    from .stream import StreamedConvert, StreamedLint
+    from ..readers import SourceTable
+    from .stream.convert import StreamedRun
 
 __all__ = [
     "REPORT_VERSION",
@@ -154,7 +155,7 @@ def convert_report(
     return build_report(inputs, issues, summary)
 
 
-def streamed_report(found: StreamedConvert | StreamedLint) -> dict[str, Any]:
+def streamed_report(found: StreamedRun) -> dict[str, Any]:
     """Return the report of a streamed run (with exact ``issue_counts`` when sampled).
 
     A streamed convert's summary also gets ``dropped_rows``, as a whole-file one's does.
@@ -203,6 +204,24 @@ class InputSummary:
     def to_dict(self) -> dict[str, Any]:
         """Return the report's ``inputs`` entry (every key, in the documented order)."""
         return dict(self.__dict__)
+
+    @classmethod
+    def of_table(cls, table: SourceTable, **changes: Any) -> InputSummary:
+        """Return the summary of an input read as ``table`` (``changes`` override it).
+
+        A batched run reads its input in many tables: it passes the whole input's
+        encoding and row count here.
+        """
+        values: dict[str, Any] = {
+            "path": table.name,
+            "format": table.format,
+            "encoding": table.encoding,
+            "encoding_reason": table.encoding_reason,
+            "dialect": table.dialect,
+            "sheet": table.sheet,
+            "rows": table.rows,
+        }
+        return cls(**(values | changes))
 
     @classmethod
     def from_dict(cls, entry: dict[str, Any]) -> InputSummary:

@@ -23,7 +23,14 @@ This package checks and writes them:
 
 from __future__ import annotations
 
-from .convert import StreamedConvert, convert_stream, should_stream
+from .convert import StreamedConvert, StreamedRun, convert_stream, should_stream
 from .lint import StreamedLint, lint_stream
 
-__all__ = ["StreamedConvert", "StreamedLint", "convert_stream", "lint_stream", "should_stream"]
+__all__ = [
+    "StreamedConvert",
+    "StreamedLint",
+    "StreamedRun",
+    "convert_stream",
+    "lint_stream",
+    "should_stream",
+]

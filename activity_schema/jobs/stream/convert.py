@@ -39,7 +39,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import numpy as np
 import pandera.polars as pa
@@ -74,17 +74,14 @@ from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
 
-__all__ = ["StreamedConvert", "convert_stream", "should_stream"]
+__all__ = ["StreamedConvert", "StreamedRun", "convert_stream", "should_stream"]
 
 
 @dataclass(frozen=True, eq=False)
-class StreamedConvert:
-    """What a streamed conversion wrote, and its report's pieces.
+class StreamedRun:
+    """What a streamed run found: its report's pieces and its counts.
 
     Attributes:
-        result: The counts and parts, as :func:`~activity_schema.output.write.convert`
-            returns them (the parts' ``sources`` are in the manifest, not in memory;
-            ``issues`` is empty: the report's issues are in :attr:`issues`).
         inputs: The report's ``inputs`` entries (with ``rejected_rows``).
         issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`),
             except the summarised normalizations.
@@ -96,7 +93,6 @@ class StreamedConvert:
         batches: How many batches were checked.
     """
 
-    result: ConvertResult
     inputs: list[InputSummary]
     issues: pl.DataFrame
     normalizations: list[dict[str, Any]]
@@ -104,6 +100,33 @@ class StreamedConvert:
     summary: Summary
     decisions: tuple[ColumnDecisions, ...]
     batches: int
+
+    @classmethod
+    def of(cls, run: BatchRun, **more: Any) -> Self:
+        """Return what ``run`` found (``more``: a subclass's own attributes)."""
+        return cls(
+            inputs=run.inputs,
+            issues=run.log.frame,
+            normalizations=run.log.rewrites.entries(),
+            issue_counts=run.log.counts() if run.log.sampled else None,
+            summary=summary_of(run.totals),
+            decisions=tuple(run.decisions),
+            batches=run.totals.batches,
+            **more,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class StreamedConvert(StreamedRun):
+    """What a streamed conversion wrote, and its report's pieces (see :class:`StreamedRun`).
+
+    Attributes:
+        result: The counts and parts, as :func:`~activity_schema.output.write.convert`
+            returns them (the parts' ``sources`` are in the manifest, not in memory;
+            ``issues`` is empty: the report's issues are in :attr:`issues`).
+    """
+
+    result: ConvertResult
 
 
 @dataclass
@@ -336,15 +359,8 @@ class BatchRun:
         if self.rejects is not None:
             self.rejects.input_columns(first.columns, checked=bool(rejected))
         self.inputs.append(
-            InputSummary(
-                path=first.name,
-                format=first.format,
-                encoding=encoding,
-                encoding_reason=reason,
-                dialect=first.dialect,
-                sheet=first.sheet,
-                rows=rows,
-                rejected_rows=rejected,
+            InputSummary.of_table(
+                first, encoding=encoding, encoding_reason=reason, rows=rows, rejected_rows=rejected
             )
         )
         self.manifest_inputs.append(
@@ -509,16 +525,7 @@ def convert_stream(
             )
         except OSError as err:
             raise output_error(err, folder.given) from err
-    return StreamedConvert(
-        result=result,
-        inputs=run.inputs,
-        issues=run.log.frame,
-        normalizations=run.log.rewrites.entries(),
-        issue_counts=run.log.counts() if run.log.sampled else None,
-        summary=summary_of(run.totals),
-        decisions=tuple(run.decisions),
-        batches=run.totals.batches,
-    )
+    return StreamedConvert.of(run, result=result)
 
 
 def _convert_into(

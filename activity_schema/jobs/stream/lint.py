@@ -14,13 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pandera.polars as pa
-import polars as pl
 
-from ...checking.decisions import ColumnDecisions
-from ...checking.result import Summary
 from ...defaults import (
     STREAM_BATCH_BYTES,
     STREAM_BLOCK_BYTES,
@@ -32,36 +29,15 @@ from ...readers import ReadOptions
 from ...schema.config import Settings
 from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, input_sizes
-from ..report import InputSummary
 from ..whole import resolve_schema
-from .convert import BatchRun, summary_of
+from .convert import BatchRun, StreamedRun
 
 __all__ = ["StreamedLint", "lint_stream"]
 
 
 @dataclass(frozen=True, eq=False)
-class StreamedLint:
-    """What a streamed lint found.
-
-    Attributes:
-        inputs: The report's ``inputs`` entries (with ``rejected_rows``).
-        issues: The report's issues: all of them, or a sample (see :attr:`issue_counts`),
-            except the summarised normalizations.
-        normalizations: The report's ``normalizations`` (exact).
-        issue_counts: The exact count of each code and severity when :attr:`issues`
-            is a sample, else None.
-        summary: The run's counts, as ``Prepared.summary`` gives them.
-        decisions: The column-level decisions applied to each input.
-        batches: How many batches were checked.
-    """
-
-    inputs: list[InputSummary]
-    issues: pl.DataFrame
-    normalizations: list[dict[str, Any]]
-    issue_counts: list[dict[str, str | int]] | None
-    summary: Summary
-    decisions: tuple[ColumnDecisions, ...]
-    batches: int
+class StreamedLint(StreamedRun):
+    """What a streamed lint found (see :class:`~.convert.StreamedRun`)."""
 
 
 def lint_stream(
@@ -141,12 +117,4 @@ def lint_stream(
             run.check_input(index, path)
     finally:
         run.close()
-    return StreamedLint(
-        inputs=run.inputs,
-        issues=run.log.frame,
-        normalizations=run.log.rewrites.entries(),
-        issue_counts=run.log.counts() if run.log.sampled else None,
-        summary=summary_of(run.totals),
-        decisions=tuple(run.decisions),
-        batches=run.totals.batches,
-    )
+    return StreamedLint.of(run)
