@@ -67,15 +67,15 @@ def fix_rows(issues: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_fixes(issues: pl.DataFrame, sink: IO[bytes]) -> int:
-    """Append the fixes among ``issues`` to ``sink`` as NDJSON and return how many.
+def write_fixes(fixes: pl.DataFrame, sink: IO[bytes]) -> int:
+    """Append ``fixes`` (:func:`fix_rows` of some issues, in order) to ``sink`` as NDJSON.
 
     Each line is one issue with the report's issue keys (``code``, ``severity``,
     ``file``, ``row``, ``line``, ``field``, ``column``, ``value``, ``message``, ``fix``).
+    Returns how many were written.
     """
-    fixes = fix_rows(issues).select(list(ISSUE_SCHEMA))
     if fixes.height:
-        fixes.write_ndjson(sink)
+        fixes.select(list(ISSUE_SCHEMA)).write_ndjson(sink)
     return fixes.height
 
 

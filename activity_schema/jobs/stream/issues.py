@@ -22,7 +22,7 @@ from ...defaults import (
     STREAM_REPORT_MAX_ISSUES,
 )
 from ...issues.records import ISSUE_SCHEMA, empty_issues
-from ...issues.rewrites import RewriteLog, is_summarized, write_fixes
+from ...issues.rewrites import RewriteLog, fix_rows, is_summarized, write_fixes
 
 __all__ = ["IssueLog"]
 
@@ -67,9 +67,8 @@ class IssueLog:
         issues = issues.select(list(ISSUE_SCHEMA))
         if self._fixes is not None:
             # In the report's order, so that a streamed --fixes file is a whole-file one.
-            write_fixes(
-                issues.sort(["line", "row"], nulls_last=False, maintain_order=True), self._fixes
-            )
+            fixes = fix_rows(issues).sort(["line", "row"], maintain_order=True)
+            write_fixes(fixes, self._fixes)
         summarized = is_summarized()
         self.rewrites.add(issues.filter(summarized))
         issues = issues.filter(~summarized)
