@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 import pytest
 from click.testing import Result
-from html_page import Node, parse_page
+from html_page import BAD, Node, parse_page
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,19 +29,6 @@ from activity_schema.issues.records import ISSUE_SCHEMA
 from activity_schema.render.html import render_html
 from activity_schema.render.html_assets import SCRIPT, STYLE
 from activity_schema.render.lint import printable
-
-#: Row 2: invalid email; row 3 repeats row 1 (warning); row 4: an email to normalize;
-#: row 5: markup as an email (invalid); row 6: an attribute breaker and a "null" type
-#: (emptied, then missing: an error).
-BAD = (
-    "activityId,email,type\n"
-    "1,a@example.com,Registered\n"
-    "2,b@example,Attended\n"
-    "1,a@example.com,Registered\n"
-    "3, C@EXAMPLE.COM ,Attended\n"
-    "4,<script>alert(1)</script>,Attended\n"
-    '5,"x@example.com"" onmouseover=""alert(2)",null\n'
-)
 
 #: Tags that would load something or run code if the page had them.
 LOADING_TAGS = {"link", "img", "iframe", "object", "embed", "audio", "video", "source", "base"}

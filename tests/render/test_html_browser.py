@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from html_page import Node, parse_page
+from html_page import BAD, Node, parse_page
 
 from activity_schema.cli import main
 
@@ -56,18 +56,6 @@ BROWSER_OWN_HOSTS = frozenset(
 )
 #: Timeout of one browser run (a guard against a hung browser, not a measurement).
 RUN_TIMEOUT = 180
-
-#: Row 2: invalid email; row 3 repeats row 1 (warning); row 4: an email to normalize;
-#: row 5: markup as an email; row 6: an attribute breaker and a "null" type.
-BAD = (
-    "activityId,email,type\n"
-    "1,a@example.com,Registered\n"
-    "2,b@example,Attended\n"
-    "1,a@example.com,Registered\n"
-    "3, C@EXAMPLE.COM ,Attended\n"
-    "4,<script>alert(1)</script>,Attended\n"
-    '5,"x@example.com"" onmouseover=""alert(2)",null\n'
-)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-__all__ = ["Node", "parse_page"]
+__all__ = ["BAD", "Node", "parse_page"]
+
+#: An export for the HTML report's tests. Row 2: invalid email; row 3 repeats row 1
+#: (warning); row 4: an email to normalize; row 5: markup as an email (invalid); row 6:
+#: an attribute breaker and a "null" type (emptied, then missing: an error).
+BAD = (
+    "activityId,email,type\n"
+    "1,a@example.com,Registered\n"
+    "2,b@example,Attended\n"
+    "1,a@example.com,Registered\n"
+    "3, C@EXAMPLE.COM ,Attended\n"
+    "4,<script>alert(1)</script>,Attended\n"
+    '5,"x@example.com"" onmouseover=""alert(2)",null\n'
+)
+
 
 #: Elements that have no end tag.
 VOID = frozenset(
