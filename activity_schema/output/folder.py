@@ -61,10 +61,10 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import BinaryIO, Final
 
 from ..errors import LockedError, OutputError, UsageError
 from .durable import EXCHANGE_UNSUPPORTED, exchange, exclusive_lock, fsync_dir, rename_no_replace
@@ -357,14 +357,34 @@ class OutputFolder:
         Raises:
             OSError: Writing failed (a full disk...); see :func:`output_error`.
         """
-        with (self._open_staging() / name).open("xb") as handle:
+        with self.open_staged(name) as handle:
             for piece in pieces:
                 handle.write(piece)
-            handle.flush()
+        return self.given / name
+
+    @contextlib.contextmanager
+    def open_staged(self, name: str) -> Iterator[BinaryIO]:
+        """Create one file of the run in the staging folder; flush it to the disk on exit.
+
+        The handle is unbuffered, so that a writer which takes the file itself (polars'
+        CSV writer) and plain ``write`` calls can be mixed in order. The file is staged
+        once the block completes; if it raises, the file is left for :meth:`close`.
+
+        Args:
+            name: The file's name in the folder (``part-00001.json``).
+
+        Yields:
+            The file, open for writing bytes. Its path once committed is
+            ``given / name``.
+
+        Raises:
+            OSError: Writing failed (a full disk...); see :func:`output_error`.
+        """
+        with (self._open_staging() / name).open("xb", buffering=0) as handle:
+            yield handle
             os.fsync(handle.fileno())
         self._staged.append(name)
         self._step("staging")
-        return self.given / name
 
     # --- commit --------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from .encode import (
     encode_document,
     encode_records,
     oversized_records,
+    part_ranges,
 )
 from .formulas import escape_formulas as escape_formula_values
 from .formulas import formula_issues
@@ -179,6 +180,26 @@ class ConvertPlan:
         if self.max_bytes is None:
             raise UsageError("this plan has no byte limit", hint="use document() instead")
         return encode_chunks(
+            self.frame,
+            self.fields,
+            to=self.to,
+            max_bytes=self.max_bytes,
+            max_rows=self.max_rows,
+            records=self._records,
+        )
+
+    def part_ranges(self) -> tuple[pl.Series, list[tuple[int, int]]]:
+        """Return the records and each part's ``(start, stop)`` range of them.
+
+        See :func:`~activity_schema.output.encode.part_ranges`; :meth:`chunks` builds
+        the same parts as bytes.
+
+        Raises:
+            UsageError: The plan was made without a byte limit.
+        """
+        if self.max_bytes is None:
+            raise UsageError("this plan has no byte limit", hint="use document() instead")
+        return part_ranges(
             self.frame,
             self.fields,
             to=self.to,

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 import polars as pl
 
@@ -26,7 +25,7 @@ from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES, MAX_POSTS_PER_SYNC
 from ..issues.codes import Severity
 from ..readers import FILE, LINE, ROW
-from .encode import OutputFormat, encode_document
+from .encode import Framing, OutputFormat, encode_document, part_framing
 from .folder import OutputFolder, StepHook, output_error
 from .manifest import MANIFEST_NAME, render_manifest
 from .plan import (
@@ -37,44 +36,103 @@ from .plan import (
     plan_convert,
 )
 
-__all__ = ["ConvertResult", "HashingSink", "Part", "convert", "write_document"]
+__all__ = [
+    "ConvertResult",
+    "HashingWriter",
+    "Part",
+    "convert",
+    "write_document",
+    "write_part",
+]
 
-#: Bytes hashed and written at a time: small enough to be hashed while still in the CPU's
-#: cache, large enough that the per-slice Python cost is nothing.
-_SLICE_BYTES = 1 << 20
 
-
-class HashingSink:
-    """Pass a file's pieces to the writer and take their SHA-256 on the way.
-
-    A part is hashed slice by slice as it is written, so its bytes are read from memory
-    once, not once for the digest and once for the disk.
+class HashingWriter:
+    """Write to a binary file and take the SHA-256 and size of what passes through.
 
     Example:
-        >>> sink = HashingSink([b"[\\n", b"{}", b"\\n]\\n"])
-        >>> b"".join(sink)
-        b'[\\n{}\\n]\\n'
-        >>> sink.size, sink.hexdigest() == hashlib.sha256(b"[\\n{}\\n]\\n").hexdigest()
-        (7, True)
+        >>> import io
+        >>> out = io.BytesIO()
+        >>> writer = HashingWriter(out)
+        >>> writer.write(b"[]\\n")
+        3
+        >>> writer.size, writer.hexdigest() == hashlib.sha256(b"[]\\n").hexdigest()
+        (3, True)
     """
 
-    def __init__(self, pieces: Iterable[bytes]) -> None:
-        self._pieces = pieces
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
         self._digest = hashlib.sha256()
         self.size = 0
+        #: The first error the file raised (polars, calling :meth:`write`, passes on
+        #: its message but not its ``errno``).
+        self.error: OSError | None = None
 
-    def __iter__(self) -> Iterator[bytes | memoryview]:
-        for piece in self._pieces:
-            view = memoryview(piece)
-            for start in range(0, len(view), _SLICE_BYTES):
-                part = view[start : start + _SLICE_BYTES]
-                self._digest.update(part)
-                self.size += len(part)
-                yield part
+    def write(self, data: bytes | memoryview) -> int:
+        """Write ``data`` whole (the digest must see exactly what the file gets)."""
+        view = memoryview(data)
+        self._digest.update(view)
+        self.size += view.nbytes
+        written = 0
+        try:
+            while written < view.nbytes:  # a raw file may take less than asked
+                written += self._handle.write(view[written:]) or 0
+        except OSError as err:
+            self.error = self.error or err
+            raise
+        return view.nbytes
+
+    def flush(self) -> None:
+        """Flush the file."""
+        self._handle.flush()
 
     def hexdigest(self) -> str:
-        """Return the hex SHA-256 of every byte passed so far."""
+        """Return the hex SHA-256 of every byte written so far."""
         return self._digest.hexdigest()
+
+
+def write_part(handle: BinaryIO, records: pl.Series, framing: Framing) -> tuple[int, str]:
+    """Write one part (``prefix + sep.join(records) + suffix``) and return its size and SHA-256.
+
+    The records go from polars' buffers to the file by polars' own CSV writer, one
+    record per line with ``sep`` as the line end and no quoting (each record is already
+    the text to write), so the part is never built as one bytes object: building it
+    took most of a million-row convert's writing time (issue 14). The bytes are those
+    :func:`~activity_schema.output.encode.encode_chunks` gives for the same records.
+
+    Args:
+        handle: The file, open for writing bytes.
+        records: The part's records (at least one).
+        framing: The format's framing (:func:`~activity_schema.output.encode.part_framing`).
+
+    Example:
+        >>> import io
+        >>> from .encode import part_framing
+        >>> out = io.BytesIO()
+        >>> records = pl.Series(['{"a":"1"}', '{"a":"2"}'])
+        >>> write_part(out, records, part_framing(["a"], to="json"))[0]
+        25
+        >>> out.getvalue()
+        b'[\\n{"a":"1"},\\n{"a":"2"}\\n]\\n'
+    """
+    if records.len() == 0:
+        raise ValueError("a part holds at least one record")
+    writer = HashingWriter(handle)
+    writer.write(framing.prefix)
+    last = records.len() - 1
+    if last:
+        try:
+            records.slice(0, last).to_frame().write_csv(
+                cast("IO[bytes]", writer),  # polars needs only write()
+                include_header=False,
+                quote_style="never",
+                line_terminator=framing.sep.decode(),
+            )
+        except Exception:
+            if writer.error is not None:  # the file's own error, with its errno
+                raise writer.error from None
+            raise
+    writer.write(str(records[last]).encode("utf-8") + framing.suffix)
+    return writer.size, writer.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,13 +354,15 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     """Stage every file of the run in ``folder``, then commit it."""
     parts: list[Part] = []
     offset = 0
-    for chunk in plan.chunks():
-        name = part_name(chunk.index, plan.to)
-        sink = HashingSink([chunk.body])
-        path = folder.stage(name, sink)
-        sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(offset, chunk.rows)
-        offset += chunk.rows
-        parts.append(Part(name, path, chunk.rows, sink.size, sink.hexdigest(), sources))
+    records, ranges = plan.part_ranges()
+    framing = part_framing(plan.fields, to=plan.to)
+    for index, (start, stop) in enumerate(ranges, start=1):
+        name = part_name(index, plan.to)
+        with folder.open_staged(name) as handle:
+            size, sha256 = write_part(handle, records.slice(start, stop - start), framing)
+        sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(start, stop - start)
+        offset += stop - start
+        parts.append(Part(name, folder.given / name, stop - start, size, sha256, sources))
     if offset != plan.rows_out:
         raise AssertionError(f"{offset} records in parts, {plan.rows_out} planned (this is a bug)")
     rejects = plan.rejects()

@@ -9,6 +9,7 @@ characters the same way), or the parts of a run would change.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from activity_schema.jobs.whole import prepare
 from activity_schema.output.encode import OutputFormat, encode_chunks, encode_records
 from activity_schema.output.folder import OutputFolder
 from activity_schema.output.manifest import load_manifest
-from activity_schema.output.write import HashingSink, convert
+from activity_schema.output.write import HashingWriter, convert
 
 #: Every control character, the two JSON specials, and text polars and Python keep as is.
 TROUBLE = [chr(c) for c in range(0x20)] + ['"', "\\", "\x7f", "\u2028", "\u2029", "é", "😀", "/"]
@@ -104,14 +105,17 @@ def test_records_match_the_stdlib_and_the_struct_writer(
     assert records == _struct_writer(frame, fields)
 
 
-def test_the_sink_passes_every_byte_and_hashes_them() -> None:
-    # Over a megabyte, so a piece is cut into slices; an empty piece passes nothing.
-    pieces = [b"[\n", bytes(range(256)) * 5_000, b"", b"\n]\n"]
-    sink = HashingSink(pieces)
-    written = b"".join(bytes(p) for p in sink)
-    assert written == b"".join(pieces)
-    assert sink.size == len(written)
-    assert sink.hexdigest() == hashlib.sha256(written).hexdigest()
+def test_the_writer_passes_every_byte_and_hashes_them() -> None:
+    # Over a megabyte in one piece, a memoryview, and an empty piece that passes nothing.
+    pieces = [b"[\n", bytes(range(256)) * 5_000, memoryview(b""), memoryview(b"\n]\n")]
+    out = io.BytesIO()
+    writer = HashingWriter(out)
+    for piece in pieces:
+        writer.write(piece)
+    written = out.getvalue()
+    assert written == b"".join(bytes(p) for p in pieces)
+    assert writer.size == len(written)
+    assert writer.hexdigest() == hashlib.sha256(written).hexdigest()
 
 
 def test_a_chunk_hashes_its_body_when_asked() -> None:

@@ -7,7 +7,7 @@ import io
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from typing import get_args
+from typing import BinaryIO, cast, get_args
 
 import polars as pl
 import pytest
@@ -22,8 +22,11 @@ from activity_schema.output.encode import (
     encode_document,
     encode_records,
     oversized_records,
+    part_framing,
     part_overhead,
+    part_ranges,
 )
+from activity_schema.output.write import HashingWriter, write_part
 
 FIELDS = ["activityId", "email", "type"]
 
@@ -261,6 +264,76 @@ def test_any_text_round_trips_in_parts_under_the_limit(
         pl.concat([c.sources for c in chunks]) if chunks else fits.select("_file", "_row", "_line")
     )
     assert sources.equals(fits.select("_file", "_row", "_line"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({f: st.none() | st.sampled_from(NASTY) | text for f in FIELDS}),
+        min_size=1,
+        max_size=30,
+    ),
+    to=st.sampled_from(get_args(OutputFormat)),
+    max_bytes=st.integers(min_value=400, max_value=3000),
+)
+def test_a_part_written_to_a_file_is_the_chunk_s_body(
+    rows: list[dict[str, str | None]], to: OutputFormat, max_bytes: int
+) -> None:
+    # The writers write each part straight from polars into the file (write_part); the
+    # bytes, size and SHA-256 must be encode_chunks' body's, whatever the text.
+    frame = frame_of(rows)
+    too_big = oversized_records(frame, FIELDS, to=to, max_bytes=max_bytes)
+    fits = frame.join(too_big.select("_row"), on="_row", how="anti", maintain_order="left")
+    chunks = list(encode_chunks(fits, FIELDS, to=to, max_bytes=max_bytes))
+    records, ranges = part_ranges(fits, FIELDS, to=to, max_bytes=max_bytes)
+    assert [stop - start for start, stop in ranges] == [c.rows for c in chunks]
+    for chunk, (start, stop) in zip(chunks, ranges, strict=True):
+        out = io.BytesIO()
+        part = records.slice(start, stop - start)
+        size, sha256 = write_part(out, part, part_framing(FIELDS, to=to))
+        assert out.getvalue() == chunk.body
+        assert (size, sha256) == (chunk.size, chunk.sha256)
+
+
+class _FullDisk(io.RawIOBase):
+    """A raw file that takes a few bytes, then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        view = memoryview(data)  # type: ignore[arg-type]
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        taken = min(self.room, view.nbytes)
+        self.room -= taken
+        return taken
+
+
+@pytest.mark.parametrize("room", [0, 1, 5000])
+def test_a_part_s_write_error_keeps_its_errno(room: int) -> None:
+    # polars calls the writer and re-raises what it raised without the errno; the
+    # caller needs it to say "the disk is full" (exit 5) rather than a bare message.
+    frame = frame_of([{"activityId": str(i), "email": "a@b.co", "type": "T"} for i in range(900)])
+    records, _ = part_ranges(frame, FIELDS, to="json", max_bytes=10**6)
+    with pytest.raises(OSError) as caught:
+        write_part(cast(BinaryIO, _FullDisk(room)), records, part_framing(FIELDS, to="json"))
+    assert caught.value.errno == 28
+
+
+def test_a_short_write_is_completed() -> None:
+    # A raw file may take fewer bytes than offered; the writer offers the rest again.
+    class Short(io.BytesIO):
+        def write(self, data: object) -> int:
+            return super().write(bytes(memoryview(data)[:3]))  # type: ignore[arg-type]
+
+    out = Short()
+    writer = HashingWriter(out)
+    assert writer.write(b"0123456789") == 10
+    assert out.getvalue() == b"0123456789" and writer.size == 10
 
 
 # --- parts -----------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 - :class:`PartWriter` packs output records into parts greedily, in record order, as
   :func:`~activity_schema.output.encode.encode_chunks` does, but across batches: the records a
   part could still take are carried to the next batch, and a part is written only once
-  no further record fits. Each part is encoded by ``encode_chunks`` itself, so its bytes
+  no further record fits. Each part is cut by ``part_ranges`` and written by
+  :func:`~activity_schema.output.write.write_part`, as in a whole-file run, so its bytes
   are those of a whole-file run.
 - :class:`RejectsSpill` spills each batch's rejects to disk and writes ``rejects.csv`` at
   the end, under the columns a whole-file run gives it.
@@ -30,10 +31,11 @@ import polars as pl
 from ...issues.codes import IssueCode
 from ...output.encode import (
     OutputFormat,
-    encode_chunks,
     encode_document,
     encode_records,
+    part_framing,
     part_overhead,
+    part_ranges,
 )
 from ...output.folder import OutputFolder
 from ...output.manifest import (
@@ -51,7 +53,7 @@ from ...output.plan import (
     ConvertPlan,
     part_name,
 )
-from ...output.write import ConvertResult, HashingSink, Part
+from ...output.write import ConvertResult, Part, write_part
 from ...readers import FILE, LINE, ROW
 
 __all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
@@ -83,6 +85,7 @@ class PartWriter:
     ) -> None:
         self.folder, self.fields = folder, fields
         self.to, self.max_bytes, self.max_rows = to, max_bytes, max_rows
+        self.framing = part_framing(fields, to=to)
         self.capacity = max_bytes - part_overhead(fields, to=to)
         self.parts: list[Part] = []
         self.spans: list[tuple[int, int]] = []
@@ -131,27 +134,26 @@ class PartWriter:
         self._sources.close()
 
     def _write(self, frame: pl.DataFrame, records: pl.Series) -> None:
-        chunks = list(
-            encode_chunks(
-                frame,
-                self.fields,
-                to=self.to,
-                max_bytes=self.max_bytes,
-                max_rows=self.max_rows,
-                records=records,
-            )
+        records, ranges = part_ranges(
+            frame,
+            self.fields,
+            to=self.to,
+            max_bytes=self.max_bytes,
+            max_rows=self.max_rows,
+            records=records,
         )
-        if len(chunks) != 1:
-            raise AssertionError(f"a part was cut into {len(chunks)} (this is a bug)")
-        chunk = chunks[0]
+        if ranges != [(0, frame.height)]:
+            raise AssertionError(f"a part was cut into {len(ranges)} (this is a bug)")
         name = part_name(len(self.parts) + 1, self.to)
-        sink = HashingSink([chunk.body])
-        path = self.folder.stage(name, sink)
-        ranges = record_ranges(frame, INPUT, ROW, LINE)
-        text = record_lines(ranges, *RANGE_SOURCE).encode("ascii")
+        with self.folder.open_staged(name) as handle:
+            size, sha256 = write_part(handle, records, self.framing)
+        ranges_of = record_ranges(frame, INPUT, ROW, LINE)
+        text = record_lines(ranges_of, *RANGE_SOURCE).encode("ascii")
         self.spans.append((self._sources.tell(), len(text)))
         self._sources.write(text)
-        self.parts.append(Part(name, path, chunk.rows, sink.size, sink.hexdigest(), _NO_SOURCES))
+        self.parts.append(
+            Part(name, self.folder.given / name, frame.height, size, sha256, _NO_SOURCES)
+        )
 
 
 class RejectsSpill:
