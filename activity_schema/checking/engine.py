@@ -8,8 +8,8 @@ row's normalized values, whether it is rejected, and every issue found on the wa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
 
 from ..issues.codes import IssueCode, Severity
@@ -22,6 +22,9 @@ from .decisions import ColumnDecisions
 from .mapping import HeaderMapping, map_headers
 from .relocate import coerce_content
 from .validate import check_values
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 __all__ = ["CheckedTable", "check_table"]
 
@@ -154,7 +157,7 @@ def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame
 def check_table(
     table: SourceTable,
     spec: SchemaSpec,
-    schema: pa.DataFrameSchema,
+    schema: pa.DataFrameSchema | None,
     settings: Settings,
     decisions: ColumnDecisions | None = None,
 ) -> CheckedTable:
@@ -163,7 +166,8 @@ def check_table(
     Args:
         table: The input as read.
         spec: The schema's fields (drives mapping and normalization).
-        schema: The pandera schema (drives validation).
+        schema: The pandera schema (drives validation); None for the spec's own
+            checks, which then run without pandera.
         settings: Run settings (dates, fixes, aliases, activity types).
         decisions: Column-level decisions taken on earlier rows of the same input (a
             batched run passes the first batch's ``CheckedTable.decisions``): applied

@@ -1,33 +1,40 @@
-"""Checks on normalized values: cast by kind, then validate with pandera, then row rules.
+"""Checks on normalized values: cast by kind, then the schema's checks, then row rules.
 
 Casting is done here, column by column with non-strict casts, so that every uncastable
 cell of every column is reported (pandera's own coercion stops at the first failing
-column; see docs/eloqua.md section 7). The typed frame then goes through pandera's polars
-backend with ``lazy=True``, which collects every failing cell in one failure-case frame;
-those failures are mapped onto issue codes. Row rules pandera does not express (a
-contact key from a group of fields, activity types per asset type, duplicate rows) are
-plain polars expressions.
+column; see docs/eloqua.md section 7). The typed frame is then checked against the
+schema: the checks a :class:`~activity_schema.schema.fields.SchemaSpec` declares
+(required, maximum length, allowed values, non-negative ids; the checks
+:func:`~activity_schema.schema.model.to_pandera` gives it) run as polars expressions and
+report exactly what pandera's polars backend reports for them, in its order (a property
+test holds the two equal); any other check (a model's own ``@pa.check``, a dataframe-level
+check) goes through pandera with ``lazy=True``, which collects every failing cell in one
+failure-case frame. pandera is imported only then: a run with no such check never loads
+it (issue 14). Row rules pandera does not express (a contact key from a group of fields,
+activity types per asset type, duplicate rows) are plain polars expressions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaError, SchemaErrors
 
 from ..issues.codes import IssueCode, Severity
 from ..issues.records import collect_issues, empty_issues, issue_frame
 from ..readers import LINE, ROW
 from ..schema.config import Settings
+from ..schema.dtypes import dtype_of
 from ..schema.fields import FieldSpec, Kind, SchemaSpec
-from ..schema.model import dtype_of
 from .fastpath import CLEAN_INTEGER, VALID_EMAIL, evaluate_where, in_parallel
 from .normalize import email_problem, integer_problem
 
-__all__ = ["check_values"]
+if TYPE_CHECKING:
+    import pandera.polars as pa
+
+__all__ = ["SchemaChecks", "check_values"]
 
 # pandera's built-in check names -> our codes (custom checks map to schema-check).
 _PANDERA_CODES = {
@@ -132,6 +139,167 @@ def _cast_problems(
     return frame.select(pl.col(ROW), pl.col(LINE), *typed), issues
 
 
+def _finding(check_name: str, column: str, spec: SchemaSpec) -> tuple[IssueCode, str, str]:
+    """Return the code, message and fix of a failed check of ``column``."""
+    code, message, fix = _PANDERA_CODES.get(
+        check_name, (IssueCode.SCHEMA_CHECK, f"check {check_name!r} failed", "fix the value")
+    )
+    if column in spec.names:
+        if code is IssueCode.TOO_LONG:
+            limit = spec.field(column).max_length
+            message = f"value is longer than {limit} characters"
+            fix = f"shorten it to at most {limit} characters"
+        if code is IssueCode.NOT_ALLOWED:
+            allowed = spec.field(column).allowed or ()
+            fix = "use one of: " + ", ".join(allowed[:10]) + (" ..." if len(allowed) > 10 else "")
+    return code, message, fix
+
+
+def _spec_checks(f: FieldSpec) -> list[tuple[str, pl.Expr]]:
+    """Return the field's checks as ``to_pandera`` declares them: (pandera's name, failing).
+
+    In pandera's order: the null check first, then the column's checks; nulls pass every
+    check but the first (pandera's ``ignore_na``).
+    """
+    col = pl.col(f.name)
+    checks: list[tuple[str, pl.Expr]] = []
+    if f.required:
+        checks.append(("not_nullable", col.is_null()))
+    if f.kind is Kind.INTEGER:
+        checks.append(("greater_than_or_equal_to", col < 0))
+    elif f.max_length is not None and f.kind is not Kind.DATETIME:
+        checks.append(("str_length", col.str.len_chars() > f.max_length))
+    if f.allowed is not None:
+        checks.append(("isin", ~col.is_in(list(f.allowed))))
+    return checks
+
+
+def _native_failures(
+    typed: pl.DataFrame, spec: SchemaSpec, file: str, sources: dict[str, str]
+) -> list[pl.LazyFrame]:
+    """Run the spec's own checks as polars expressions, reporting as pandera would.
+
+    A field no column maps to is skipped: its cells are all null (missing-column reports
+    that once, at file level) and null passes the other checks.
+    """
+    frames: list[pl.LazyFrame] = []
+    for f in spec.fields:
+        if f.name not in sources:
+            continue
+        for check_name, failing in _spec_checks(f):
+            code, message, fix = _finding(check_name, f.name, spec)
+            frames.append(
+                issue_frame(
+                    typed.lazy().filter(failing.fill_null(False)),
+                    code=code,
+                    severity=Severity.ERROR,
+                    message=message,
+                    file=file,
+                    field_name=f.name,
+                    column=sources[f.name],
+                    value=pl.col(f.name).cast(pl.String),
+                    fix=fix,
+                )
+            )
+    return frames
+
+
+@dataclass(frozen=True)
+class SchemaChecks:
+    """How a schema's checks run: the spec's own as polars expressions, the rest by pandera.
+
+    Attributes:
+        native: The checks ``to_pandera(spec)`` declares run as polars expressions.
+        pandera: What is left for pandera (a model's own checks, dataframe-level checks),
+            or the whole schema when it cannot be split (then ``native`` is False);
+            None when nothing is.
+    """
+
+    native: bool
+    pandera: pa.DataFrameSchema | None
+
+    @classmethod
+    def of(cls, spec: SchemaSpec, schema: pa.DataFrameSchema | None) -> SchemaChecks:
+        """Split ``schema`` (None: the spec's own checks only) into the two parts.
+
+        A column that declares what ``to_pandera(spec)`` declares for its field (dtype,
+        nullability, the same built-in checks with the same options) hands those to
+        the polars path and keeps its other checks for pandera. Anything else (a
+        column or schema setting the spec does not give, a built-in check changed)
+        leaves the whole schema to pandera, as before the split.
+        """
+        if schema is None:
+            return cls(native=True, pandera=None)
+        from ..schema.model import to_pandera
+
+        whole = cls(native=False, pandera=schema)
+        expected = to_pandera(spec)
+        if _schema_options(schema) != _schema_options(expected):
+            return whole
+        if any(name not in schema.columns for name in expected.columns):
+            return whole
+        rest: dict[str, Any] = {}
+        for name, column in schema.columns.items():
+            if name not in expected.columns:
+                rest[name] = column
+                continue
+            want = expected.columns[name]
+            if _column_options(column) != _column_options(want):
+                return whole
+            mine = [_check_key(c) for c in column.checks]
+            if any(_check_key(c) not in mine for c in want.checks):
+                return whole
+            built_in = {_check_key(c) for c in want.checks}
+            own = [c for c in column.checks if _check_key(c) not in built_in]
+            if own:
+                rest[name] = (column.dtype, own)
+        if not rest and not schema.checks:
+            return cls(native=True, pandera=None)
+        import pandera.polars as pa
+
+        columns = {
+            name: item
+            if isinstance(item, pa.Column)
+            else pa.Column(item[0], checks=item[1], nullable=True, required=False, name=name)
+            for name, item in rest.items()
+        }
+        return cls(
+            native=True,
+            pandera=pa.DataFrameSchema(
+                columns, checks=list(schema.checks), name=schema.name, strict=False, coerce=False
+            ),
+        )
+
+
+def _schema_options(schema: pa.DataFrameSchema) -> tuple[object, ...]:
+    return (schema.strict, schema.coerce, schema.unique, schema.ordered, schema.add_missing_columns)
+
+
+def _column_options(column: Any) -> tuple[object, ...]:
+    return (
+        str(column.dtype),
+        column.nullable,
+        column.unique,
+        column.coerce,
+        column.regex,
+        column.required,
+        column.default,
+    )
+
+
+def _check_key(check: Any) -> tuple[object, ...]:
+    stats = tuple(sorted((k, repr(v)) for k, v in (check.statistics or {}).items()))
+    return (
+        check.name,
+        stats,
+        check.ignore_na,
+        check.element_wise,
+        check.raise_warning,
+        check.n_failure_cases,
+        check.groupby,
+    )
+
+
 def _pandera_failures(
     typed: pl.DataFrame,
     schema: pa.DataFrameSchema,
@@ -139,6 +307,8 @@ def _pandera_failures(
     file: str,
     sources: dict[str, str],
 ) -> pl.DataFrame:
+    from pandera.errors import SchemaError, SchemaErrors
+
     try:
         schema.validate(typed.drop(ROW, LINE), lazy=True)
     except SchemaErrors as err:
@@ -162,17 +332,7 @@ def _pandera_failures(
         ["column", "check_name"], maintain_order=True
     ):
         column = str(column)
-        check_name = str(check_name)
-        code, message, fix = _PANDERA_CODES.get(
-            check_name, (IssueCode.SCHEMA_CHECK, f"check {check_name!r} failed", "fix the value")
-        )
-        if code is IssueCode.TOO_LONG and column in known:
-            limit = spec.field(column).max_length
-            message = f"value is longer than {limit} characters"
-            fix = f"shorten it to at most {limit} characters"
-        if code is IssueCode.NOT_ALLOWED and column in known:
-            allowed = spec.field(column).allowed or ()
-            fix = "use one of: " + ", ".join(allowed[:10]) + (" ..." if len(allowed) > 10 else "")
+        code, message, fix = _finding(str(check_name), column, spec)
         frames.append(
             issue_frame(
                 group,
@@ -187,6 +347,43 @@ def _pandera_failures(
             )
         )
     return pl.concat(frames) if frames else empty_issues()
+
+
+def _schema_failures(
+    typed: pl.DataFrame,
+    checks: SchemaChecks,
+    spec: SchemaSpec,
+    file: str,
+    sources: dict[str, str],
+) -> pl.DataFrame:
+    """Return every failed schema check, in pandera's order (column by column)."""
+    native = collect_issues(list(_native_failures(typed, spec, file, sources)))
+    if checks.pandera is None:
+        return native if checks.native else empty_issues()
+    extra = _pandera_failures(typed, checks.pandera, spec, file, sources)
+    if not checks.native or not native.height:
+        return extra
+    if not extra.height:
+        return native
+    # A column's own checks come after its built-in ones, columns in schema order and
+    # dataframe-level checks last, as one pandera run over the whole schema gives them.
+    order = {name: i for i, name in enumerate(spec.names)}
+    ranked = [
+        frame.with_columns(
+            pl.col("field")
+            .replace_strict(order, default=len(order), return_dtype=pl.Int64)
+            .fill_null(len(order))
+            .alias("__column"),
+            pl.lit(rank).alias("__rank"),
+        )
+        for rank, frame in enumerate((native, extra))
+    ]
+    return (
+        pl.concat(ranked)
+        .with_row_index("__seq")
+        .sort(["__column", "__rank", "__seq"])
+        .drop("__column", "__rank", "__seq")
+    )
 
 
 def _row_rules(
@@ -290,7 +487,7 @@ def _row_rules(
 def check_values(
     frame: pl.DataFrame,
     spec: SchemaSpec,
-    schema: pa.DataFrameSchema,
+    schema: pa.DataFrameSchema | None,
     settings: Settings,
     *,
     file: str,
@@ -301,14 +498,17 @@ def check_values(
     Args:
         frame: ``_row``, ``_line`` and the fields' normalized text.
         spec: The schema spec (kinds, limits).
-        schema: The pandera schema to validate the typed frame with.
+        schema: The pandera schema to validate the typed frame with; None for the
+            spec's own checks (see :class:`SchemaChecks`: only what the spec cannot
+            express goes through pandera).
         settings: Activity types per asset type.
         file: The input's display name.
         sources: ``{field: source header}``.
     """
     typed, lazy_issues = _cast_problems(frame, spec, settings, file, sources)
     issues = [collect_issues(lazy_issues)]
-    failures = _pandera_failures(typed, schema, spec, file, sources)
+    checks = SchemaChecks.of(spec, schema)
+    failures = _schema_failures(typed, checks, spec, file, sources)
     if failures.height:
         # A cell already reported as invalid is null in the typed frame; pandera's
         # not-nullable finding about it would be a second report of the same problem.

@@ -133,7 +133,6 @@ def convert_files(
     if stream is None:
         stream = folder is not None and seams.should_stream(paths)
     if stream and folder is not None:
-        from ..schema.model import to_pandera
         from .report import streamed_report
         from .stream import convert_stream
 
@@ -141,7 +140,7 @@ def convert_files(
             paths,
             folder,
             spec=spec,
-            schema=to_pandera(spec),
+            schema=None,
             settings=settings,
             read_options=read_options,
             to=to,
@@ -163,7 +162,6 @@ def convert_files(
     )
     from ..output.write import convert as write_parts
     from ..output.write import write_document
-    from ..schema.model import to_pandera
     from .report import convert_report, write_fix_list
     from .whole import check_tables
 
@@ -172,7 +170,7 @@ def convert_files(
     rows = sum(table.rows for table in inputs.tables)
     if on_progress is not None:
         on_progress(whole_run_event("checking", paths, rows))
-    prepared = check_tables(inputs.tables, spec, to_pandera(spec), settings)
+    prepared = check_tables(inputs.tables, spec, None, settings)
     if fixes is not None:
         write_fix_list(prepared.issues, fixes)
     if on_progress is not None:

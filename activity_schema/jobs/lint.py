@@ -154,14 +154,13 @@ def lint_files(
     if stream is None:
         stream = seams.should_stream(paths)
     if stream:
-        from ..schema.model import to_pandera
         from .report import streamed_report
         from .stream import lint_stream
 
         found = lint_stream(
             paths,
             spec=spec,
-            schema=to_pandera(spec),
+            schema=None,
             settings=settings,
             # Lint writes no manifest, so the inputs' SHA-256 is not taken.
             read_options=replace(read_options, digest=False),
@@ -187,14 +186,13 @@ def lint_files(
         on_progress=on_progress,
         on_input_error=on_input_error,
     )
-    from ..schema.model import to_pandera
     from .report import lint_report, write_fix_list
     from .whole import check_tables
 
     rows = sum(table.rows for table in inputs.tables)
     if on_progress is not None:
         on_progress(whole_run_event("checking", paths, rows))
-    prepared = check_tables(inputs.tables, spec, to_pandera(spec), settings)
+    prepared = check_tables(inputs.tables, spec, None, settings)
     if on_progress is not None:
         on_progress(whole_run_event("reporting", paths, rows))
     if fixes is not None:

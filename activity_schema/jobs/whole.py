@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandera.polars as pa
 import polars as pl
 
 from ..checking.engine import check_table
@@ -21,7 +20,9 @@ from ..readers import FILE, LINE, ROW, ReadOptions, SourceTable, read_bytes, rea
 from ..readers.table import unique_names
 from ..schema.config import Settings, load_settings
 from ..schema.fields import SchemaSpec
-from ..schema.model import spec_from_model, to_pandera
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 __all__ = [
     "FILE",
@@ -134,29 +135,33 @@ def resolve_schema(
     model: type[pa.DataFrameModel] | None = None,
     settings: Settings | None = None,
     definition: str | Path | None = None,
-) -> tuple[SchemaSpec, pa.DataFrameSchema, Settings]:
+) -> tuple[SchemaSpec, pa.DataFrameSchema | None, Settings]:
     """Return the effective spec, pandera schema and settings for a run.
 
     A ``model`` wins over ``definition``, which wins over ``spec``; without any, the
-    built-in default is used.
+    built-in default is used. The schema is None unless a model brings checks of its
+    own: the spec's checks run without pandera
+    (:class:`~activity_schema.checking.validate.SchemaChecks`).
     """
     if definition is not None and spec is None:
         spec = load_settings(definition=Path(definition))[0]
     settings = settings or Settings()
     if model is not None:
+        from ..schema.model import spec_from_model, to_pandera
+
         spec, model_schema = spec_from_model(model)
         return spec, _with_custom(to_pandera(spec), model_schema), settings
     spec = spec or load_settings()[0]
-    return spec, to_pandera(spec), settings
+    return spec, None, settings
 
 
 def check_tables(
     tables: Sequence[SourceTable],
     spec: SchemaSpec,
-    schema: pa.DataFrameSchema,
+    schema: pa.DataFrameSchema | None,
     settings: Settings,
 ) -> Prepared:
-    """Check already-read tables; see :func:`prepare`."""
+    """Check already-read tables; see :func:`prepare` (``schema``: see :func:`resolve_schema`)."""
     checked = tuple(check_table(t, spec, schema, settings) for t in tables)
     return Prepared(spec=spec, settings=settings, tables=checked)
 
@@ -166,6 +171,8 @@ _BUILTIN_CHECKS = {"str_length", "isin", "greater_than_or_equal_to"}
 
 def _with_custom(base: pa.DataFrameSchema, model_schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
     """Add a model's own checks (those the spec cannot express) to the spec's schema."""
+    import pandera.polars as pa
+
     columns = dict(base.columns)
     for name, column in model_schema.columns.items():
         custom = [c for c in column.checks if c.name not in _BUILTIN_CHECKS]

@@ -25,6 +25,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ..defaults import EMAIL_MAX_LENGTH, MAX_INTEGER_DIGITS
+from .dtypes import dtype_of
 from .fields import DEFAULT_SCHEMA, FieldSpec, Kind, SchemaSpec
 
 __all__ = ["ActivityImportDataItem", "dtype_of", "spec_from_model", "to_pandera"]
@@ -68,15 +69,6 @@ class ActivityImportDataItem(pa.DataFrameModel):
 
         strict = False
         coerce = False
-
-
-def dtype_of(kind: Kind) -> pl.DataType:
-    """Return the typed polars dtype the engine casts a field of ``kind`` to."""
-    if kind is Kind.INTEGER:
-        return pl.Int64()
-    if kind is Kind.DATETIME:
-        return pl.Datetime("us")
-    return pl.String()
 
 
 def to_pandera(spec: SchemaSpec) -> pa.DataFrameSchema:

@@ -39,10 +39,9 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self
 
 import numpy as np
-import pandera.polars as pa
 import polars as pl
 
 from ...checking.decisions import ColumnDecisions
@@ -73,6 +72,9 @@ from ..whole import resolve_schema
 from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 __all__ = ["StreamedConvert", "StreamedRun", "convert_stream", "should_stream"]
 
@@ -164,7 +166,7 @@ class BatchRun:
     def __init__(
         self,
         spec: SchemaSpec,
-        schema: pa.DataFrameSchema,
+        schema: pa.DataFrameSchema | None,
         settings: Settings,
         options: ReadOptions,
         parts: PartWriter | None,
@@ -448,7 +450,7 @@ def convert_stream(
             :class:`~activity_schema.output.folder.OutputFolder` (then ``force`` and
             ``on_step`` are the folder's).
         spec: The schema (default: the built-in one, or the config's).
-        schema: Its pandera schema (default: made from ``spec``).
+        schema: A pandera schema to validate with (default: the spec's own checks).
         settings: Run settings (default: the built-in defaults).
         read_options: How to read the inputs.
         to: ``json`` or ``csv``.
@@ -492,8 +494,8 @@ def convert_stream(
         (1000, 999, 1, 0)
         >>> tmp.cleanup()
     """
-    if schema is None or spec is None:
-        spec, schema, settings = resolve_schema(spec=spec, settings=settings)
+    if spec is None or settings is None:
+        spec, _, settings = resolve_schema(spec=spec, settings=settings)
     settings = settings or Settings()
     check_limits(spec.names, to=to, max_bytes=max_bytes, max_rows=max_rows)
     if batch_bytes < 1 or block_bytes < 1:
@@ -533,7 +535,7 @@ def _convert_into(
     paths: Sequence[str | Path],
     *,
     spec: SchemaSpec,
-    schema: pa.DataFrameSchema,
+    schema: pa.DataFrameSchema | None,
     settings: Settings,
     read_options: ReadOptions,
     to: OutputFormat,

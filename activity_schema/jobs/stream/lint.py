@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
-
-import pandera.polars as pa
+from typing import IO, TYPE_CHECKING
 
 from ...defaults import (
     STREAM_BATCH_BYTES,
@@ -31,6 +29,9 @@ from ...schema.fields import SchemaSpec
 from ..progress import ProgressCallback, input_sizes
 from ..whole import resolve_schema
 from .convert import BatchRun, StreamedRun
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 __all__ = ["StreamedLint", "lint_stream"]
 
@@ -59,7 +60,7 @@ def lint_stream(
     Args:
         paths: The input files, in order.
         spec: The schema (default: the built-in one, or the config's).
-        schema: Its pandera schema (default: made from ``spec``).
+        schema: A pandera schema to validate with (default: the spec's own checks).
         settings: Run settings (default: the built-in defaults).
         read_options: How to read the inputs.
         batch_bytes: Decoded text per batch; the column-level decisions are taken on the
@@ -88,8 +89,8 @@ def lint_stream(
         1
         >>> tmp.cleanup()
     """
-    if schema is None or spec is None:
-        spec, schema, settings = resolve_schema(spec=spec, settings=settings)
+    if spec is None or settings is None:
+        spec, _, settings = resolve_schema(spec=spec, settings=settings)
     if batch_bytes < 1 or block_bytes < 1:
         raise UsageError("batch and block sizes must be positive")
     sizes = input_sizes(paths)
