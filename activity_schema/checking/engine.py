@@ -160,6 +160,8 @@ def check_table(
     schema: pa.DataFrameSchema | None,
     settings: Settings,
     decisions: ColumnDecisions | None = None,
+    *,
+    duplicates: bool = True,
 ) -> CheckedTable:
     """Check one input against a schema.
 
@@ -173,6 +175,8 @@ def check_table(
             batched run passes the first batch's ``CheckedTable.decisions``): applied
             instead of deciding from these rows. ``ColumnDecisions()`` decides
             everything here, as None does, and keeps ``normalized``.
+        duplicates: Warn about rows equal to an earlier row of the table; a batched run
+            passes False and compares rows across its batches instead.
 
     Returns:
         The checked table.
@@ -218,7 +222,15 @@ def check_table(
         fix=settings.fix,
         decided_swap=decisions.swap if decisions is not None else None,
     )
-    checked = check_values(coerced.frame, spec, schema, settings, file=table.name, sources=sources)
+    checked = check_values(
+        coerced.frame,
+        spec,
+        schema,
+        settings,
+        file=table.name,
+        sources=sources,
+        duplicates=duplicates,
+    )
     cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
     checked = _drop_missing_for_invalid_dates(checked, cleaned_issues)
     cleaned_issues, checked = _errors_show_the_input(cleaned_issues, checked)

@@ -387,7 +387,13 @@ def _schema_failures(
 
 
 def _row_rules(
-    frame: pl.DataFrame, spec: SchemaSpec, settings: Settings, file: str, sources: dict[str, str]
+    frame: pl.DataFrame,
+    spec: SchemaSpec,
+    settings: Settings,
+    file: str,
+    sources: dict[str, str],
+    *,
+    duplicates: bool = True,
 ) -> list[pl.DataFrame]:
     issues: list[pl.DataFrame] = []
     for group in spec.one_of:
@@ -458,21 +464,21 @@ def _row_rules(
             )
         )
     fields = [f for f in spec.names if f in sources]
-    if fields:
+    if fields and duplicates:
         # Group by one 64-bit hash of the row's values instead of by every column:
         # a window over one integer is far faster. Rows that share a hash are then
         # compared by value, so a hash collision never reports a false duplicate.
         keyed = frame.with_columns(pl.struct(fields).hash().alias("__hash"))
         suspects = keyed.filter(pl.col("__hash").is_duplicated())
         first = pl.col(ROW).min().over(fields)
-        duplicates = (
+        copies = (
             suspects.with_columns(first.alias("__first"))
             .filter(pl.col(ROW) != pl.col("__first"))
             .drop("__hash")
         )
         issues.append(
             issue_frame(
-                duplicates,
+                copies,
                 code=IssueCode.DUPLICATE_ROW,
                 severity=Severity.WARNING,
                 message=pl.format("same values as row {}", pl.col("__first")),
@@ -492,6 +498,7 @@ def check_values(
     *,
     file: str,
     sources: dict[str, str],
+    duplicates: bool = True,
 ) -> pl.DataFrame:
     """Check normalized values and return every failure as an issue frame.
 
@@ -504,6 +511,8 @@ def check_values(
         settings: Activity types per asset type.
         file: The input's display name.
         sources: ``{field: source header}``.
+        duplicates: Warn about rows equal to an earlier row of the frame (a batched
+            run compares rows across batches itself, and passes False).
     """
     typed, lazy_issues = _cast_problems(frame, spec, settings, file, sources)
     issues = [collect_issues(lazy_issues)]
@@ -519,5 +528,5 @@ def check_values(
             ~(pl.col("field").is_in(unmapped) & (pl.col("code") == str(IssueCode.MISSING_VALUE)))
         )
     issues.append(failures)
-    issues.extend(_row_rules(frame, spec, settings, file, sources))
+    issues.extend(_row_rules(frame, spec, settings, file, sources, duplicates=duplicates))
     return collect_issues(list(issues))

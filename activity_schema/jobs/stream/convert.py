@@ -69,7 +69,7 @@ from ..progress import ProgressCallback, ProgressEvent, input_sizes
 from ..report import InputSummary
 from ..sizing import should_stream
 from ..whole import resolve_schema
-from .duplicates import Deduper, DuplicateWarnings, is_engine_duplicate
+from .duplicates import Deduper, DuplicateWarnings
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
 
@@ -237,7 +237,10 @@ class BatchRun:
             first = first or table
             batches += 1
             self.totals.batches += 1
-            checked = check_table(table, self.spec, self.schema, self.settings, decisions)
+            # Copies are found across batches (DuplicateWarnings), not within one.
+            checked = check_table(
+                table, self.spec, self.schema, self.settings, decisions, duplicates=False
+            )
             taken = checked.decisions or ColumnDecisions()
             new = decisions.new_in(taken)
             decisions = decisions.merged(taken)
@@ -273,8 +276,7 @@ class BatchRun:
         self, checked: CheckedTable, warned: DuplicateWarnings, seen: set[tuple[Any, ...]]
     ) -> pl.DataFrame:
         """Return a batch's issues as a whole-file run reports them for these rows."""
-        # The engine's duplicate warnings see one batch; these see the whole input.
-        issues = checked.issues.filter(~is_engine_duplicate)
+        issues = checked.issues
         # File-level issues (a missing column, the header's bytes) recur in every batch.
         once = []
         for issue in issues.filter(pl.col("row").is_null()).iter_rows():

@@ -22,12 +22,7 @@ from ...readers import FILE, LINE, ROW
 from ...schema.fields import SchemaSpec
 from .index import FirstSeen, row_hashes
 
-__all__ = ["Deduper", "DuplicateWarnings", "is_engine_duplicate"]
-
-#: The engine's own duplicate-row warnings, which see one batch only.
-is_engine_duplicate = (pl.col("code") == str(IssueCode.DUPLICATE_ROW)) & (
-    pl.col("severity") == str(Severity.WARNING)
-)
+__all__ = ["Deduper", "DuplicateWarnings"]
 
 
 class DuplicateWarnings:
