@@ -46,6 +46,7 @@ from .normalize import (
     repair_mojibake,
 )
 from .normalize.emails import PADDED_EMAIL
+from .rewritten import RewrittenCells, shown
 
 __all__ = ["Cleaned", "clean_fields"]
 
@@ -56,15 +57,18 @@ class Cleaned:
 
     Attributes:
         frame: ``_row``, ``_line`` and the fields' normalized text.
-        issues: Issue frame.
+        issues: Issue frame, without the rewritten cells (see ``rewrites``).
         date_orders: Per datetime field, the day/month order used and why.
         date_decisions: Per datetime field, the order decision (to pass back as
             ``date_decisions`` for more rows of the same input).
+        rewrites: The ``null-string`` and ``normalized`` cells, as masks (their issue
+            rows are built only when asked for: :meth:`RewrittenCells.rows`).
     """
 
     frame: pl.DataFrame
     issues: pl.DataFrame
     date_orders: dict[str, tuple[str | None, str]]
+    rewrites: RewrittenCells
     date_decisions: dict[str, DateDecision] = field(default_factory=dict)
 
 
@@ -76,19 +80,6 @@ _ALREADY_CLEAN = {
     Kind.INTEGER: CLEAN_INTEGER,
     Kind.DATETIME: CLEAN_TEXT,
 }
-
-
-#: Longest new value quoted in a fix's text; the value itself is never shortened.
-FIX_TEXT_CHARS = 200
-
-
-def _shown(value: pl.Expr) -> pl.Expr:
-    """Return the value as quoted in a fix text: long values are cut with an ellipsis."""
-    return (
-        pl.when(value.str.len_chars() > FIX_TEXT_CHARS)
-        .then(pl.concat_str(value.str.slice(0, FIX_TEXT_CHARS - 3), pl.lit("...")))
-        .otherwise(value)
-    )
 
 
 def _normalizer(kind: Kind, col: pl.Expr) -> pl.Expr:
@@ -199,7 +190,6 @@ def clean_fields(
     # With --no-fix the engine keeps the original values: a fix is only a suggestion.
     fixed = Severity.FIXED if settings.fix else Severity.WARNING
     changed_to = "changed to '{}'" if settings.fix else "change to '{}'"
-    emptied = ("emptied" if settings.fix else "empty it") + " (only invisible characters or spaces)"
     # 1-3. Mojibake, each kind's normalizer and null strings: per value, so once per
     # distinct value on columns whose values repeat (see _derive).
     derived = in_parallel(
@@ -261,6 +251,7 @@ def clean_fields(
     staged = staged.rechunk()
     lazy = staged.lazy()
 
+    masks: dict[str, tuple[pl.Expr, pl.Expr]] = {}
     for f in present:
         source = sources[f.name]
         original = pl.col(f.name)
@@ -278,7 +269,7 @@ def clean_fields(
                     if settings.fix
                     else "double-encoded text can be repaired",
                     value=original,
-                    fix=pl.format(changed_to, _shown(new)),
+                    fix=pl.format(changed_to, shown(new)),
                     **where,
                 )
             )
@@ -296,14 +287,14 @@ def clean_fields(
                         pl.format(
                             "fix the text at its source; it probably read '{}' "
                             "(\ufffd stands for a character whose byte was lost)",
-                            _shown(pl.col(f"__mojiwas_{f.name}")),
+                            shown(pl.col(f"__mojiwas_{f.name}")),
                         )
                     )
                     .when(pl.col(f"__mojiwas_{f.name}").is_not_null())
                     .then(
                         pl.format(
                             "fix the text at its source; it probably read '{}'",
-                            _shown(pl.col(f"__mojiwas_{f.name}")),
+                            shown(pl.col(f"__mojiwas_{f.name}")),
                         )
                     )
                     .otherwise(pl.lit("fix the text at its source")),
@@ -349,30 +340,7 @@ def clean_fields(
                 )
             )
             changed = changed & problem.fill_null("").ne(DATE_INVALID)
-        issues.append(
-            issue_frame(
-                lazy.filter(is_null_string),
-                code=IssueCode.NULL_STRING,
-                severity=fixed,
-                message=pl.format("'{}' stands for an empty value", original),
-                value=original,
-                fix="emptied" if settings.fix else "empty it",
-                **where,
-            )
-        )
-        issues.append(
-            issue_frame(
-                lazy.filter(changed),
-                code=IssueCode.NORMALIZED,
-                severity=fixed,
-                message="value normalized",
-                value=original,
-                fix=pl.when(new.is_null())
-                .then(pl.lit(emptied))
-                .otherwise(pl.format(changed_to, _shown(new))),
-                **where,
-            )
-        )
+        masks[f.name] = (is_null_string, changed)
 
     frame = staged.select(
         pl.col(ROW),
@@ -392,4 +360,5 @@ def clean_fields(
         issues=collect_issues(issues),
         date_orders=date_orders,
         date_decisions=decided,
+        rewrites=RewrittenCells.of(staged, masks, file=file, sources=sources, applied=settings.fix),
     )

@@ -7,6 +7,7 @@ row's normalized values, whether it is rejected, and every issue found on the wa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from .cleaning import clean_fields
 from .decisions import ColumnDecisions
 from .mapping import HeaderMapping, map_headers
 from .relocate import coerce_content
+from .rewritten import RewrittenCells, interleave
 from .validate import check_values
 
 if TYPE_CHECKING:
@@ -40,7 +42,11 @@ class CheckedTable:
             where empty), for every row.
         rejected: ``_row`` of each rejected row with ``codes``, the error codes that
             rejected it.
-        issues: Every issue, file-level and row-level, as an issue frame.
+        listed: Every issue but the rewritten cells, file-level and row-level: what
+            the report lists one by one (:attr:`issues` has them all).
+        rewrites: The cells cleaning rewrote mechanically (``null-string``,
+            ``normalized``), as masks; the report summarises them.
+        cleaned_span: Where cleaning's issues are in ``listed`` (start, stop).
         date_orders: Per datetime field, the order used and why.
         decisions: The column-level decisions taken or applied (date orders, swapped
             columns); pass them back to :func:`check_table` for more rows of this input.
@@ -52,10 +58,28 @@ class CheckedTable:
     mapping: HeaderMapping
     values: pl.DataFrame
     rejected: pl.DataFrame
-    issues: pl.DataFrame
+    listed: pl.DataFrame
+    rewrites: RewrittenCells
+    cleaned_span: tuple[int, int]
     date_orders: dict[str, tuple[str | None, str]]
     decisions: ColumnDecisions | None = None
     normalized: pl.DataFrame | None = None
+
+    @functools.cached_property
+    def issues(self) -> pl.DataFrame:
+        """Return every issue, file-level and row-level, as an issue frame.
+
+        The rewritten cells' rows are built here, on first use, and put where cleaning
+        lists them (:func:`~activity_schema.checking.rewritten.interleave`).
+        """
+        start, stop = self.cleaned_span
+        parts = [
+            self.listed.slice(0, start),
+            interleave(self.listed.slice(start, stop - start), self.rewrites),
+            self.listed.slice(stop),
+        ]
+        found = [p for p in parts if p.height]
+        return pl.concat(found) if found else self.listed
 
     @property
     def valid(self) -> pl.DataFrame:
@@ -68,8 +92,8 @@ def _issues_frame(issues: tuple[Issue, ...]) -> pl.DataFrame:
 
 
 def _drop_superseded(
-    cleaned: pl.DataFrame, coerced: pl.DataFrame, spec: SchemaSpec
-) -> pl.DataFrame:
+    rewrites: RewrittenCells, coerced: pl.DataFrame, spec: SchemaSpec
+) -> RewrittenCells:
     """Drop normalizations of email cells whose content coercion moved elsewhere.
 
     The email normalizer squeezes a name typed into the email field ("Ann Lee" becomes
@@ -77,19 +101,20 @@ def _drop_superseded(
     happened, and reporting it would send the user after a phantom.
     """
     email = next((f.name for f in spec.fields if f.kind is Kind.EMAIL), None)
-    if email is None or not cleaned.height or not coerced.height:
-        return cleaned
-    on_email = (pl.col("code") == str(IssueCode.NORMALIZED)) & (pl.col("field") == email)
+    if email is None or not coerced.height:
+        return rewrites
     codes = coerced.get_column("code")
     if (codes == str(IssueCode.SWAPPED_COLUMNS)).any():
-        return cleaned.filter(~on_email)
-    swapped = coerced.filter(pl.col("code") == str(IssueCode.SWAPPED_VALUES)).get_column("row")
-    return cleaned.filter(~(on_email & pl.col("row").is_in(swapped.implode())))
+        return rewrites.without_normalized(field=email)
+    swapped = coerced.filter(pl.col("code") == str(IssueCode.SWAPPED_VALUES)).select("row")
+    if not swapped.height:
+        return rewrites
+    return rewrites.without_normalized(swapped, field=email)
 
 
 def _errors_show_the_input(
-    cleaned: pl.DataFrame, checked: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    rewrites: RewrittenCells, checked: pl.DataFrame
+) -> tuple[RewrittenCells, pl.DataFrame]:
     """Report an invalid cell as the input has it, and not also as normalized.
 
     The checks see normalized values: stripping the junk around an address turns
@@ -97,22 +122,17 @@ def _errors_show_the_input(
     the value the user can find in the file, and the normalization, which fixed nothing
     (the row is rejected with its original values), is not reported.
     """
-    if not cleaned.height or not checked.height:
-        return cleaned, checked
+    if not checked.height:
+        return rewrites, checked
     keys = ["row", "field"]
     errors = checked.filter(
         (pl.col("severity") == str(Severity.ERROR)) & pl.col("row").is_not_null()
     ).select(keys)
     if not errors.height:
-        return cleaned, checked
-    is_normalized = (pl.col("code") == str(IssueCode.NORMALIZED)) & pl.col("row").is_not_null()
-    shown = (
-        cleaned.filter(is_normalized)
-        .select(*keys, pl.col("value").alias("__original"))
-        .join(errors.unique(), on=keys, how="semi")
-    )
+        return rewrites, checked
+    shown = rewrites.normalized_inputs(errors.unique())
     if not shown.height:
-        return cleaned, checked
+        return rewrites, checked
     checked = (
         checked.join(shown, on=keys, how="left", maintain_order="left", nulls_equal=True)
         .with_columns(
@@ -125,15 +145,9 @@ def _errors_show_the_input(
         )
         .drop("__original")
     )
-    marked = cleaned.join(
-        shown.select(*keys, pl.lit(True).alias("__shown")),
-        on=keys,
-        how="left",
-        maintain_order="left",
-        nulls_equal=True,
-    )
-    cleaned = marked.filter(~(is_normalized & pl.col("__shown").fill_null(False))).drop("__shown")
-    return cleaned, checked
+    for name in shown.get_column("field").unique().to_list():
+        rewrites = rewrites.without_normalized(shown.filter(pl.col("field") == name), field=name)
+    return rewrites, checked
 
 
 def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
@@ -231,16 +245,13 @@ def check_table(
         sources=sources,
         duplicates=duplicates,
     )
-    cleaned_issues = _drop_superseded(cleaned.issues, coerced.issues, spec)
-    checked = _drop_missing_for_invalid_dates(checked, cleaned_issues)
-    cleaned_issues, checked = _errors_show_the_input(cleaned_issues, checked)
-    issue_parts = [
-        table.issues,
-        _issues_frame(mapping.issues),
-        cleaned_issues,
-        coerced.issues,
-        checked,
-    ]
+    rewrites = _drop_superseded(cleaned.rewrites, coerced.issues, spec)
+    checked = _drop_missing_for_invalid_dates(checked, cleaned.issues)
+    rewrites, checked = _errors_show_the_input(rewrites, checked)
+    head = [table.issues, _issues_frame(mapping.issues)]
+    tail = [coerced.issues, checked]
+    start = sum(p.height for p in head)
+    issue_parts = [*head, cleaned.issues, *tail]
     issues = (
         pl.concat([p for p in issue_parts if p.height])
         if any(p.height for p in issue_parts)
@@ -267,7 +278,9 @@ def check_table(
         mapping=mapping,
         values=values,
         rejected=rejected,
-        issues=issues,
+        listed=issues,
+        rewrites=rewrites,
+        cleaned_span=(start, start + cleaned.issues.height),
         date_orders=cleaned.date_orders,
         decisions=ColumnDecisions(dates=cleaned.date_decisions, swap=coerced.swap),
         normalized=coerced.frame if decisions is not None else None,

@@ -63,6 +63,28 @@ class Prepared:
         frames = [t.issues for t in self.tables if t.issues.height]
         return pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
 
+    @cached_property
+    def listed(self) -> pl.DataFrame:
+        """Return every issue but the rewritten cells: what a report lists one by one.
+
+        The rewritten cells (``null-string``, ``normalized``) are in each table's
+        ``rewrites``; :attr:`issues` has them as rows too.
+        """
+        frames = [t.listed for t in self.tables if t.listed.height]
+        return pl.concat(frames) if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
+
+    def fixes_by_code(self) -> dict[str, int]:
+        """Return the fixes applied, counted by issue code (codes in order)."""
+        counts: dict[str, int] = {}
+        for t in self.tables:
+            fixed = t.listed.filter(pl.col("severity") == str(Severity.FIXED))
+            for code, n in fixed.group_by("code").len().iter_rows():
+                counts[str(code)] = counts.get(str(code), 0) + int(n)
+            if t.rewrites.applied:
+                for code, n in t.rewrites.counts().items():
+                    counts[code] = counts.get(code, 0) + n
+        return dict(sorted(counts.items()))
+
     @property
     def clean(self) -> pl.DataFrame:
         """Return the valid rows: ``_file``, ``_row``, ``_line``, then the fields."""
@@ -101,8 +123,10 @@ class Prepared:
         by_severity: dict[str, int] = {}
         fixed_rows = 0
         for t in self.tables:
-            for severity, n in t.issues.group_by("severity").len().iter_rows():
+            for severity, n in t.listed.group_by("severity").len().iter_rows():
                 by_severity[str(severity)] = by_severity.get(str(severity), 0) + int(n)
+            rewritten = str(t.rewrites.severity)
+            by_severity[rewritten] = by_severity.get(rewritten, 0) + t.rewrites.total
             fixed_rows += _fixed_rows(t)
         return Summary(
             rows=rows,
@@ -122,12 +146,14 @@ def _fixed_rows(table: CheckedTable) -> int:
     about one fix per row, and joining a million of them cost a second and a half.
     """
     fixed = (
-        table.issues.filter(
+        table.listed.filter(
             (pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null()
         )
         .get_column("row")
         .to_numpy()
     )
+    if table.rewrites.applied:
+        fixed = np.concatenate([fixed, table.rewrites.rows_rewritten()])
     if not fixed.size:
         return 0
     rejected = table.rejected.get_column(ROW).to_numpy()

@@ -129,19 +129,36 @@ class RewriteLog:
         """Add summarised rows (the :func:`is_summarized` ones of a batch, in input order)."""
         if not rows.height:
             return
-        counted = rows.group_by(_KEY, maintain_order=True).agg(
-            pl.len().alias("n"), pl.struct(_EXAMPLE).head(self._examples_per).alias("ex")
-        )
-        for field, code, severity, n, examples in counted.iter_rows():
+        rewrites = rows.group_by(_REWRITE, maintain_order=True).agg(pl.len().alias("count"))
+        first = pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY) < self._examples_per
+        self.add_counted(rewrites, rows.filter(first).select(*_KEY, *_EXAMPLE))
+
+    def add_counted(self, rewrites: pl.DataFrame, examples: pl.DataFrame) -> None:
+        """Add rewrites already counted: what :meth:`add` makes of rows, made elsewhere.
+
+        Args:
+            rewrites: ``field``, ``code``, ``severity``, ``value``, ``fix`` and ``count``:
+                each distinct rewrite, in the order of its first cell.
+            examples: ``field``, ``code``, ``severity`` and the example's ``file``,
+                ``row``, ``line``, ``column``, ``value`` and ``fix``: the first cells of
+                each field and code, in order (those past the examples kept are ignored).
+        """
+        if not rewrites.height:
+            return
+        totals = rewrites.group_by(_KEY, maintain_order=True).agg(pl.col("count").sum())
+        for field, code, severity, n in totals.iter_rows():
             key = (str(field), str(code), str(severity))
             if key not in self._counts:
                 self._order.append(key)
                 self._counts[key] = 0
                 self._examples[key] = []
             self._counts[key] += int(n)
-            room = self._examples_per - len(self._examples[key])
-            self._examples[key].extend(examples[:room] if room > 0 else [])
-        rewrites = rows.group_by(_REWRITE, maintain_order=True).agg(pl.len().alias("count"))
+        for row in examples.iter_rows(named=True):
+            key = (str(row["field"]), str(row["code"]), str(row["severity"]))
+            kept = self._examples.get(key)
+            if kept is not None and len(kept) < self._examples_per:
+                kept.append({name: row[name] for name in _EXAMPLE})
+        rewrites = rewrites.select(*_REWRITE, pl.col("count").cast(pl.UInt32))
         if self._rewrites is not None:
             rewrites = (
                 pl.concat([self._rewrites, rewrites])

@@ -129,11 +129,22 @@ def _with_rejected(inputs: Sequence[InputSummary], rejected: Iterable[int]) -> l
     return found
 
 
+def _normalizations(prepared: Prepared) -> list[dict[str, Any]]:
+    """Return the report's ``normalizations``: the rewritten cells of every input, summarised."""
+    log = RewriteLog(examples=DEFAULT_MAX_EXAMPLES)
+    for checked in prepared.tables:
+        log.add_counted(*checked.rewrites.summary(DEFAULT_MAX_EXAMPLES))
+    return log.entries()
+
+
 def lint_report(prepared: Prepared, inputs: Sequence[InputSummary]) -> dict[str, Any]:
     """Return the report of a whole-file check of the inputs ``inputs`` lists."""
     rejected = (checked.rejected.height for checked in prepared.tables)
     return build_report(
-        _with_rejected(inputs, rejected), prepared.issues, prepared.summary.to_dict()
+        _with_rejected(inputs, rejected),
+        prepared.listed,
+        prepared.summary.to_dict(),
+        normalizations=_normalizations(prepared),
     )
 
 
@@ -147,12 +158,12 @@ def convert_report(
     format (rendered from this one report) counts what it lists.
     """
     inputs = _with_rejected(inputs, result.rejected_per_input)
-    issues = prepared.issues
+    issues = prepared.listed
     if result.issues.height:
         issues = pl.concat([issues, result.issues])
     summary = (result.summary or prepared.summary).to_dict()
     summary["dropped_rows"] = result.rows_dropped
-    return build_report(inputs, issues, summary)
+    return build_report(inputs, issues, summary, normalizations=_normalizations(prepared))
 
 
 def streamed_report(found: StreamedRun) -> dict[str, Any]:

@@ -426,7 +426,7 @@ def _rejects(
     prepared: Prepared, too_large: pl.DataFrame, max_bytes: int | None, to: str
 ) -> pl.DataFrame:
     base = _keep_source_column(prepared.rejects, "messages")
-    per_row, per_file = _messages(prepared.issues)
+    per_row, per_file = _messages(prepared.listed)  # errors only: never a rewrite
     checked = (
         base.join(per_row, on=[FILE, ROW], how="left", maintain_order="left")
         .join(per_file, on=FILE, how="left", maintain_order="left")

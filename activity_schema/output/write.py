@@ -23,7 +23,6 @@ import polars as pl
 
 from ..checking.result import Prepared, Summary
 from ..defaults import DEFAULT_MAX_BYTES, MAX_POSTS_PER_SYNC
-from ..issues.codes import Severity
 from ..readers import FILE, LINE, ROW
 from .encode import Framing, OutputFormat, encode_document, part_framing
 from .folder import OutputFolder, StepHook, output_error
@@ -63,9 +62,9 @@ class HashingWriter:
         self._handle = handle
         self._digest = hashlib.sha256()
         self.size = 0
-        #: The first error the file raised (polars, calling :meth:`write`, passes on
-        #: its message but not its ``errno``).
-        self.error: OSError | None = None
+        #: The first error the file raised. polars, calling :meth:`write`, raises its own
+        #: error instead: an OSError loses its ``errno``, an interrupt its kind.
+        self.error: BaseException | None = None
 
     def write(self, data: bytes | memoryview) -> int:
         """Write ``data`` whole (the digest must see exactly what the file gets)."""
@@ -76,7 +75,7 @@ class HashingWriter:
         try:
             while written < view.nbytes:  # a raw file may take less than asked
                 written += self._handle.write(view[written:]) or 0
-        except OSError as err:
+        except BaseException as err:
             self.error = self.error or err
             raise
         return view.nbytes
@@ -127,8 +126,8 @@ def write_part(handle: BinaryIO, records: pl.Series, framing: Framing) -> tuple[
                 quote_style="never",
                 line_terminator=framing.sep.decode(),
             )
-        except Exception:
-            if writer.error is not None:  # the file's own error, with its errno
+        except BaseException:
+            if writer.error is not None:  # the file's own error (its errno, an interrupt)
                 raise writer.error from None
             raise
     writer.write(str(records[last]).encode("utf-8") + framing.suffix)
@@ -198,16 +197,6 @@ class ConvertResult:
         return len(self.parts) > MAX_POSTS_PER_SYNC
 
 
-def _fixes(prepared: Prepared) -> dict[str, int]:
-    counts = (
-        prepared.issues.filter(pl.col("severity") == str(Severity.FIXED))
-        .group_by("code")
-        .len()
-        .sort("code")
-    )
-    return {str(code): int(n) for code, n in counts.iter_rows()}
-
-
 def _result(plan: ConvertPlan, outdir: Path | None, parts: tuple[Part, ...]) -> ConvertResult:
     return ConvertResult(
         outdir=outdir,
@@ -217,7 +206,7 @@ def _result(plan: ConvertPlan, outdir: Path | None, parts: tuple[Part, ...]) -> 
         rows_out=plan.rows_out,
         rows_rejected=plan.rows_rejected,
         rows_dropped=plan.rows_dropped,
-        fixes=_fixes(plan.prepared),
+        fixes=plan.prepared.fixes_by_code(),
         issues=plan.issues,
         rejects_path=outdir / REJECTS_NAME if outdir else None,
         manifest_path=outdir / MANIFEST_NAME if outdir else None,

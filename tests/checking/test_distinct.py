@@ -147,9 +147,12 @@ def test_clean_fields_gives_the_same_values_and_issues_either_way(
     # The per-cell path: no column is long enough to be worked on by distinct value.
     monkeypatch.setattr(fastpath, "DISTINCT_MIN_ROWS", work.height + 1)
     per_cell = clean_fields(work, spec, run, file="f.csv", sources=sources)
-    assert distinct.issues.height > work.height  # every kind of issue is in play
+    rewritten = distinct.rewrites.rows()
+    # every kind of issue is in play
+    assert distinct.issues.height + rewritten.height > work.height
     assert_frame_equal(distinct.frame, per_cell.frame)
     assert_frame_equal(distinct.issues, per_cell.issues)
+    assert_frame_equal(rewritten, per_cell.rewrites.rows())
     assert distinct.date_orders == per_cell.date_orders
 
 

@@ -47,6 +47,7 @@ import polars as pl
 from ...checking.decisions import ColumnDecisions
 from ...checking.engine import CheckedTable, check_table
 from ...checking.result import Prepared, Summary
+from ...checking.rewritten import RewrittenCells
 from ...defaults import (
     DEFAULT_MAX_BYTES,
     STREAM_BATCH_BYTES,
@@ -156,6 +157,17 @@ class _Totals:
         for code, n in fixed.group_by("code").len().iter_rows():
             fixes[str(code)] = fixes.get(str(code), 0) + int(n)
 
+    def count_rewrites(self, rewrites: RewrittenCells, fixes: dict[str, int]) -> None:
+        """Count a batch's rewritten cells, as :meth:`count_issues` counts their rows."""
+        counts = rewrites.counts()
+        total = sum(counts.values())
+        if not rewrites.applied:
+            self.warnings += total
+            return
+        self.fixes += total
+        for code, n in counts.items():
+            fixes[code] = fixes.get(code, 0) + n
+
 
 class BatchRun:
     """One streamed run: its inputs, indexes, counts and (when converting) outputs.
@@ -252,6 +264,9 @@ class BatchRun:
                 sized = self._plan(index, checked, engine)
             else:
                 self.log.add(engine)
+            if not self.log.writes_fixes:
+                # Summarised from their masks; with --fixes they came as rows in engine.
+                self.log.add_rewritten(checked.rewrites)
             self._count(checked, engine, sized)
             rows += table.rows
             rejected += checked.rejected.height + (sized.height if sized is not None else 0)
@@ -275,8 +290,12 @@ class BatchRun:
     def _engine_issues(
         self, checked: CheckedTable, warned: DuplicateWarnings, seen: set[tuple[Any, ...]]
     ) -> pl.DataFrame:
-        """Return a batch's issues as a whole-file run reports them for these rows."""
-        issues = checked.issues
+        """Return a batch's issues as a whole-file run reports them for these rows.
+
+        The rewritten cells are left out (they are summarised from their masks), unless
+        a ``--fixes`` file needs each one as a row, in its place.
+        """
+        issues = checked.issues if self.log.writes_fixes else checked.listed
         # File-level issues (a missing column, the header's bytes) recur in every batch.
         once = []
         for issue in issues.filter(pl.col("row").is_null()).iter_rows():
@@ -303,19 +322,25 @@ class BatchRun:
         totals.count_issues(issues, self.fixes)
         if checked is None:
             return
-        rejected = checked.rejected.select(pl.col(ROW).alias("row"))
+        rewrites = None if self.log.writes_fixes else checked.rewrites
+        if rewrites is not None:
+            totals.count_rewrites(rewrites, self.fixes)
+        rejected = checked.rejected.get_column(ROW).to_numpy()
         if sized is not None and sized.height:
-            rejected = pl.concat([rejected, sized.select(pl.col(ROW).alias("row"))])
+            rejected = np.concatenate([rejected, sized.get_column(ROW).to_numpy()])
         totals.rows += checked.source.rows
-        totals.rejected += rejected.height
-        totals.valid += checked.source.rows - rejected.height
-        fixed = (
+        totals.rejected += rejected.size
+        totals.valid += checked.source.rows - rejected.size
+        fixed = [
             issues.filter((pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null())
-            .select("row")
-            .unique()
-            .join(rejected, on="row", how="anti")
+            .get_column("row")
+            .to_numpy()
+        ]
+        if rewrites is not None and rewrites.applied:
+            fixed.append(rewrites.rows_rewritten())
+        totals.fixed_rows += int(
+            np.setdiff1d(np.concatenate(fixed).astype(np.int64), rejected.astype(np.int64)).size
         )
-        totals.fixed_rows += fixed.height
 
     def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> pl.DataFrame:
         """Write a batch's records; return its records rejected for their size.

@@ -22,7 +22,13 @@ from ...readers import FILE, LINE, ROW
 from ...schema.fields import SchemaSpec
 from .index import FirstSeen, row_hashes
 
-__all__ = ["Deduper", "DuplicateWarnings"]
+__all__ = ["Deduper", "DuplicateWarnings", "is_engine_duplicate"]
+
+#: The engine's own duplicate-row warnings. A batched run no longer asks the engine for
+#: them (``check_table(duplicates=False)``); kept for code that filtered them out.
+is_engine_duplicate = (pl.col("code") == str(IssueCode.DUPLICATE_ROW)) & (
+    pl.col("severity") == str(Severity.WARNING)
+)
 
 
 class DuplicateWarnings:

@@ -16,6 +16,7 @@ from typing import IO
 
 import polars as pl
 
+from ...checking.rewritten import RewrittenCells
 from ...defaults import (
     DEFAULT_MAX_EXAMPLES,
     STREAM_REPORT_ISSUES_PER_CODE,
@@ -58,7 +59,17 @@ class IssueLog:
         self._listed: dict[tuple[str, str, str], int] = {}
         self.sampled = False
         self.rewrites = RewriteLog(examples=examples)
+        self._examples = examples
         self._fixes = fixes
+
+    @property
+    def writes_fixes(self) -> bool:
+        """Return whether a ``--fixes`` file is written (every fixed cell, as a row)."""
+        return self._fixes is not None
+
+    def add_rewritten(self, rewrites: RewrittenCells) -> None:
+        """Summarise a batch's rewritten cells from their masks (no row per cell)."""
+        self.rewrites.add_counted(*rewrites.summary(self._examples))
 
     def add(self, issues: pl.DataFrame) -> None:
         """Add a batch's issues (in report order within their file)."""
