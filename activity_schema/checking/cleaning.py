@@ -360,5 +360,7 @@ def clean_fields(
         issues=collect_issues(issues),
         date_orders=date_orders,
         date_decisions=decided,
-        rewrites=RewrittenCells.of(staged, masks, file=file, sources=sources, applied=settings.fix),
+        rewrites=RewrittenCells.of(
+            staged, masks, frame, file=file, sources=sources, applied=settings.fix
+        ),
     )

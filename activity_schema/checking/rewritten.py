@@ -71,6 +71,7 @@ class RewrittenCells:
         cls,
         staged: pl.DataFrame,
         masks: Mapping[str, tuple[pl.Expr, pl.Expr]],
+        cleaned: pl.DataFrame,
         *,
         file: str,
         sources: Mapping[str, str],
@@ -78,19 +79,22 @@ class RewrittenCells:
     ) -> RewrittenCells:
         """Keep the masks (``{field: (null string, normalized)}``) of a cleaned frame.
 
-        ``staged`` holds each field's input text under its name and the new text as
-        ``__new_<field>``.
+        ``staged`` holds each field's input text under its name (and whatever the masks
+        read); ``cleaned`` the new text. The text columns are the frames' own, not
+        copies: only the masks take memory.
         """
         columns: list[pl.Expr] = [pl.col(ROW), pl.col(LINE)]
         for name, (null, norm) in masks.items():
             columns += [
                 pl.col(name),
-                pl.col(_NEW.format(name)),
                 null.fill_null(False).alias(_NULL.format(name)),
                 norm.fill_null(False).alias(_NORM.format(name)),
             ]
+        kept = staged.select(columns).with_columns(
+            cleaned.get_column(name).alias(_NEW.format(name)) for name in masks
+        )
         return cls(
-            frame=staged.select(columns),
+            frame=kept,
             fields=tuple(masks),
             file=file,
             sources=dict(sources),
@@ -125,7 +129,8 @@ class RewrittenCells:
         any_cell = pl.any_horizontal(
             pl.col(mask.format(f)) for f in self.fields for mask in (_NULL, _NORM)
         )
-        return self.frame.filter(any_cell).get_column(ROW).to_numpy()
+        # Selected, then filtered: a filter of the frame would gather its text columns too.
+        return self.frame.select(pl.col(ROW).filter(any_cell)).get_column(ROW).to_numpy()
 
     def without_normalized(self, cells: pl.DataFrame | None = None, *, field: str) -> Self:
         """Return the cells with ``normalized`` cleared in ``field`` (on ``cells``' rows only).
@@ -153,13 +158,14 @@ class RewrittenCells:
             if not rows.len():
                 continue
             found.append(
-                self.frame.filter(
-                    pl.col(_NORM.format(name)) & pl.col(ROW).is_in(rows.implode())
-                ).select(
+                self.frame.lazy()
+                .filter(pl.col(_NORM.format(name)) & pl.col(ROW).is_in(rows.implode()))
+                .select(
                     pl.col(ROW).cast(pl.Int64).alias("row"),
                     pl.lit(name, dtype=pl.String).alias("field"),
                     pl.col(name).alias("__original"),
                 )
+                .collect()
             )
         if not found:
             return pl.DataFrame(
@@ -188,9 +194,10 @@ class RewrittenCells:
                     pl.lit(str(code), dtype=pl.String).alias("code"),
                     pl.lit(str(self.severity), dtype=pl.String).alias("severity"),
                 ]
+                # A value's new text depends on the value alone (within one input).
                 counted.append(
-                    cells.group_by([name, _NEW.format(name)], maintain_order=True)
-                    .agg(pl.len().alias("count"))
+                    cells.group_by(name, maintain_order=True)
+                    .agg(pl.len().alias("count"), pl.col(_NEW.format(name)).first())
                     .select(*key, pl.col(name).alias("value"), fix.alias("fix"), "count")
                 )
                 first.append(
