@@ -14,9 +14,9 @@ an earlier row (``dedupe``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import polars as pl
@@ -51,6 +51,8 @@ __all__ = [
     "part_name",
     "plan_convert",
 ]
+
+_T = TypeVar("_T")
 
 #: The rejects file's name in OUTDIR.
 REJECTS_NAME: Final = "rejects.csv"
@@ -177,16 +179,7 @@ class ConvertPlan:
         Raises:
             UsageError: The plan was made without a byte limit.
         """
-        if self.max_bytes is None:
-            raise UsageError("this plan has no byte limit", hint="use document() instead")
-        return encode_chunks(
-            self.frame,
-            self.fields,
-            to=self.to,
-            max_bytes=self.max_bytes,
-            max_rows=self.max_rows,
-            records=self._records,
-        )
+        return self._cut(encode_chunks)
 
     def part_ranges(self) -> tuple[pl.Series, list[tuple[int, int]]]:
         """Return the records and each part's ``(start, stop)`` range of them.
@@ -197,9 +190,13 @@ class ConvertPlan:
         Raises:
             UsageError: The plan was made without a byte limit.
         """
+        return self._cut(part_ranges)
+
+    def _cut(self, how: Callable[..., _T]) -> _T:
+        """Call ``how`` (encode_chunks or part_ranges) with this plan's records and limits."""
         if self.max_bytes is None:
             raise UsageError("this plan has no byte limit", hint="use document() instead")
-        return part_ranges(
+        return how(
             self.frame,
             self.fields,
             to=self.to,
