@@ -58,7 +58,9 @@ def _email_like(frame: pl.DataFrame, name: str, *, mostly_addresses: bool = Fals
     """
     col = pl.col(name)
     if mostly_addresses:
-        bare = col.str.contains(EMAIL_LIKE).fill_null(False)
+        # Matched once and kept: both the cheap answer and the cells left to check use it.
+        frame = frame.select(col, col.str.contains(EMAIL_LIKE).fill_null(False).alias("__bare"))
+        bare = pl.col("__bare")
         needed = col.str.contains("@", literal=True) & ~bare
     else:
         bare, needed = pl.lit(False), col.str.contains("@", literal=True)
