@@ -246,13 +246,13 @@ class RewrittenCells:
         These are the rows cleaning reported before it kept masks: the same codes,
         messages, values and fixes.
         """
-        parts = [frame for _, frame in self.rows_by_field()]
+        parts = self._row_frames()
         return collect_issues(list(parts)) if parts else empty_issues()
 
-    def rows_by_field(self) -> list[tuple[str, pl.LazyFrame]]:
+    def _row_frames(self) -> list[pl.LazyFrame]:
         """Return each field's issue rows (lazy), null strings first, fields in order."""
         lazy = self.frame.lazy()
-        found: list[tuple[str, pl.LazyFrame]] = []
+        found: list[pl.LazyFrame] = []
         for name in self.fields:
             original = pl.col(name)
             messages = {
@@ -261,19 +261,16 @@ class RewrittenCells:
             }
             for code, mask, fix in self._kinds(name):
                 found.append(
-                    (
-                        name,
-                        issue_frame(
-                            lazy.filter(pl.col(mask)),
-                            code=code,
-                            severity=self.severity,
-                            message=messages[code],
-                            file=self.file,
-                            field_name=name,
-                            column=self.sources[name],
-                            value=original,
-                            fix=fix,
-                        ),
+                    issue_frame(
+                        lazy.filter(pl.col(mask)),
+                        code=code,
+                        severity=self.severity,
+                        message=messages[code],
+                        file=self.file,
+                        field_name=name,
+                        column=self.sources[name],
+                        value=original,
+                        fix=fix,
                     )
                 )
         return found

@@ -176,13 +176,13 @@ def _spec_checks(f: FieldSpec) -> list[tuple[str, pl.Expr]]:
 
 def _native_failures(
     typed: pl.DataFrame, spec: SchemaSpec, file: str, sources: dict[str, str]
-) -> list[pl.LazyFrame]:
+) -> list[pl.DataFrame | pl.LazyFrame]:
     """Run the spec's own checks as polars expressions, reporting as pandera would.
 
     A field no column maps to is skipped: its cells are all null (missing-column reports
     that once, at file level) and null passes the other checks.
     """
-    frames: list[pl.LazyFrame] = []
+    frames: list[pl.DataFrame | pl.LazyFrame] = []
     for f in spec.fields:
         if f.name not in sources:
             continue
@@ -230,6 +230,8 @@ class SchemaChecks:
         """
         if schema is None:
             return cls(native=True, pandera=None)
+        import pandera.polars as pa  # loaded already: a schema was given
+
         from ..schema.model import to_pandera
 
         whole = cls(native=False, pandera=schema)
@@ -238,7 +240,7 @@ class SchemaChecks:
             return whole
         if any(name not in schema.columns for name in expected.columns):
             return whole
-        rest: dict[str, Any] = {}
+        rest: dict[str, pa.Column] = {}
         for name, column in schema.columns.items():
             if name not in expected.columns:
                 rest[name] = column
@@ -246,27 +248,22 @@ class SchemaChecks:
             want = expected.columns[name]
             if _column_options(column) != _column_options(want):
                 return whole
-            mine = [_check_key(c) for c in column.checks]
-            if any(_check_key(c) not in mine for c in want.checks):
-                return whole
+            keys = [_check_key(c) for c in column.checks]
             built_in = {_check_key(c) for c in want.checks}
-            own = [c for c in column.checks if _check_key(c) not in built_in]
+            if not built_in <= set(keys):
+                return whole
+            own = [c for c, key in zip(column.checks, keys, strict=True) if key not in built_in]
             if own:
-                rest[name] = (column.dtype, own)
+                # The null check is the polars path's: pandera sees nulls as allowed.
+                rest[name] = pa.Column(
+                    column.dtype, checks=own, nullable=True, required=False, name=name
+                )
         if not rest and not schema.checks:
             return cls(native=True, pandera=None)
-        import pandera.polars as pa
-
-        columns = {
-            name: item
-            if isinstance(item, pa.Column)
-            else pa.Column(item[0], checks=item[1], nullable=True, required=False, name=name)
-            for name, item in rest.items()
-        }
         return cls(
             native=True,
             pandera=pa.DataFrameSchema(
-                columns, checks=list(schema.checks), name=schema.name, strict=False, coerce=False
+                rest, checks=list(schema.checks), name=schema.name, strict=False, coerce=False
             ),
         )
 
@@ -357,7 +354,7 @@ def _schema_failures(
     sources: dict[str, str],
 ) -> pl.DataFrame:
     """Return every failed schema check, in pandera's order (column by column)."""
-    native = collect_issues(list(_native_failures(typed, spec, file, sources)))
+    native = collect_issues(_native_failures(typed, spec, file, sources))
     if checks.pandera is None:
         return native if checks.native else empty_issues()
     extra = _pandera_failures(typed, checks.pandera, spec, file, sources)

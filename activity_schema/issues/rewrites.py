@@ -125,6 +125,11 @@ class RewriteLog:
         self._rewrites: pl.DataFrame | None = None
         self._examples: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
+    @property
+    def examples_per(self) -> int:
+        """Return how many examples an entry keeps."""
+        return self._examples_per
+
     def add(self, rows: pl.DataFrame) -> None:
         """Add summarised rows (the :func:`is_summarized` ones of a batch, in input order)."""
         if not rows.height:

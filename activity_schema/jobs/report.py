@@ -133,7 +133,7 @@ def _normalizations(prepared: Prepared) -> list[dict[str, Any]]:
     """Return the report's ``normalizations``: the rewritten cells of every input, summarised."""
     log = RewriteLog(examples=DEFAULT_MAX_EXAMPLES)
     for checked in prepared.tables:
-        log.add_counted(*checked.rewrites.summary(DEFAULT_MAX_EXAMPLES))
+        log.add_counted(*checked.rewrites.summary(log.examples_per))
     return log.entries()
 
 

@@ -59,7 +59,6 @@ class IssueLog:
         self._listed: dict[tuple[str, str, str], int] = {}
         self.sampled = False
         self.rewrites = RewriteLog(examples=examples)
-        self._examples = examples
         self._fixes = fixes
 
     @property
@@ -69,7 +68,7 @@ class IssueLog:
 
     def add_rewritten(self, rewrites: RewrittenCells) -> None:
         """Summarise a batch's rewritten cells from their masks (no row per cell)."""
-        self.rewrites.add_counted(*rewrites.summary(self._examples))
+        self.rewrites.add_counted(*rewrites.summary(self.rewrites.examples_per))
 
     def add(self, issues: pl.DataFrame) -> None:
         """Add a batch's issues (in report order within their file)."""
