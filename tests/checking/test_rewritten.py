@@ -8,11 +8,14 @@ rows, counted one by one, give.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from activity_schema.checking.result import Prepared
+from activity_schema.checking.result import Prepared, count_fixed_rows
 from activity_schema.issues.codes import Severity
 from activity_schema.issues.rewrites import RewriteLog, is_summarized
 from activity_schema.jobs.whole import prepare
@@ -87,3 +90,15 @@ def test_an_invalid_cell_is_not_also_a_rewrite() -> None:
     row3 = result.issues.filter((pl.col("row") == 3) & (pl.col("field") == "email"))
     assert row3.get_column("code").to_list() == ["invalid-email"]
     assert row3.get_column("value").to_list() == ["ann@@EXAMPLE.com"]
+
+
+@given(
+    fixed=st.lists(st.integers(0, 60), max_size=40),
+    rejected=st.lists(st.integers(0, 80), max_size=20),
+)
+def test_fixed_rows_count_is_the_set_difference(fixed: list[int], rejected: list[int]) -> None:
+    # The mask over the span of row numbers counts what a set difference counts,
+    # with repeats, with rejects outside the span, and with nothing fixed.
+    expected = len(set(fixed) - set(rejected))
+    got = count_fixed_rows(np.array(fixed, dtype=np.int64), np.array(rejected, dtype=np.int64))
+    assert got == expected

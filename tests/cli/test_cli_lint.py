@@ -8,6 +8,7 @@ shows a traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -285,6 +286,35 @@ def test_a_large_json_report_is_complete_when_the_process_exits(tmp_path: Path) 
     proc = _run("lint", "big.csv", "--format", "json", "--report", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
+
+
+@pytest.mark.parametrize("preset", [None, "dirty_decay_ms:0"], ids=["unset", "user-set"])
+def test_the_process_tells_polars_allocator_to_return_memory_unless_the_user_did(
+    monkeypatch: pytest.MonkeyPatch, preset: str | None
+) -> None:
+    # cli.run sets it before any command loads polars (jemalloc reads it once, at start);
+    # a value the user exported is theirs.
+    import activity_schema.cli as cli
+
+    name, default = cli.ALLOCATOR_ENV
+    if preset is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, preset)
+    seen: list[str | None] = []
+
+    def fake_main(**_: Any) -> None:
+        seen.append(os.environ.get(name))
+
+    def fake_exit(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    with pytest.raises(SystemExit) as done:
+        cli.run()
+    assert done.value.code == 0
+    assert seen == [preset or default]
 
 
 # --- --format json ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ import polars as pl
 
 from ...checking.decisions import ColumnDecisions
 from ...checking.engine import CheckedTable, check_table
-from ...checking.result import Prepared, Summary
+from ...checking.result import Prepared, Summary, count_fixed_rows
 from ...checking.rewritten import RewrittenCells
 from ...defaults import (
     DEFAULT_MAX_BYTES,
@@ -70,6 +70,7 @@ from ..progress import ProgressCallback, ProgressEvent, input_sizes
 from ..report import InputSummary
 from ..sizing import should_stream
 from ..whole import resolve_schema
+from .ahead import ReadAhead
 from .duplicates import Deduper, DuplicateWarnings
 from .issues import IssueLog
 from .output import DroppedSpill, PartWriter, RejectsSpill, stage_manifest
@@ -235,9 +236,26 @@ class BatchRun:
         reader = open_batches(
             path, self.options, batch_bytes=self.batch_bytes, block_bytes=self.block_bytes
         )
-        tables: Iterator[SourceTable] = (
-            reader.batches() if reader is not None else iter([read_path(path, self.options)])
-        )
+        tables: Iterator[tuple[SourceTable, int]]
+        with contextlib.ExitStack() as stack:
+            if reader is None:
+                tables = iter([(read_path(path, self.options), size)])
+            else:
+                # The next batch is read on a thread while this one is checked.
+                tables = stack.enter_context(
+                    ReadAhead(((t, reader.bytes_read) for t in reader.batches()), name=name)
+                )
+            self._check_batches(index, name, reader, tables)
+
+    def _check_batches(
+        self,
+        index: int,
+        name: str,
+        reader: BatchReader | None,
+        tables: Iterator[tuple[SourceTable, int]],
+    ) -> None:
+        """Check an input's batches, each with the input bytes read up to its end."""
+        before, size = sum(self.sizes[:index]), self.sizes[index]
         self.deduper.start_input(name, self.totals.rows)
         decisions = ColumnDecisions()
         warned = DuplicateWarnings(self.spec, self.payload)
@@ -245,7 +263,7 @@ class BatchRun:
         first: SourceTable | None = None
         rows = rejected = batches = 0
         decided: list[pl.DataFrame] = []
-        for table in tables:
+        for table, read in tables:
             first = first or table
             batches += 1
             self.totals.batches += 1
@@ -270,8 +288,7 @@ class BatchRun:
             self._count(checked, engine, sized)
             rows += table.rows
             rejected += checked.rejected.height + (sized.height if sized is not None else 0)
-            read = min(reader.bytes_read, size) if reader is not None else size
-            self.progress(self.stage, name, before + read)
+            self.progress(self.stage, name, before + min(read, size))
         if first is None:
             raise RuntimeError(f"reading {name} yielded no batch (a reader yields at least one)")
         if self.bytes_done < before + size:
@@ -331,16 +348,14 @@ class BatchRun:
         totals.rows += checked.source.rows
         totals.rejected += rejected.size
         totals.valid += checked.source.rows - rejected.size
-        fixed = [
+        fixed = (
             issues.filter((pl.col("severity") == str(Severity.FIXED)) & pl.col("row").is_not_null())
             .get_column("row")
             .to_numpy()
-        ]
-        if rewrites is not None and rewrites.applied:
-            fixed.append(rewrites.rows_rewritten())
-        totals.fixed_rows += int(
-            np.setdiff1d(np.concatenate(fixed).astype(np.int64), rejected.astype(np.int64)).size
         )
+        if rewrites is not None and rewrites.applied:
+            fixed = np.concatenate([fixed, rewrites.rows_rewritten()])
+        totals.fixed_rows += count_fixed_rows(fixed, rejected)
 
     def _plan(self, index: int, checked: CheckedTable, engine: pl.DataFrame) -> pl.DataFrame:
         """Write a batch's records; return its records rejected for their size.
