@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -41,7 +41,9 @@ __all__ = [
     "Chunk",
     "Framing",
     "OutputFormat",
+    "RecordSizes",
     "check_limits",
+    "cut_parts",
     "encode_chunks",
     "encode_document",
     "encode_records",
@@ -49,6 +51,7 @@ __all__ = [
     "part_framing",
     "part_overhead",
     "part_ranges",
+    "record_sizes",
 ]
 
 OutputFormat = Literal["json", "csv"]
@@ -182,7 +185,7 @@ def _json_text(col: pl.Expr) -> pl.Expr:
     return pl.when(col.str.contains_any(_JSON_SPECIAL)).then(escaped).otherwise(col)
 
 
-def _json_record(fields: Sequence[str]) -> pl.Expr:
+def _json_record(fields: Sequence[str], plain: Collection[str] = ()) -> pl.Expr:
     # One flat concat_str over two pieces per field: the key (with the previous value's
     # closing quote and a comma when a value came before) and the escaped value, both
     # null when the value is null or "" (omitted); concat_str skips the nulls. Nested
@@ -202,26 +205,28 @@ def _json_record(fields: Sequence[str]) -> pl.Expr:
                 pl.when(present & seen).then(pl.lit('",' + key)).when(present).then(pl.lit(key))
             )
             seen = seen | present
-        pieces += [opening, pl.when(present).then(_json_text(col))]
+        value = col if name in plain else _json_text(col)
+        pieces += [opening, pl.when(present).then(value)]
     if seen is None:
         raise UsageError("no fields to write", hint="the schema needs at least one field")
     pieces.append(pl.when(seen).then(pl.lit('"}')).otherwise(pl.lit("}")))
     return pl.concat_str(pieces, ignore_nulls=True)
 
 
-def _csv_value(name: str, *, alone: bool) -> pl.Expr:
+def _csv_value(name: str, *, alone: bool, plain: bool = False) -> pl.Expr:
     col = pl.col(name).cast(pl.String)
     quoted = pl.concat_str(pl.lit('"'), col.str.replace_all('"', '""', literal=True), pl.lit('"'))
-    cell = pl.when(col.str.contains_any(_CSV_SPECIAL)).then(quoted).otherwise(col)
+    cell = col if plain else pl.when(col.str.contains_any(_CSV_SPECIAL)).then(quoted).otherwise(col)
     # A record of one empty cell would be a blank line, which readers skip; "" keeps it.
     return cell.fill_null('""').replace("", '""') if alone else cell.fill_null("")
 
 
-def _record_expr(fields: Sequence[str], to: str) -> pl.Expr:
+def _record_expr(fields: Sequence[str], to: str, plain: Collection[str] = ()) -> pl.Expr:
     if to == "json":
-        return _json_record(fields)
+        return _json_record(fields, plain)
     alone = len(fields) == 1
-    return pl.concat_str([_csv_value(f, alone=alone) for f in fields], separator=",")
+    cells = [_csv_value(f, alone=alone, plain=f in plain) for f in fields]
+    return pl.concat_str(cells, separator=",")
 
 
 def _require(frame: pl.DataFrame, columns: Sequence[str]) -> None:
@@ -233,13 +238,23 @@ def _require(frame: pl.DataFrame, columns: Sequence[str]) -> None:
         )
 
 
-def encode_records(frame: pl.DataFrame, fields: Sequence[str], *, to: OutputFormat) -> pl.Series:
+def encode_records(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    to: OutputFormat,
+    plain: Collection[str] = (),
+) -> pl.Series:
     """Encode each row as its record text: a JSON object or a CSV line without line end.
 
     Args:
         frame: The rows; every name in ``fields`` must be a column (cast to text).
         fields: The output fields, in order.
         to: ``json`` or ``csv``.
+        plain: Fields none of whose values in ``frame`` needs escaping (JSON) or
+            quoting (CSV), as :func:`record_sizes` finds them: the check is skipped.
+            A field named here wrongly is written unescaped: pass only what
+            ``record_sizes`` returned for these rows (or for rows they are part of).
 
     Returns:
         A ``String`` series named ``record``, one value per row.
@@ -257,12 +272,104 @@ def encode_records(frame: pl.DataFrame, fields: Sequence[str], *, to: OutputForm
         raise UsageError("no fields to write", hint="the schema needs at least one field")
     # The streaming engine encodes morsels of rows on every core; in memory, one
     # concatenation of every field would run on one.
-    record = _record_expr(fields, to).alias("record")
+    record = _record_expr(fields, to, plain).alias("record")
     return frame.lazy().select(record).collect(engine="streaming").to_series()
 
 
-def _costs(records: pl.Series, layout: Framing) -> np.ndarray:
-    return (records.str.len_bytes().cast(pl.Int64) + len(layout.sep)).to_numpy()
+#: What JSON escapes with one more byte (a backslash before it, or its short form).
+_JSON_PLUS_ONE: Final = r'["\\\x08\t\n\x0c\r]'
+#: The controls JSON writes as ``\u00XX``: five more bytes each.
+_JSON_PLUS_FIVE: Final = r"[\x00-\x07\x0b\x0e-\x1f]"
+
+
+@dataclass(frozen=True, eq=False)
+class RecordSizes:
+    """Each row's record size, known before any record is encoded.
+
+    Attributes:
+        lengths: The byte length of each row's :func:`encode_records` text (``int64``).
+        plain: The fields none of whose values needs escaping (JSON) or quoting (CSV);
+            :func:`encode_records` skips that work for them.
+    """
+
+    lengths: np.ndarray
+    plain: frozenset[str]
+
+    def __len__(self) -> int:
+        return int(self.lengths.size)
+
+    def slice(self, start: int, stop: int | None = None) -> RecordSizes:
+        """Return the sizes of rows ``start:stop`` (what is plain in all is in some)."""
+        return RecordSizes(self.lengths[start:stop], self.plain)
+
+    def take(self, rows: np.ndarray) -> RecordSizes:
+        """Return the sizes of ``rows`` (indices, or a boolean mask), in that order."""
+        return RecordSizes(self.lengths[rows], self.plain)
+
+    def then(self, other: RecordSizes) -> RecordSizes:
+        """Return these rows' sizes followed by ``other``'s (plain: in both)."""
+        return RecordSizes(np.concatenate([self.lengths, other.lengths]), self.plain & other.plain)
+
+
+def record_sizes(frame: pl.DataFrame, fields: Sequence[str], *, to: OutputFormat) -> RecordSizes:
+    """Return each row's record size in bytes, without encoding the records.
+
+    Equal to ``encode_records(frame, fields, to=to).str.len_bytes()``, from the values'
+    lengths and, for the rare values that need escaping or quoting, their special
+    characters counted. A writer can then cut parts first and encode each part's
+    records as it writes them, instead of holding every record of the run at once.
+
+    Example:
+        >>> rows = pl.DataFrame({"a": ["é", None, 'say "hi"'], "b": ["x,y", "1", ""]})
+        >>> record_sizes(rows, ["a", "b"], to="json").lengths.tolist()
+        [20, 9, 18]
+        >>> encode_records(rows, ["a", "b"], to="json").str.len_bytes().to_list()
+        [20, 9, 18]
+        >>> sorted(record_sizes(rows, ["a", "b"], to="json").plain)
+        ['b']
+    """
+    _check_format(to)
+    _require(frame, fields)
+    if not fields:
+        raise UsageError("no fields to write", hint="the schema needs at least one field")
+    special = _JSON_SPECIAL if to == "json" else _CSV_SPECIAL
+    texts = [pl.col(f).cast(pl.String) for f in fields]
+    lengths = [t.str.len_bytes().fill_null(0).cast(pl.Int64) for t in texts]
+    if to == "json":
+        # '"key":"value"' per present value, commas between them, and the braces.
+        keys = [len(json.dumps(f, ensure_ascii=False).encode("utf-8")) + 3 for f in fields]
+        present = [n > 0 for n in lengths]
+        members = [
+            pl.when(p).then(n + k).otherwise(0)
+            for p, n, k in zip(present, lengths, keys, strict=True)
+        ]
+        commas = (pl.sum_horizontal(present).cast(pl.Int64) - 1).clip(lower_bound=0)
+        total = 2 + pl.sum_horizontal(members) + commas
+    else:
+        # Cells joined by commas; a lone empty cell is written "" (see _csv_value).
+        alone = [pl.when(lengths[0] > 0).then(lengths[0]).otherwise(2)]
+        cells = lengths if len(fields) > 1 else alone
+        total = pl.sum_horizontal(cells) + (len(fields) - 1)
+    flags = [
+        t.str.contains_any(special).fill_null(False).alias(f"__s{i}") for i, t in enumerate(texts)
+    ]
+    found = frame.lazy().select(total.alias("__size"), *flags).collect(engine="streaming")
+    sizes = found.get_column("__size").to_numpy().astype(np.int64, copy=True)
+    plain = set()
+    for i, name in enumerate(fields):
+        rows = found.get_column(f"__s{i}").arg_true()
+        if rows.len() == 0:
+            plain.add(name)
+            continue
+        values = frame.get_column(name).cast(pl.String).gather(rows)
+        if to == "json":
+            extra = values.str.count_matches(_JSON_PLUS_ONE) + 5 * values.str.count_matches(
+                _JSON_PLUS_FIVE
+            )
+        else:  # quoted: two quotes, and each quote doubled
+            extra = 2 + values.str.count_matches('"', literal=True)
+        np.add.at(sizes, rows.to_numpy(), extra.cast(pl.Int64).to_numpy())
+    return RecordSizes(sizes, frozenset(plain))
 
 
 def check_limits(
@@ -299,6 +406,7 @@ def oversized_records(
     to: OutputFormat,
     max_bytes: int = DEFAULT_MAX_BYTES,
     records: pl.Series | None = None,
+    sizes: RecordSizes | None = None,
 ) -> pl.DataFrame:
     """Find the records too large to fit in any part, to reject before chunking.
 
@@ -308,6 +416,7 @@ def oversized_records(
         to: ``json`` or ``csv``.
         max_bytes: The largest body allowed.
         records: The frame's :func:`encode_records`, when already computed.
+        sizes: The frame's :func:`record_sizes`, when already computed.
 
     Returns:
         ``_file``, ``_row``, ``_line`` and ``bytes`` (the size of a part holding only
@@ -322,10 +431,8 @@ def oversized_records(
     layout = _layout(fields, to)
     check_limits(fields, to=to, max_bytes=max_bytes)
     _require(frame, [*_SOURCE_COLUMNS, *fields])
-    if records is None:
-        records = encode_records(frame, fields, to=to)
-    sizes = records.str.len_bytes().cast(pl.Int64)
-    alone = sizes + (len(layout.sep) + layout.overhead)
+    lengths = _lengths(frame, fields, to, records, sizes)
+    alone = pl.Series(lengths + (len(layout.sep) + layout.overhead))
     return (
         frame.select(*_SOURCE_COLUMNS)
         .with_columns(alone.alias("bytes"))
@@ -377,16 +484,46 @@ def part_ranges(
         >>> part_ranges(rows, ["email"], to="json", max_bytes=50)[1]
         [(0, 2), (2, 3)]
     """
+    check_limits(fields, to=to, max_bytes=max_bytes, max_rows=max_rows)
+    if records is None:
+        records = encode_records(frame, fields, to=to)
+    ranges = cut_parts(
+        frame, fields, to=to, max_bytes=max_bytes, max_rows=max_rows, records=records
+    )
+    return records, ranges
+
+
+def cut_parts(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    to: OutputFormat,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int | None = None,
+    records: pl.Series | None = None,
+    sizes: RecordSizes | None = None,
+) -> list[tuple[int, int]]:
+    """Cut rows into parts without encoding them: each part's ``(start, stop)`` row range.
+
+    The ranges :func:`part_ranges` gives, from the records' sizes alone
+    (:func:`record_sizes`, or ``records`` when already encoded), so that a writer can
+    encode each part's records only when it writes that part.
+
+    Raises:
+        UsageError: A bad format or limit, a missing column, or a record that cannot fit.
+
+    Example:
+        >>> rows = pl.DataFrame({"_file": ["f"] * 3, "_row": [1, 2, 3], "_line": [2, 3, 4],
+        ...                      "email": ["a@b.co", "c@d.co", "e@f.co"]})
+        >>> cut_parts(rows, ["email"], to="json", max_bytes=50)
+        [(0, 2), (2, 3)]
+    """
     layout = _layout(fields, to)
     check_limits(fields, to=to, max_bytes=max_bytes, max_rows=max_rows)
     _require(frame, [*_SOURCE_COLUMNS, *fields])
-    if records is None:
-        records = encode_records(frame, fields, to=to)
-    elif records.len() != frame.height:
-        raise UsageError(f"{records.len()} records given for a frame of {frame.height} rows")
     if frame.height == 0:
-        return records, []
-    costs = _costs(records, layout)
+        return []
+    costs = _lengths(frame, fields, to, records, sizes) + len(layout.sep)
     too_large = int(np.argmax(costs + layout.overhead > max_bytes))
     if costs[too_large] + layout.overhead > max_bytes:
         where = frame.row(too_large, named=True)
@@ -395,7 +532,24 @@ def part_ranges(
             f"{int(costs[too_large]) + layout.overhead} bytes, over the {max_bytes}-byte limit",
             hint="reject oversized records first with oversized_records()",
         )
-    return records, list(_cuts(costs, max_bytes - layout.overhead, max_rows))
+    return list(_cuts(costs, max_bytes - layout.overhead, max_rows))
+
+
+def _lengths(
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    to: OutputFormat,
+    records: pl.Series | None,
+    sizes: RecordSizes | None,
+) -> np.ndarray:
+    """Return each record's byte length: from ``sizes``, from ``records``, or measured."""
+    if records is not None and sizes is None:
+        lengths = records.str.len_bytes().cast(pl.Int64).to_numpy()
+    else:
+        lengths = (sizes or record_sizes(frame, fields, to=to)).lengths
+    if lengths.size != frame.height:
+        raise UsageError(f"{lengths.size} record sizes given for a frame of {frame.height} rows")
+    return lengths.astype(np.int64, copy=False)
 
 
 def encode_chunks(
@@ -406,6 +560,7 @@ def encode_chunks(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int | None = None,
     records: pl.Series | None = None,
+    sizes: RecordSizes | None = None,
 ) -> Iterator[Chunk]:
     """Encode rows as upload bodies of at most ``max_bytes`` each, split between records.
 
@@ -421,6 +576,9 @@ def encode_chunks(
         max_bytes: The largest body (default: Eloqua's 32 MB limit).
         max_rows: The most records per body (default: no limit).
         records: The frame's :func:`encode_records`, when already computed.
+        sizes: The frame's :func:`record_sizes`, when already computed. Without
+            ``records``, each part's records are encoded as that part is built, so that
+            no more than one part's records are held at once.
 
     Yields:
         The parts, numbered from 1; none when ``frame`` is empty.
@@ -435,15 +593,22 @@ def encode_chunks(
         [2, 1]
     """
     layout = _layout(fields, to)
-    records, ranges = part_ranges(
-        frame, fields, to=to, max_bytes=max_bytes, max_rows=max_rows, records=records
+    if records is None:
+        sizes = sizes or record_sizes(frame, fields, to=to)
+    ranges = cut_parts(
+        frame, fields, to=to, max_bytes=max_bytes, max_rows=max_rows, records=records, sizes=sizes
     )
     sources = frame.select(*_SOURCE_COLUMNS)
     separator = layout.sep.decode()
     for index, (start, stop) in enumerate(ranges, start=1):
+        if records is not None:
+            part = records.slice(start, stop - start)
+        else:
+            rows = frame.slice(start, stop - start)
+            part = encode_records(rows, fields, to=to, plain=sizes.plain if sizes else ())
         # Joined by polars and taken as bytes, never as a Python str; then framed. Framing
         # in polars (concat_str around the joined value) took 5x as long as this copy.
-        joined = records.slice(start, stop - start).str.join(separator).cast(pl.Binary).item()
+        joined = part.str.join(separator).cast(pl.Binary).item()
         yield Chunk(
             index=index,
             body=b"".join((layout.prefix, joined, layout.suffix)),

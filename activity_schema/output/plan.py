@@ -14,9 +14,9 @@ an earlier row (``dedupe``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final, TypeVar
+from typing import Final
 
 import numpy as np
 import polars as pl
@@ -31,12 +31,14 @@ from .encode import (
     CONTENT_TYPES,
     Chunk,
     OutputFormat,
+    RecordSizes,
     check_limits,
+    cut_parts,
     encode_chunks,
     encode_document,
     encode_records,
     oversized_records,
-    part_ranges,
+    record_sizes,
 )
 from .formulas import escape_formulas as escape_formula_values
 from .formulas import formula_issues
@@ -51,8 +53,6 @@ __all__ = [
     "part_name",
     "plan_convert",
 ]
-
-_T = TypeVar("_T")
 
 #: The rejects file's name in OUTDIR.
 REJECTS_NAME: Final = "rejects.csv"
@@ -107,7 +107,7 @@ class ConvertPlan:
     dropped: pl.DataFrame
     issues: pl.DataFrame
     too_large_per_input: tuple[int, ...] = ()
-    _records: pl.Series | None = field(default=None, repr=False)
+    _sizes: RecordSizes | None = field(default=None, repr=False)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -167,43 +167,77 @@ class ConvertPlan:
         )
 
     @property
+    def sizes(self) -> RecordSizes:
+        """Return each output record's size in bytes, in frame order (none encoded)."""
+        if self._sizes is not None:
+            return self._sizes
+        return record_sizes(self.frame, self.fields, to=self.to)
+
+    @property
     def records(self) -> pl.Series:
-        """Return each output record's text (a JSON object or a CSV line), in frame order."""
-        if self._records is not None:
-            return self._records
-        return encode_records(self.frame, self.fields, to=self.to)
+        """Return each output record's text (a JSON object or a CSV line), in frame order.
+
+        Every record of the run at once: a writer encodes each part's with
+        :meth:`records_of` instead.
+        """
+        return self.records_of(0, self.frame.height)
+
+    def records_of(self, start: int, stop: int) -> pl.Series:
+        """Return the text of records ``start:stop`` (one part's, from :meth:`cuts`)."""
+        plain = self._sizes.plain if self._sizes is not None else frozenset()
+        rows = self.frame.slice(start, stop - start)
+        return encode_records(rows, self.fields, to=self.to, plain=plain)
+
+    def cuts(self) -> list[tuple[int, int]]:
+        """Return each part's ``(start, stop)`` range of the records, none encoded.
+
+        See :func:`~activity_schema.output.encode.cut_parts`.
+
+        Raises:
+            UsageError: The plan was made without a byte limit.
+        """
+        return cut_parts(
+            self.frame,
+            self.fields,
+            to=self.to,
+            max_bytes=self._max_bytes(),
+            max_rows=self.max_rows,
+            sizes=self.sizes,
+        )
 
     def chunks(self) -> Iterator[Chunk]:
         """Yield the upload bodies (see :func:`~activity_schema.output.encode.encode_chunks`).
 
+        Each part's records are encoded as its body is built.
+
         Raises:
             UsageError: The plan was made without a byte limit.
         """
-        return self._cut(encode_chunks)
+        return encode_chunks(
+            self.frame,
+            self.fields,
+            to=self.to,
+            max_bytes=self._max_bytes(),
+            max_rows=self.max_rows,
+            sizes=self.sizes,
+        )
 
     def part_ranges(self) -> tuple[pl.Series, list[tuple[int, int]]]:
         """Return the records and each part's ``(start, stop)`` range of them.
 
-        See :func:`~activity_schema.output.encode.part_ranges`; :meth:`chunks` builds
-        the same parts as bytes.
+        See :func:`~activity_schema.output.encode.part_ranges`; :meth:`cuts` gives the
+        ranges without encoding every record at once.
 
         Raises:
             UsageError: The plan was made without a byte limit.
         """
-        return self._cut(part_ranges)
+        ranges = self.cuts()
+        return self.records, ranges
 
-    def _cut(self, how: Callable[..., _T]) -> _T:
-        """Call ``how`` (encode_chunks or part_ranges) with this plan's records and limits."""
+    def _max_bytes(self) -> int:
         if self.max_bytes is None:
             raise UsageError("this plan has no byte limit", hint="use document() instead")
-        return how(
-            self.frame,
-            self.fields,
-            to=self.to,
-            max_bytes=self.max_bytes,
-            max_rows=self.max_rows,
-            records=self._records,
-        )
+        return self.max_bytes
 
     def document(self) -> Iterator[bytes]:
         """Yield every record as one JSON array or CSV document, in pieces."""
@@ -273,11 +307,12 @@ def plan_convert(
         if escape_formulas:
             # Before sizing: the quote adds a byte to each escaped value.
             frame = frame.with_columns(escape_formula_values(pl.col(f)).alias(f) for f in fields)
-    records = None
+    sizes = None
     too_large_per_input = [0] * len(prepared.tables)
     if max_bytes is not None and frame.height:
-        records = encode_records(frame, fields, to=to)
-        too_large = oversized_records(frame, fields, to=to, max_bytes=max_bytes, records=records)
+        # Sized, not encoded: each part's records are encoded when it is written.
+        sizes = record_sizes(frame, fields, to=to)
+        too_large = oversized_records(frame, fields, to=to, max_bytes=max_bytes, sizes=sizes)
         if too_large.height:
             sized_inputs = frame.join(
                 too_large.select(FILE, ROW).unique(), on=[FILE, ROW], how="semi"
@@ -286,10 +321,11 @@ def plan_convert(
                 too_large_per_input[int(index)] = int(n)
             # (file, row) is unique unless one path is given twice, and then both copies
             # are the same record, too large in both.
-            kept = frame.with_columns(records.alias("__record")).join(
+            kept = frame.with_row_index("__at").join(
                 too_large.select(FILE, ROW), on=[FILE, ROW], how="anti", maintain_order="left"
             )
-            records, frame = kept.get_column("__record"), kept.drop("__record")
+            sizes = sizes.take(kept.get_column("__at").to_numpy())
+            frame = kept.drop("__at")
     issues = pl.concat(
         [
             _too_large_issues(too_large, to, max_bytes),
@@ -309,7 +345,7 @@ def plan_convert(
         dropped=dropped,
         issues=issues,
         too_large_per_input=tuple(too_large_per_input),
-        _records=records,
+        _sizes=sizes,
     )
     if plan.rows_in != plan.rows_out + plan.rows_rejected + plan.rows_dropped:
         raise AssertionError(

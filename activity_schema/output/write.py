@@ -343,12 +343,12 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     """Stage every file of the run in ``folder``, then commit it."""
     parts: list[Part] = []
     offset = 0
-    records, ranges = plan.part_ranges()
     framing = part_framing(plan.fields, to=plan.to)
-    for index, (start, stop) in enumerate(ranges, start=1):
+    for index, (start, stop) in enumerate(plan.cuts(), start=1):
         name = part_name(index, plan.to)
+        # Each part's records are encoded as it is written: never all of them at once.
         with folder.open_staged(name) as handle:
-            size, sha256 = write_part(handle, records.slice(start, stop - start), framing)
+            size, sha256 = write_part(handle, plan.records_of(start, stop), framing)
         sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(start, stop - start)
         offset += stop - start
         parts.append(Part(name, folder.given / name, stop - start, size, sha256, sources))

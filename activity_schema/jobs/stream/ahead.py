@@ -10,6 +10,7 @@ point of the sequence where they happened, after the batches before them.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -56,7 +57,9 @@ class ReadAhead(Generic[T]):
         self._queue: queue.Queue[T | _End] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._done = False
-        self._thread = threading.Thread(target=self._produce, args=(source,), name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._produce, args=(source,), name=name, daemon=True
+        )
         self._thread.start()
 
     def _produce(self, source: Iterator[T]) -> None:
@@ -64,7 +67,7 @@ class ReadAhead(Generic[T]):
             for item in source:
                 if not self._put(item):
                     return
-        except BaseException as error:  # noqa: BLE001 - handed to the consumer, re-raised there
+        except BaseException as error:  # handed to the consumer, raised there
             self._put(_End(error))
         else:
             self._put(_End())
@@ -102,10 +105,8 @@ class ReadAhead(Generic[T]):
         """Stop the producer (it finishes the item it is reading) and wait for it."""
         self._stop.set()
         while self._thread.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                pass
         self._done = True
 
     def __enter__(self) -> ReadAhead[T]:

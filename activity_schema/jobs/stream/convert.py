@@ -374,7 +374,7 @@ class BatchRun:
             escape_formulas=self.escape_formulas,
         )
         frame = plan.frame.with_columns(pl.lit(index, dtype=pl.Int64).alias(INPUT))
-        self.parts.add(frame, plan.records)
+        self.parts.add(frame, plan.sizes)
         self.rejects.add(plan.rejects(), checked=checked.rejected, too_large=plan.too_large.height)
         self.totals.rows_out += frame.height
         self.totals.too_large += plan.too_large.height

@@ -3,9 +3,10 @@
 - :class:`PartWriter` packs output records into parts greedily, in record order, as
   :func:`~activity_schema.output.encode.encode_chunks` does, but across batches: the records a
   part could still take are carried to the next batch, and a part is written only once
-  no further record fits. Each part is cut by ``part_ranges`` and written by
-  :func:`~activity_schema.output.write.write_part`, as in a whole-file run, so its bytes
-  are those of a whole-file run.
+  no further record fits. Parts are cut from the records' sizes
+  (:func:`~activity_schema.output.encode.record_sizes`), and each part's records are
+  encoded and written by :func:`~activity_schema.output.write.write_part` when it is
+  full, as in a whole-file run, so its bytes are those of a whole-file run.
 - :class:`RejectsSpill` spills each batch's rejects to disk and writes ``rejects.csv`` at
   the end, under the columns a whole-file run gives it.
 - :class:`DroppedSpill` and :func:`stage_manifest` stream the lists of the manifest
@@ -31,11 +32,12 @@ import polars as pl
 from ...issues.codes import IssueCode
 from ...output.encode import (
     OutputFormat,
+    RecordSizes,
+    cut_parts,
     encode_document,
     encode_records,
     part_framing,
     part_overhead,
-    part_ranges,
 )
 from ...output.folder import OutputFolder
 from ...output.manifest import (
@@ -92,19 +94,19 @@ class PartWriter:
         self.sources_path = work / "ranges.txt"
         self._sources: BinaryIO = self.sources_path.open("wb")
         self._frame: pl.DataFrame | None = None
-        self._records: pl.Series | None = None
+        self._sizes: RecordSizes | None = None
 
-    def add(self, frame: pl.DataFrame, records: pl.Series) -> None:
+    def add(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
         """Append a batch's records and write every part that can take no more.
 
         Args:
             frame: ``ConvertPlan.frame`` of the batch (``_input`` set to the input).
-            records: ``ConvertPlan.records`` of the batch.
+            sizes: ``ConvertPlan.sizes`` of the batch.
         """
-        if self._frame is not None and self._records is not None and self._frame.height:
+        if self._frame is not None and self._sizes is not None and self._frame.height:
             frame = pl.concat([self._frame, frame], how="vertical_relaxed")
-            records = pl.concat([self._records, records])
-        costs = records.str.len_bytes().cast(pl.Int64).to_numpy() + _SEPARATOR
+            sizes = self._sizes.then(sizes)
+        costs = sizes.lengths + _SEPARATOR
         ends = np.cumsum(costs, dtype=np.int64)
         start, n = 0, costs.size
         while start < n:
@@ -118,33 +120,35 @@ class PartWriter:
                 raise AssertionError(f"record {start + 1} of a batch does not fit (this is a bug)")
             if stop >= n and not full:
                 break  # the next batch's first records may still fit in this part
-            self._write(frame.slice(start, stop - start), records.slice(start, stop - start))
+            self._write(frame.slice(start, stop - start), sizes.slice(start, stop))
             start = stop
-        self._frame, self._records = frame.slice(start), records.slice(start)
+        self._frame, self._sizes = frame.slice(start), sizes.slice(start)
 
     def finish(self) -> None:
         """Write the last part."""
-        if self._frame is not None and self._records is not None and self._frame.height:
-            self._write(self._frame, self._records)
-        self._frame = self._records = None
+        if self._frame is not None and self._sizes is not None and self._frame.height:
+            self._write(self._frame, self._sizes)
+        self._frame = self._sizes = None
         self._sources.close()
 
     def close(self) -> None:
         """Close the spill file (idempotent)."""
         self._sources.close()
 
-    def _write(self, frame: pl.DataFrame, records: pl.Series) -> None:
-        records, ranges = part_ranges(
+    def _write(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
+        ranges = cut_parts(
             frame,
             self.fields,
             to=self.to,
             max_bytes=self.max_bytes,
             max_rows=self.max_rows,
-            records=records,
+            sizes=sizes,
         )
         if ranges != [(0, frame.height)]:
             raise AssertionError(f"a part was cut into {len(ranges)} (this is a bug)")
         name = part_name(len(self.parts) + 1, self.to)
+        # The part's records are encoded now, and only the part's.
+        records = encode_records(frame, self.fields, to=self.to, plain=sizes.plain)
         with self.folder.open_staged(name) as handle:
             size, sha256 = write_part(handle, records, self.framing)
         ranges_of = record_ranges(frame, INPUT, ROW, LINE)
