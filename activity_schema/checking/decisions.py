@@ -3,7 +3,8 @@
 Two checks decide something about a whole column from its values: the day/month order of
 slash dates (:func:`~activity_schema.checking.normalize.parse_dates`) and whether the email column
 and a name column were swapped (:func:`~activity_schema.checking.relocate.coerce_content`). A
-batched (streamed) run takes these decisions on its first batch and passes them back to
+batched (streamed) run takes these decisions on a sample spread over the input (or, when
+the sample decides nothing, on the first batch that can) and passes them back to
 the engine for every later batch (``check_table(..., decisions=...)``), so that the
 whole file is read one way. This module only holds the values; it imports nothing from
 the rest of the package.

@@ -266,10 +266,12 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Fix the headers in the export; the tool swapped the columns.",
     ),
     IssueCode.COLUMN_DECISION: CodeInfo(
-        "A column-level decision (date order, swapped columns) was taken on the first "
-        "rows of a streamed input and applied to the whole input.",
+        "A column-level decision (date order, swapped columns) was taken on some rows of "
+        "a streamed input and applied to the whole input.",
         "A streamed run reads a big file in batches; the day/month order of a date column "
-        "and a whole-column swap are decided once, so that every batch is read alike.",
+        "and a whole-column swap are decided once, on a sample of rows spread over the "
+        "whole input (or, if the sample cannot tell, on the first rows that can), so that "
+        "every batch is read alike.",
         "Check the decision; set date_order in the config (or --date-order) to impose one.",
     ),
     IssueCode.MOJIBAKE: CodeInfo(

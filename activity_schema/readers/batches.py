@@ -49,6 +49,10 @@ _NL = 10
 #: Decoded text the format and dialect are sniffed on (as read_bytes does).
 _SNIFF_BYTES = 65_536
 _DOS_EOF = b"\x1a"
+#: Stretches of the file a streamed run samples for its column decisions, and their size:
+#: about 2 MB of text, some twenty thousand rows of a typical export.
+SAMPLE_WINDOWS = 32
+SAMPLE_WINDOW_BYTES = 65_536
 #: Records the first batch holds at least (when the file has them).
 _FIRST_BATCH_RECORDS = MAX_PREAMBLE_RECORDS + 2
 
@@ -193,8 +197,10 @@ class BatchReader:
         head: list[DecodedBlock],
         *,
         batch_bytes: int,
+        path: Path | None = None,
     ) -> None:
         self.name = name
+        self.path = path
         self.choice = choice
         self.dialect = dialect
         self.format = fmt
@@ -359,6 +365,68 @@ class BatchReader:
         self.rows += table.rows
         return table
 
+    def sample(
+        self, *, windows: int = SAMPLE_WINDOWS, window_bytes: int = SAMPLE_WINDOW_BYTES
+    ) -> SourceTable | None:
+        """Return records from ``windows`` stretches spread evenly over the whole file.
+
+        For column-level decisions (day/month order, swapped columns) taken before the
+        first batch is checked, on rows from all over the input rather than its first
+        batch only. Call after the first batch (the header is known). Each stretch
+        starts at the first line break after its offset and ends at its last line
+        break; a stretch that cannot be read (it began inside a quoted line break and
+        a quote then never closes) is left out. Row and line numbers are the sample's
+        own, not the file's: the rows are for deciding, never for reporting.
+
+        Returns:
+            The sample (under the file's header), or None when there is no header yet,
+            no path, or no stretch could be read.
+        """
+        if self.path is None or not self._header:
+            return None
+        unit, skip = self.choice.unit, self.choice.skip
+        span = max(self.choice.size - skip, 0)
+        stretches: list[bytes] = []
+        with open_input(self.path, self.name) as handle:
+            for k in range(windows):
+                handle.seek(skip + (span * k // windows) // unit * unit)
+                raw = handle.read(window_bytes // unit * unit)
+                text = raw.decode(self.choice.codec, errors="replace").encode("utf-8")
+                text = _normalize_newlines(text)
+                start, end = text.find(b"\n") + 1, text.rfind(b"\n") + 1
+                if 0 < start < end:
+                    stretches.append(text[start:end])
+        # Read at once; one by one only when a stretch began inside a quoted line break.
+        tables = self._sample_table(b"".join(stretches))
+        if not tables:
+            tables = [t for stretch in stretches for t in self._sample_table(stretch)]
+        if not tables:
+            return None
+        frame = pl.concat([t.frame for t in tables], how="vertical_relaxed")
+        n = frame.height
+        frame = frame.with_columns(
+            pl.int_range(1, n + 1).cast(frame.schema[ROW]).alias(ROW),
+            pl.int_range(2, n + 2).cast(frame.schema[LINE]).alias(LINE),
+        )
+        return replace(tables[0], frame=frame, issues=empty_issues(), blank_rows=0)
+
+    def _sample_table(self, lines: bytes) -> list[SourceTable]:
+        try:
+            table = read_delimited(
+                self._header + lines, self.dialect, name=self.name, find_header=False
+            )
+        except InputError:
+            return []
+        # Records with the wrong number of cells or a stray quote are most likely the
+        # inside of a quoted cell that a stretch started in: they would only blur a
+        # decision (the file's own ragged records are rejected anyway).
+        suspect = table.issues.filter(
+            pl.col("row").is_not_null()
+            & pl.col("code").is_in([str(IssueCode.RAGGED_ROW), str(IssueCode.LITERAL_QUOTE)])
+        ).get_column("row")
+        frame = table.frame.filter(~pl.col(ROW).is_in(suspect.implode()))
+        return [replace(table, frame=frame)] if frame.height else []
+
     def _read_later(self, data: bytes, line0: int) -> SourceTable:
         # Local line l of header + data is file line l + shift.
         shift = line0 - 1 - self._header_lines
@@ -399,8 +467,7 @@ def open_batches(
     Args:
         path: The file.
         options: Reading options (encoding, format, delimiter, quote character).
-        batch_bytes: Decoded text per batch (the first batch decides column-level
-            questions such as date order).
+        batch_bytes: Decoded text per batch.
         block_bytes: Bytes read from the file at a time.
 
     Returns:
@@ -467,4 +534,6 @@ def open_batches(
             return None
     sample = text[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
     dialect = dialect_for(sample, fmt, options)
-    return BatchReader(name, choice, dialect, fmt, blocks, buffered, batch_bytes=batch_bytes)
+    return BatchReader(
+        name, choice, dialect, fmt, blocks, buffered, batch_bytes=batch_bytes, path=p
+    )

@@ -34,6 +34,7 @@ from activity_schema.jobs.stream.index import FirstSeen
 from activity_schema.jobs.stream.issues import IssueLog
 from activity_schema.jobs.whole import prepare, resolve_schema, table_from_records
 from activity_schema.output.write import convert
+from activity_schema.readers import ROW
 from activity_schema.readers.batches import open_batches
 from activity_schema.readers.encoding import decode
 from activity_schema.readers.encoding_blocks import choose_encoding
@@ -187,7 +188,7 @@ def test_golden_inputs_stream_alike(tmp_path: Path, name: str, batch: int, block
     _assert_same(whole, streamed)
 
 
-def test_day_first_dates_are_decided_on_the_first_batch(tmp_path: Path) -> None:
+def test_day_first_dates_are_decided_on_a_sample_of_the_whole_input(tmp_path: Path) -> None:
     path = _write(_messy(2_000, day_first=True), tmp_path / "dmy.csv")
     whole, streamed_files = _both(tmp_path, [path], batch_bytes=30_000, block_bytes=8_000)
     _assert_same(whole, streamed_files)
@@ -196,8 +197,27 @@ def test_day_first_dates_are_decided_on_the_first_batch(tmp_path: Path) -> None:
     assert done.decisions[0].dates["ActivityDate"].order == "dmy"
     messages = done.issues.filter(pl.col("code") == "column-decision")["message"].to_list()
     assert any(
-        re.match(r"date order decided on the first [\d,]+ rows .*: day-first", m) for m in messages
+        re.match(
+            r"date order decided on a sample of [\d,]+ rows spread over the input .*: day-first", m
+        )
+        for m in messages
     )
+
+
+def test_a_first_batch_that_disagrees_with_the_rest_does_not_decide(tmp_path: Path) -> None:
+    # The export was appended to: 300 month-first rows, then 3,000 day-first ones. A
+    # whole-file run reads the column day-first (the majority) and rejects the 300; the
+    # first batch alone would have read it month-first and rejected the 3,000. The
+    # streamed run decides on rows from all over the input, and writes the same folder.
+    head = [f"{i},u{i}@example.com,Registered,12/{1 + i % 28}/2024" for i in range(300)]
+    tail = [f"{i},u{i}@example.com,Attended,{1 + i % 28}/11/2024" for i in range(300, 3_300)]
+    path = tmp_path / "appended.csv"
+    path.write_text("activityId,email,type,ActivityDate\n" + "\n".join(head + tail) + "\n")
+    whole, streamed = _both(tmp_path, [path], batch_bytes=10_000, block_bytes=4_000)
+    _assert_same(whole, streamed)
+    manifest = json.loads(streamed["manifest.json"])
+    # The month-first-only values of the first rows (days 13 to 28 of December).
+    assert manifest["rows_rejected"] == sum(1 for i in range(300) if 1 + i % 28 > 12)
 
 
 def test_duplicates_across_batches_and_inputs(tmp_path: Path) -> None:
@@ -531,3 +551,44 @@ def test_cli_lint_stream_stops_at_an_unreadable_input(
 def test_main_is_the_cli() -> None:
     for command in ("convert", "lint"):
         assert "--stream" in [o for p in main.commands[command].params for o in p.opts]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
+def test_the_decision_sample_spans_the_file_in_its_encoding(tmp_path: Path, encoding: str) -> None:
+    rows = [f"{i},u{i}@example.com,Registered,Zoë {i}" for i in range(4_000)]
+    path = tmp_path / "spread.csv"
+    path.write_bytes(
+        ("activityId,email,type,FirstName\n" + "\n".join(rows) + "\n").encode(encoding)
+    )
+    reader = open_batches(path, batch_bytes=20_000, block_bytes=4_000)
+    assert reader is not None
+    batches = reader.batches()
+    next(batches)  # the header is known after the first batch
+    sample = reader.sample(windows=8, window_bytes=2_000)
+    assert sample is not None
+    ids = sample.frame.get_column("activityId").cast(pl.Int64)
+    # From the start to the end of the file, each row whole and decoded.
+    assert ids.min() < 500 and ids.max() > 3_500
+    names = sample.frame.get_column("FirstName").to_list()
+    assert all(n == f"Zoë {i}" for n, i in zip(names, ids.to_list(), strict=True))
+    assert sample.frame.get_column(ROW).to_list() == list(range(1, sample.rows + 1))
+    batches.close()
+
+
+def test_a_sample_stretch_inside_a_quoted_line_break_is_left_out(tmp_path: Path) -> None:
+    # One cell holds a thousand lines; a stretch that starts inside it cannot be read
+    # (its quote closes a span it never saw open) and is dropped, the others kept.
+    note = '"' + "\n".join(f"line {k}, of a long note" for k in range(1_000)) + '"'
+    rows = [f"{i},u{i}@example.com,Registered,Bob" for i in range(2_000)]
+    rows[1_000] = f"1000,u1000@example.com,Registered,{note}"
+    path = tmp_path / "note.csv"
+    path.write_text("activityId,email,type,FirstName\n" + "\n".join(rows) + "\n")
+    reader = open_batches(path, batch_bytes=5_000, block_bytes=2_000)
+    assert reader is not None
+    batches = reader.batches()
+    next(batches)
+    sample = reader.sample(windows=16, window_bytes=1_500)
+    assert sample is not None
+    emails = sample.frame.get_column("email").to_list()
+    assert emails and all(e.startswith("u") and e.endswith("@example.com") for e in emails)
+    batches.close()

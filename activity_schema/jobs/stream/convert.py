@@ -14,10 +14,12 @@ as it goes:
 - **manifest**: each part's record sources and the dropped copies are spilled to disk
   and streamed into the layout of :func:`~activity_schema.output.write.convert`'s manifest.
 
-Column-level decisions (day/month order, swapped columns) are taken on the first batch
-that can take them and passed to the engine for the rest of the input
+Column-level decisions (day/month order, swapped columns) are taken before the first
+batch on a sample of records spread over the whole input
+(:meth:`~activity_schema.readers.batches.BatchReader.sample`; a decision the sample cannot
+take is taken by the first batch that can) and passed to the engine for every batch
 (:class:`~activity_schema.checking.decisions.ColumnDecisions`); each is reported as a
-``column-decision`` info issue saying on how many rows it was taken. Duplicate-row
+``column-decision`` info issue saying on which rows it was taken. Duplicate-row
 warnings and ``--dedupe`` look across batches through a compact index of row hashes
 (:mod:`.index`). Everything is written into a staging folder and swapped with the output
 folder in one atomic step at the end, by the same
@@ -28,7 +30,7 @@ run leaves the earlier run as it was.
 display (the core never prints).
 
 The output is byte-identical to a whole-file run whenever the decisions taken on the
-first rows hold for the whole input. JSON, NDJSON and .xlsx inputs are read whole (one
+sample are the whole input's. JSON, NDJSON and .xlsx inputs are read whole (one
 batch). Working files go to a hidden folder in the staging folder, removed before the
 commit.
 """
@@ -263,7 +265,12 @@ class BatchRun:
         first: SourceTable | None = None
         rows = rejected = batches = 0
         decided: list[pl.DataFrame] = []
+        sampled: tuple[ColumnDecisions, int] | None = None
         for table, read in tables:
+            if first is None and reader is not None and read < size:
+                # More batches follow: decide on rows from all over the input.
+                sampled = self._sample_decisions(reader)
+                decisions = sampled[0] if sampled is not None else decisions
             first = first or table
             batches += 1
             self.totals.batches += 1
@@ -271,6 +278,8 @@ class BatchRun:
             checked = check_table(
                 table, self.spec, self.schema, self.settings, decisions, duplicates=False
             )
+            if sampled is not None and batches == 1:
+                decided.append(_decision_issues(sampled[0], checked, sampled[1], sampled=True))
             taken = checked.decisions or ColumnDecisions()
             new = decisions.new_in(taken)
             decisions = decisions.merged(taken)
@@ -303,6 +312,21 @@ class BatchRun:
             self.log.add(pl.concat(once))
         self.decisions.append(decisions)
         self._describe(index, first, reader, rows, rejected)
+
+    def _sample_decisions(self, reader: BatchReader) -> tuple[ColumnDecisions, int] | None:
+        """Take the column decisions on a sample spread over the input, and its rows.
+
+        None when no sample could be read or it decided nothing: the first batch that
+        can decide then does, as before.
+        """
+        sample = reader.sample()
+        if sample is None:
+            return None
+        checked = check_table(
+            sample, self.spec, self.schema, self.settings, ColumnDecisions(), duplicates=False
+        )
+        taken = (checked.decisions or ColumnDecisions()).decided()
+        return (taken, sample.rows) if taken else None
 
     def _engine_issues(
         self, checked: CheckedTable, warned: DuplicateWarnings, seen: set[tuple[Any, ...]]
@@ -420,10 +444,24 @@ class BatchRun:
         )
 
 
-def _decision_issues(decisions: ColumnDecisions, checked: CheckedTable, rows: int) -> pl.DataFrame:
-    """Return one ``column-decision`` info issue per decision taken on the first rows."""
+def _decision_issues(
+    decisions: ColumnDecisions, checked: CheckedTable, rows: int, *, sampled: bool = False
+) -> pl.DataFrame:
+    """Return one ``column-decision`` info issue per decision taken on some rows.
+
+    Args:
+        decisions: The decisions.
+        checked: A batch of the input (for its headers).
+        rows: How many rows they were taken on.
+        sampled: Taken on a sample spread over the input, not on its first rows.
+    """
     columns = {field: column for column, field in checked.mapping.renames.items()}
     headers = dict(zip(checked.source.columns, checked.source.headers, strict=False))
+    on = (
+        f"on a sample of {rows:,} rows spread over the input"
+        if sampled
+        else f"on the first {rows:,} rows"
+    )
     issues = []
     for name, date in decisions.dates.items():
         order = "day-first" if date.order == "dmy" else "month-first"
@@ -431,8 +469,7 @@ def _decision_issues(decisions: ColumnDecisions, checked: CheckedTable, rows: in
             file_issue(
                 IssueCode.COLUMN_DECISION,
                 Severity.INFO,
-                f"date order decided on the first {rows:,} rows and applied to the whole "
-                f"input: {order} ({date.reason})",
+                f"date order decided {on} and applied to the whole input: {order} ({date.reason})",
                 file=checked.source.name,
                 field=name,
                 column=headers.get(columns.get(name, "")),
@@ -450,8 +487,7 @@ def _decision_issues(decisions: ColumnDecisions, checked: CheckedTable, rows: in
             file_issue(
                 IssueCode.COLUMN_DECISION,
                 Severity.INFO,
-                f"decided on the first {rows:,} rows and applied to the whole input: {what} "
-                f"({swap.reason})",
+                f"decided {on} and applied to the whole input: {what} ({swap.reason})",
                 file=checked.source.name,
                 fix="fix the export's headers if this is wrong for later rows",
             )
@@ -501,8 +537,8 @@ def convert_stream(
         dedupe: Drop copies of earlier rows, across batches and inputs.
         escape_formulas: Quote values a spreadsheet would run as a formula.
         force: Replace the output of an earlier run in ``outdir``.
-        batch_bytes: Decoded text per batch; the column-level decisions are taken on the
-            first batch of each input.
+        batch_bytes: Decoded text per batch (the column-level decisions are taken on a
+            sample spread over each input).
         block_bytes: Bytes read from a file at a time.
         on_progress: Called with a :class:`~activity_schema.jobs.progress.ProgressEvent`
             as each input starts (``reading``: its encoding is decided over the whole

@@ -2,8 +2,8 @@
 
 :func:`lint_stream` runs the batch loop of :func:`~.convert.convert_stream` without its
 outputs: each CSV/TSV input is read in record batches, every batch is checked by the
-engine, with the column-level decisions taken on the first rows (reported as
-``column-decision``) and duplicate rows found across batches. The report is the one a
+engine, with the column-level decisions taken on a sample spread over the input (reported
+as ``column-decision``) and duplicate rows found across batches. The report is the one a
 whole-file ``lint`` gives for the same data whenever those decisions hold for the whole
 input; past ``STREAM_REPORT_MAX_ISSUES`` issues it lists a sample and counts every code
 exactly (``issue_counts``). JSON, NDJSON and .xlsx inputs are read whole (one batch).
@@ -63,8 +63,8 @@ def lint_stream(
         schema: A pandera schema to validate with (default: the spec's own checks).
         settings: Run settings (default: the built-in defaults).
         read_options: How to read the inputs.
-        batch_bytes: Decoded text per batch; the column-level decisions are taken on the
-            first batch of each input.
+        batch_bytes: Decoded text per batch (the column-level decisions are taken on a
+            sample spread over each input).
         block_bytes: Bytes read from a file at a time.
         on_progress: Told the rows and raw bytes done after every batch.
         fixes: Where to append every fixed cell as NDJSON (``--fixes FILE``).
