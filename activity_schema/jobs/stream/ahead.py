@@ -10,7 +10,6 @@ point of the sequence where they happened, after the batches before them.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ class _End:
 
 
 class ReadAhead(Generic[T]):
-    """Iterate ``source`` on a thread, ``depth`` items ahead of the consumer.
+    """Iterate ``source`` on a thread, at most ``depth`` items ahead of the consumer.
 
     Use it as a context manager: leaving the block early (an error in the consumer, an
     interrupt) stops the thread before the next item, and waits for it.
@@ -54,7 +53,10 @@ class ReadAhead(Generic[T]):
     """
 
     def __init__(self, source: Iterator[T], *, depth: int = 1, name: str = "read-ahead") -> None:
-        self._queue: queue.Queue[T | _End] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[T | _End] = queue.Queue()
+        # An item is read only with a slot free: at most ``depth`` items are read and not
+        # yet taken (a queue's bound alone would let one more be read while it waits).
+        self._slots = threading.Semaphore(depth)
         self._stop = threading.Event()
         self._done = False
         self._thread = threading.Thread(
@@ -64,26 +66,25 @@ class ReadAhead(Generic[T]):
 
     def _produce(self, source: Iterator[T]) -> None:
         try:
-            for item in source:
-                if not self._put(item):
+            while self._wait_for_slot():
+                try:
+                    item = next(source)
+                except StopIteration:
+                    self._queue.put(_End())
                     return
+                self._queue.put(item)
         except BaseException as error:  # handed to the consumer, raised there
-            self._put(_End(error))
-        else:
-            self._put(_End())
+            self._queue.put(_End(error))
         finally:
             # Closed here, on the thread that ran it (a generator's cleanup runs now).
             close = getattr(source, "close", None)
             if close is not None:
                 close()
 
-    def _put(self, item: T | _End) -> bool:
+    def _wait_for_slot(self) -> bool:
         while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=_POLL_SECONDS)
-            except queue.Full:
-                continue
-            return True
+            if self._slots.acquire(timeout=_POLL_SECONDS):
+                return not self._stop.is_set()
         return False
 
     def __iter__(self) -> Iterator[T]:
@@ -93,6 +94,7 @@ class ReadAhead(Generic[T]):
         if self._done:
             raise StopIteration
         item = self._queue.get()
+        self._slots.release()  # the reader may read the next one
         if isinstance(item, _End):
             self._done = True
             self._thread.join()
@@ -104,9 +106,7 @@ class ReadAhead(Generic[T]):
     def close(self) -> None:
         """Stop the producer (it finishes the item it is reading) and wait for it."""
         self._stop.set()
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._queue.get(timeout=_POLL_SECONDS)
+        self._thread.join()
         self._done = True
 
     def __enter__(self) -> ReadAhead[T]:
