@@ -10,7 +10,8 @@
    (an ``upload`` working on the folder holds one); remove the leftovers of an
    interrupted run; refuse an earlier run's files without ``force``; create the sibling
    staging folder ``.OUT.convert-XXXXXXXX.tmp``.
-2. **stage**: write every file of the run into the staging folder, ``fsync`` each.
+2. **stage**: write every file of the run into the staging folder, ``fsync`` each (on a
+   thread, while the next file is written: the commit waits for every flush).
 3. **commit**: carry over what is in ``OUT`` but is not a run's own file (below), flush
    the staging folder, then swap it with ``OUT`` in one atomic step, flush the parent,
    and remove the old run (now at the staging path).
@@ -62,6 +63,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Final
@@ -194,6 +196,8 @@ class OutputFolder:
         self.committed = False
         self._locks = contextlib.ExitStack()
         self._staged: list[str] = []
+        self._flushes: list[Future[None]] = []
+        self._flusher: ThreadPoolExecutor | None = None
 
     # --- claim ---------------------------------------------------------------------------
 
@@ -368,7 +372,10 @@ class OutputFolder:
 
         The handle is unbuffered, so that a writer which takes the file itself (polars'
         CSV writer) and plain ``write`` calls can be mixed in order. The file is staged
-        once the block completes; if it raises, the file is left for :meth:`close`.
+        once the block completes; if it raises, the file is left for :meth:`close`. Its
+        ``fsync`` runs on a thread while the caller goes on (the disk flushes a part
+        while the next one is encoded); :meth:`commit` waits for every flush and raises
+        the first that failed.
 
         Args:
             name: The file's name in the folder (``part-00001.json``).
@@ -382,9 +389,21 @@ class OutputFolder:
         """
         with (self._open_staging() / name).open("xb", buffering=0) as handle:
             yield handle
-            os.fsync(handle.fileno())
+            flushed = os.dup(handle.fileno())
+        if self._flusher is None:
+            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
+        self._flushes.append(self._flusher.submit(_fsync_and_close, flushed))
         self._staged.append(name)
         self._step("staging")
+
+    def _wait_for_flushes(self) -> None:
+        """Wait for every staged file's ``fsync``; raise the first error."""
+        flushes, self._flushes = self._flushes, []
+        if self._flusher is not None:
+            self._flusher.shutdown(wait=True)
+            self._flusher = None
+        for flush in flushes:
+            flush.result()
 
     # --- commit --------------------------------------------------------------------------
 
@@ -396,6 +415,7 @@ class OutputFolder:
                 parent could not be flushed after it.
         """
         staging = self._open_staging()
+        self._wait_for_flushes()
         shutil.rmtree(staging / ".work", ignore_errors=True)
         self._step("staged")
         if self.path.is_dir():
@@ -437,12 +457,21 @@ class OutputFolder:
     def close(self) -> None:
         """Remove an uncommitted staging folder and release the locks."""
         try:
+            with contextlib.suppress(OSError):  # a failed run: its flushes no longer matter
+                self._wait_for_flushes()
             if self.staging is not None:
                 # Best effort: what is left is a leftover the next run removes.
                 _remove(self.staging)
                 self.staging = None
         finally:
             self._locks.close()
+
+
+def _fsync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove(path: Path) -> None:

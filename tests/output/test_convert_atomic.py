@@ -415,6 +415,29 @@ def test_an_enospc_at_the_write_layer_through_the_api(
     assert complete_run(tmp_path / "out")["rows_in"] == 41
 
 
+def test_a_failed_flush_of_a_part_fails_the_commit_and_keeps_the_earlier_run(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts are flushed on a thread while the next is written; a flush that fails (an
+    # I/O error the disk reports late) must still stop the run before the swap.
+    old, new = inputs
+    convert(prepare(old), tmp_path / "out", max_bytes=MAX_BYTES)
+    real_fsync = os.fsync
+
+    def failing(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(OutputError) as caught:
+        convert(prepare(new), tmp_path / "out", max_bytes=MAX_BYTES, force=True)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert caught.value.errno == errno.EIO and caught.value.exit_code == 5
+    assert complete_run(tmp_path / "out")["rows_in"] == 41
+    assert leftovers(tmp_path) == []
+
+
 def test_the_commit_steps_are_the_documented_ones() -> None:
     # The fault tests cover every step; a new step must be added to them.
     assert COMMIT_STEPS == (
