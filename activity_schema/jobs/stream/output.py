@@ -21,8 +21,10 @@ Everything is staged in the claimed :class:`~activity_schema.output.folder.Outpu
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -95,14 +97,30 @@ class PartWriter:
         self._sources: BinaryIO = self.sources_path.open("wb")
         self._frame: pl.DataFrame | None = None
         self._sizes: RecordSizes | None = None
+        # Parts are encoded and written on a thread while the caller checks the next
+        # batch; at most one batch waits to be written.
+        self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
+        self._pending: Future[None] | None = None
 
     def add(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
         """Append a batch's records and write every part that can take no more.
+
+        The writing happens on a thread, behind the caller: an error writing the
+        batch before is raised here (or by :meth:`finish`).
 
         Args:
             frame: ``ConvertPlan.frame`` of the batch (``_input`` set to the input).
             sizes: ``ConvertPlan.sizes`` of the batch.
         """
+        self._wait()
+        self._pending = self._behind.submit(self._add, frame, sizes)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _add(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
         if self._frame is not None and self._sizes is not None and self._frame.height:
             frame = pl.concat([self._frame, frame], how="vertical_relaxed")
             sizes = self._sizes.then(sizes)
@@ -125,14 +143,23 @@ class PartWriter:
         self._frame, self._sizes = frame.slice(start), sizes.slice(start)
 
     def finish(self) -> None:
-        """Write the last part."""
+        """Write the last part (after the batches still being written)."""
+        self._wait()
         if self._frame is not None and self._sizes is not None and self._frame.height:
             self._write(self._frame, self._sizes)
         self._frame = self._sizes = None
         self._sources.close()
 
     def close(self) -> None:
-        """Close the spill file (idempotent)."""
+        """Stop writing and close the spill file (idempotent).
+
+        A batch still being written is finished first (so that nothing writes into the
+        staging folder once the caller goes on to remove it); its error, if any, is
+        dropped: close runs after the run's own error or after :meth:`finish`.
+        """
+        with contextlib.suppress(Exception):
+            self._wait()
+        self._behind.shutdown(wait=True)
         self._sources.close()
 
     def _write(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
