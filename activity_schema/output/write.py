@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -344,14 +345,22 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     parts: list[Part] = []
     offset = 0
     framing = part_framing(plan.fields, to=plan.to)
-    for index, (start, stop) in enumerate(plan.cuts(), start=1):
-        name = part_name(index, plan.to)
-        # Each part's records are encoded as it is written: never all of them at once.
-        with folder.open_staged(name) as handle:
-            size, sha256 = write_part(handle, plan.records_of(start, stop), framing)
-        sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(start, stop - start)
-        offset += stop - start
-        parts.append(Part(name, folder.given / name, stop - start, size, sha256, sources))
+    cuts = plan.cuts()
+    # Each part's records are encoded as it is written, never all of them at once: the
+    # next part's on a thread (polars, off the GIL) while this one goes to the file.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoder:
+        ahead = [encoder.submit(plan.records_of, *cut) for cut in cuts[:1]]
+        for index, (start, stop) in enumerate(cuts, start=1):
+            records = ahead.pop().result()
+            if index < len(cuts):
+                ahead.append(encoder.submit(plan.records_of, *cuts[index]))
+            name = part_name(index, plan.to)
+            with folder.open_staged(name) as handle:
+                size, sha256 = write_part(handle, records, framing)
+            del records
+            sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(start, stop - start)
+            offset += stop - start
+            parts.append(Part(name, folder.given / name, stop - start, size, sha256, sources))
     if offset != plan.rows_out:
         raise AssertionError(f"{offset} records in parts, {plan.rows_out} planned (this is a bug)")
     rejects = plan.rejects()
