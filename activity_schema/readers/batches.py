@@ -20,6 +20,7 @@ import itertools
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -53,6 +54,8 @@ _DOS_EOF = b"\x1a"
 #: about 2 MB of text, some twenty thousand rows of a typical export.
 SAMPLE_WINDOWS = 32
 SAMPLE_WINDOW_BYTES = 65_536
+#: The start of the file read to find its header before the first batch is read.
+_HEADER_WINDOW = 262_144
 #: Records the first batch holds at least (when the file has them).
 _FIRST_BATCH_RECORDS = MAX_PREAMBLE_RECORDS + 2
 
@@ -306,20 +309,22 @@ class BatchReader:
 
     def _keep_header(self, data: bytes, line: int) -> None:
         """Keep the header record, which starts on physical ``line`` of the first batch."""
-        start = 0
-        for _ in range(line - 1):
-            start = data.index(b"\n", start) + 1
-        end = data.find(b"\n", start)
-        if self.dialect.quotechar != NO_QUOTE:
-            # The first line break outside quotes ends it.
-            view = np.frombuffer(data, dtype=np.uint8)
-            quote, delimiter = ord(self.dialect.quotechar), ord(self.dialect.delimiter)
-            toggles = find_quotes(view, quote, delimiter, start=start).toggles
-            newlines = np.flatnonzero(view[start:] == _NL) + start
-            outside = newlines[np.searchsorted(toggles, newlines) % 2 == 0]
-            end = int(outside[0]) if outside.size else -1
-        self._header = data[start : end + 1] if end != -1 else data[start:] + b"\n"
+        self._header = _header_record(data, line, self.dialect)
         self._header_lines = self._header.count(b"\n")
+
+    def _window(self, handle: BinaryIO, offset: int, size: int) -> bytes:
+        """Return the complete lines of ``size`` raw bytes from ``offset``, as UTF-8.
+
+        The lines start after the first line break of the window (the one before it may
+        be cut), unless the window starts the file.
+        """
+        unit = self.choice.unit
+        handle.seek(offset)
+        raw = handle.read(size // unit * unit)
+        text = _normalize_newlines(raw.decode(self.choice.codec, errors="replace").encode("utf-8"))
+        start = 0 if offset <= self.choice.skip else text.find(b"\n") + 1
+        end = text.rfind(b"\n") + 1
+        return text[start:end] if 0 <= start < end else b""
 
     def _batch(self, data: bytes, *, first: bool, final: bool) -> SourceTable:
         line0 = self._line0
@@ -372,34 +377,39 @@ class BatchReader:
 
         For column-level decisions (day/month order, swapped columns) taken before the
         first batch is checked, on rows from all over the input rather than its first
-        batch only. Call after the first batch (the header is known). Each stretch
+        batch only. It may be called while the batches are read (on another thread): it
+        reads the file through its own handle, and finds the header itself until the
+        first batch has. Each stretch
         starts at the first line break after its offset and ends at its last line
         break; a stretch that cannot be read (it began inside a quoted line break and
         a quote then never closes) is left out. Row and line numbers are the sample's
         own, not the file's: the rows are for deciding, never for reporting.
 
         Returns:
-            The sample (under the file's header), or None when there is no header yet,
-            no path, or no stretch could be read.
+            The sample (under the file's header), or None when no header is found, the
+            reader has no path, or no stretch could be read.
         """
-        if self.path is None or not self._header:
+        if self.path is None:
             return None
         unit, skip = self.choice.unit, self.choice.skip
         span = max(self.choice.size - skip, 0)
         stretches: list[bytes] = []
         with open_input(self.path, self.name) as handle:
-            for k in range(windows):
-                handle.seek(skip + (span * k // windows) // unit * unit)
-                raw = handle.read(window_bytes // unit * unit)
-                text = raw.decode(self.choice.codec, errors="replace").encode("utf-8")
-                text = _normalize_newlines(text)
-                start, end = text.find(b"\n") + 1, text.rfind(b"\n") + 1
-                if 0 < start < end:
-                    stretches.append(text[start:end])
+            header = self._header or self._find_header(handle)
+            if not header:
+                return None
+            for k in range(1, windows):
+                offset = skip + (span * k // windows) // unit * unit
+                stretches.append(self._window(handle, offset, window_bytes))
+            # The first stretch: the records after the header at the file's start.
+            first = self._window(handle, skip, window_bytes)
+            at = first.find(header)
+            stretches.insert(0, first[at + len(header) :] if at >= 0 else b"")
+        stretches = [stretch for stretch in stretches if stretch]
         # Read at once; one by one only when a stretch began inside a quoted line break.
-        tables = self._sample_table(b"".join(stretches))
+        tables = self._sample_table(header, b"".join(stretches))
         if not tables:
-            tables = [t for stretch in stretches for t in self._sample_table(stretch)]
+            tables = [t for stretch in stretches for t in self._sample_table(header, stretch)]
         if not tables:
             return None
         frame = pl.concat([t.frame for t in tables], how="vertical_relaxed")
@@ -410,11 +420,26 @@ class BatchReader:
         )
         return replace(tables[0], frame=frame, issues=empty_issues(), blank_rows=0)
 
-    def _sample_table(self, lines: bytes) -> list[SourceTable]:
+    def _find_header(self, handle: BinaryIO) -> bytes:
+        """Return the header record as the first batch will find it (b"": none found).
+
+        For a sample taken before the first batch is read: the lines above the header
+        that a whole-file read skips are skipped here too.
+        """
+        start = self._window(handle, self.choice.skip, _HEADER_WINDOW)
+        if not start:
+            return b""
         try:
-            table = read_delimited(
-                self._header + lines, self.dialect, name=self.name, find_header=False
-            )
+            table = read_delimited(start, self.dialect, name=self.name)
+        except InputError:
+            return b""
+        return _header_record(start, table.header_line or 1, self.dialect)
+
+    def _sample_table(self, header: bytes, lines: bytes) -> list[SourceTable]:
+        if not lines:
+            return []
+        try:
+            table = read_delimited(header + lines, self.dialect, name=self.name, find_header=False)
         except InputError:
             return []
         # Records with the wrong number of cells or a stray quote are most likely the
@@ -448,6 +473,23 @@ class BatchReader:
         frame = table.frame.with_columns(rows + self.rows, lines + shift)
         issues = table.issues.with_columns(pl.col("row") + self.rows, pl.col("line") + shift)
         return replace(table, frame=frame, issues=issues)
+
+
+def _header_record(data: bytes, line: int, dialect: Dialect) -> bytes:
+    """Return the header record of ``data``, which starts on physical ``line``, with its LF."""
+    start = 0
+    for _ in range(line - 1):
+        start = data.index(b"\n", start) + 1
+    end = data.find(b"\n", start)
+    if dialect.quotechar != NO_QUOTE:
+        # The first line break outside quotes ends it.
+        view = np.frombuffer(data, dtype=np.uint8)
+        quote, delimiter = ord(dialect.quotechar), ord(dialect.delimiter)
+        toggles = find_quotes(view, quote, delimiter, start=start).toggles
+        newlines = np.flatnonzero(view[start:] == _NL) + start
+        outside = newlines[np.searchsorted(toggles, newlines) % 2 == 0]
+        end = int(outside[0]) if outside.size else -1
+    return data[start : end + 1] if end != -1 else data[start:] + b"\n"
 
 
 def open_batches(

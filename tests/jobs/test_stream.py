@@ -592,3 +592,23 @@ def test_a_sample_stretch_inside_a_quoted_line_break_is_left_out(tmp_path: Path)
     emails = sample.frame.get_column("email").to_list()
     assert emails and all(e.startswith("u") and e.endswith("@example.com") for e in emails)
     batches.close()
+
+
+def test_a_sample_taken_before_the_first_batch_skips_the_lines_above_the_header(
+    tmp_path: Path,
+) -> None:
+    # The sample is read while the first batch is (its reader finds the header itself):
+    # a title row and a "sep=" line above the header are skipped as the batches skip them.
+    head = [f"{i},u{i}@example.com,Registered,12/{13 + i % 16}/2024" for i in range(200)]
+    tail = [f"{i},u{i}@example.com,Attended,{13 + i % 16}/11/2024" for i in range(200, 3_000)]
+    text = "sep=,\nWebinar export (December)\nactivityId,email,type,ActivityDate\n"
+    path = tmp_path / "titled.csv"
+    path.write_text(text + "\n".join(head + tail) + "\n")
+    reader = open_batches(path, batch_bytes=8_000, block_bytes=4_000)
+    assert reader is not None
+    sample = reader.sample(windows=8, window_bytes=4_000)  # before any batch is read
+    assert sample is not None
+    assert sample.frame.columns[2:] == ["activityId", "email", "type", "ActivityDate"]
+    assert sample.frame.get_column("email").str.ends_with("@example.com").all()
+    whole, streamed = _both(tmp_path, [path], batch_bytes=8_000, block_bytes=4_000)
+    _assert_same(whole, streamed)

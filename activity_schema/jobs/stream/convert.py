@@ -266,9 +266,16 @@ class BatchRun:
         rows = rejected = batches = 0
         decided: list[pl.DataFrame] = []
         sampled: tuple[ColumnDecisions, int] | None = None
+        # Decide on rows from all over the input when more than one batch will come:
+        # surely so when the file holds two batches' worth of text (decided now, while
+        # the first batch is read on the reader's thread), else once the first batch
+        # shows that more follow.
+        early = reader is not None and size // reader.choice.unit > 2 * self.batch_bytes
+        if early and reader is not None:
+            sampled = self._sample_decisions(reader)
+            decisions = sampled[0] if sampled is not None else decisions
         for table, read in tables:
-            if first is None and reader is not None and read < size:
-                # More batches follow: decide on rows from all over the input.
+            if first is None and not early and reader is not None and read < size:
                 sampled = self._sample_decisions(reader)
                 decisions = sampled[0] if sampled is not None else decisions
             first = first or table
