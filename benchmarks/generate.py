@@ -45,10 +45,10 @@ def generate_frame(rows: int, *, seed: int = 7) -> pl.DataFrame:
     """Return ``rows`` messy activity records as text columns named like an export."""
     i = pl.int_range(0, rows, dtype=pl.Int64)
     h = (i * 2654435761 + seed) % 1_000_003  # cheap deterministic scramble
-    first = pl.lit(pl.Series(_FIRST)).get(h % len(_FIRST))
-    last = pl.lit(pl.Series(_LAST)).get((h // 7) % len(_LAST))
+    first = pl.lit(pl.Series(_FIRST)).gather(h % len(_FIRST))
+    last = pl.lit(pl.Series(_LAST)).gather((h // 7) % len(_LAST))
     local = pl.concat_str(
-        pl.lit(pl.Series(_LOCAL)).get(h % len(_LOCAL)), pl.lit("."), i.cast(pl.String)
+        pl.lit(pl.Series(_LOCAL)).gather(h % len(_LOCAL)), pl.lit("."), i.cast(pl.String)
     )
     email = (
         pl.when(h % 50 == 0)
@@ -85,9 +85,9 @@ def generate_frame(rows: int, *, seed: int = 7) -> pl.DataFrame:
         email.alias(HEADERS[0]),
         first.alias(HEADERS[1]),
         last.alias(HEADERS[2]),
-        pl.lit(pl.Series(_TYPES)).get(h % 3).alias(HEADERS[3]),
+        pl.lit(pl.Series(_TYPES)).gather(h % 3).alias(HEADERS[3]),
         pl.lit("Webinar").alias(HEADERS[4]),
-        pl.lit(pl.Series(_ASSETS)).get((h // 3) % 3).alias(HEADERS[5]),
+        pl.lit(pl.Series(_ASSETS)).gather((h // 3) % 3).alias(HEADERS[5]),
         campaign.alias(HEADERS[6]),
         date.alias(HEADERS[7]),
         activity.alias(HEADERS[8]),

@@ -22,6 +22,7 @@ from .codes import IssueCode, Severity
 from .records import ISSUE_SCHEMA
 
 __all__ = [
+    "MERGE_ROWS",
     "REWRITES_LISTED",
     "REWRITES_TRACKED",
     "SUMMARIZED_CODES",
@@ -38,6 +39,8 @@ REWRITES_LISTED = 10
 #: The distinct rewrites of one field and code kept across the batches of a streamed
 #: run; past it, new rewrites are counted but not listed (``complete`` is false).
 REWRITES_TRACKED = 100_000
+#: Rewrites of batches added before they are merged into the kept ones.
+MERGE_ROWS = 250_000
 
 _KEY = ["field", "code", "severity"]
 _REWRITE = [*_KEY, "value", "fix"]
@@ -123,6 +126,11 @@ class RewriteLog:
         self._counts: dict[tuple[str, str, str], int] = {}
         self._incomplete: set[tuple[str, str, str]] = set()
         self._rewrites: pl.DataFrame | None = None
+        # Batches' rewrites not merged yet: merging every batch into the kept ones
+        # regroups up to `tracked` rewrites per entry each time, so batches are merged
+        # a few hundred thousand rows at a time (the same result: see _merge).
+        self._pending: list[pl.DataFrame] = []
+        self._pending_rows = 0
         self._examples: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
     @property
@@ -163,13 +171,27 @@ class RewriteLog:
             kept = self._examples.get(key)
             if kept is not None and len(kept) < self._examples_per:
                 kept.append({name: row[name] for name in _EXAMPLE})
-        rewrites = rewrites.select(*_REWRITE, pl.col("count").cast(pl.UInt32))
-        if self._rewrites is not None:
-            rewrites = (
-                pl.concat([self._rewrites, rewrites])
-                .group_by(_REWRITE, maintain_order=True)
-                .agg(pl.col("count").sum())
-            )
+        self._pending.append(rewrites.select(*_REWRITE, pl.col("count").cast(pl.UInt32)))
+        self._pending_rows += rewrites.height
+        if self._pending_rows >= MERGE_ROWS:
+            self._merge()
+
+    def _merge(self) -> None:
+        """Merge the pending batches' rewrites into the kept ones.
+
+        The same at any batching: grouping in order keeps each rewrite where it first
+        came, so the first ``tracked`` of an entry are the same whether they were cut
+        after every batch or after several, and their counts are exact sums.
+        """
+        if not self._pending:
+            return
+        frames = [self._rewrites, *self._pending] if self._rewrites is not None else self._pending
+        self._pending, self._pending_rows = [], 0
+        rewrites = (
+            pl.concat(frames).group_by(_REWRITE, maintain_order=True).agg(pl.col("count").sum())
+            if len(frames) > 1
+            else frames[0]
+        )
         rank = pl.int_range(pl.len()).over(_KEY)
         over = rewrites.filter(rank >= self._tracked)
         if over.height:
@@ -180,6 +202,7 @@ class RewriteLog:
 
     def entries(self) -> list[dict[str, Any]]:
         """Return the report's ``normalizations``: one entry per field and code."""
+        self._merge()
         if self._rewrites is None:
             return []
         distinct = {(f, c, s): n for f, c, s, n in self._rewrites.group_by(_KEY).len().iter_rows()}

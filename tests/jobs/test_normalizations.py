@@ -12,8 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from activity_schema.issues import rewrites as rewrites_module
 from activity_schema.issues.records import issue_frame
 from activity_schema.issues.rewrites import RewriteLog, is_summarized
 from activity_schema.jobs.lint import lint_files
@@ -206,3 +210,45 @@ def test_fixes_path_errors_are_one_line_usage_errors(
     assert "the report's folder does not exist" in result.stderr
     assert "another --fixes path" in result.stderr
     assert "Traceback" not in result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.sampled_from([" a", " b", " c", " d", " e", "x ", "y "]), max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    tracked=st.integers(1, 5),
+)
+def test_merging_batches_late_gives_the_entries_merging_each_batch_gives(
+    batches: list[list[str]], tracked: int
+) -> None:
+    # A streamed run merges its batches' rewrites a few hundred thousand at a time; the
+    # kept rewrites, their counts and `complete` must be those of merging every batch.
+    def run(merge_rows: int) -> list[dict[str, object]]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(rewrites_module, "MERGE_ROWS", merge_rows)
+            log = RewriteLog(tracked=tracked, listed=10)
+            row = 1
+            for values in batches:
+                if values:
+                    frame = pl.DataFrame(
+                        {
+                            "code": ["normalized"] * len(values),
+                            "severity": ["fixed"] * len(values),
+                            "file": ["f.csv"] * len(values),
+                            "row": list(range(row, row + len(values))),
+                            "line": list(range(row + 1, row + len(values) + 1)),
+                            "field": ["FirstName"] * len(values),
+                            "column": ["First Name"] * len(values),
+                            "value": values,
+                            "message": ["value normalized"] * len(values),
+                            "fix": [f"changed to '{v.strip()}'" for v in values],
+                        }
+                    )
+                    log.add(frame)
+                    row += len(values)
+            return log.entries()
+
+    assert run(1) == run(10**9)
