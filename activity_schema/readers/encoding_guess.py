@@ -47,26 +47,56 @@ MAX_EXTRA_CANDIDATES = 8
 
 
 def _non_ascii_lines(
-    raw: bytes, budget: int, buf: NDArray[np.uint8], high: NDArray[np.intp]
+    raw: bytes,
+    budget: int,
+    buf: NDArray[np.uint8],
+    high: NDArray[np.intp],
+    *,
+    first: int | None = None,
 ) -> bytes:
     """Return the first lines that hold a non-ASCII byte, up to ``budget`` bytes in all.
 
     Vectorized: the lines are found from the positions of high bytes (``high``, indices
     into ``buf``, the bytes as an array) and newlines, so a large file with few accented
-    letters costs two array scans, not a regex per line.
+    letters costs array scans, not a regex per line. The scans cover a growing start of
+    the file (``first`` bytes, default four budgets, then four times more each round)
+    until the lines picked there can no longer change: a file whose first megabyte
+    fills the budget is not scanned to its end.
     """
     import numpy as np
 
+    size = first if first is not None else 4 * budget
+    while True:
+        size = min(size, len(raw))
+        picked, closed = _lines_with(raw, budget, buf[:size], high[: np.searchsorted(high, size)])
+        if closed or size >= len(raw):
+            return picked
+        size *= 4
+
+
+def _lines_with(
+    raw: bytes, budget: int, buf: NDArray[np.uint8], high: NDArray[np.intp]
+) -> tuple[bytes, bool]:
+    """Pick the lines of ``buf`` (a start of ``raw``) with a high byte, up to ``budget``.
+
+    Returns the lines joined, and whether the pick is final: some line was left out for
+    the budget, so that no line past ``buf``'s end (nor the rest of its last one) could
+    change it.
+    """
+    import numpy as np
+
+    if not high.size:  # none yet: look further
+        return b"", False
     newlines = np.flatnonzero(buf == 10)
     # Sorted already: dropping repeats is cheaper than np.unique's hashing.
     lines = np.searchsorted(newlines, high)
     lines = lines[np.concatenate(([True], lines[1:] != lines[:-1]))]
     starts = np.concatenate(([0], newlines + 1))[lines]
-    ends = np.append(newlines + 1, len(raw))[lines]
+    ends = np.append(newlines + 1, len(buf))[lines]
     within = np.cumsum(ends - starts) <= budget
     within[0] = True  # at least one line, cut to the budget below
     picked = zip(starts[within].tolist(), ends[within].tolist(), strict=True)
-    return b"".join(raw[a:b] for a, b in picked)[:budget]
+    return b"".join(raw[a:b] for a, b in picked)[:budget], not bool(within[-1])
 
 
 @dataclass(frozen=True)

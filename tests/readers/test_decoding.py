@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from activity_schema.errors import InputError, UsageError
+from activity_schema.readers import encoding_guess
 from activity_schema.readers.encoding import decode, is_utf8
 from activity_schema.readers.encoding_guess import (
     Doubt,
@@ -368,6 +369,44 @@ def test_detector_sample_holds_every_byte_value_of_the_file() -> None:
     sample = detector_sample(raw)
     assert len(sample) < len(raw)
     assert set(sample) >= {b for b in raw if b >= 0x80}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(st.sampled_from([b"a", b",", b"\xe9", b"\x80", b"z"]), max_size=12).map(b"".join),
+        min_size=1,
+        max_size=40,
+    ),
+    end=st.sampled_from([b"\n", b""]),
+    budget=st.integers(1, 60),
+    first=st.integers(1, 50),
+)
+def test_the_sample_lines_are_found_on_a_start_of_the_file_as_on_all_of_it(
+    lines: list[bytes], end: bytes, budget: int, first: int
+) -> None:
+    # The sample's lines are looked for on a growing start of the file (a big file's
+    # first megabytes usually fill the budget); they must be those the whole file gives:
+    # the first lines with a high byte, as many as fit the budget (at least one, cut).
+    import numpy as np
+
+    raw = b"\n".join(lines) + end
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    high = np.flatnonzero(buf >= 0x80)
+    if not high.size:
+        return
+    with_high = [line + b"\n" for line in raw.split(b"\n") if any(b >= 0x80 for b in line)]
+    if not raw.endswith(b"\n") and with_high and raw.rsplit(b"\n", 1)[-1] == with_high[-1][:-1]:
+        with_high[-1] = with_high[-1][:-1]  # the last line has no line break
+    expected, total = [], 0
+    for line in with_high:
+        if expected and total + len(line) > budget:
+            break
+        expected.append(line)
+        total += len(line)
+    want = b"".join(expected)[:budget]
+    assert encoding_guess._non_ascii_lines(raw, budget, buf, high, first=first) == want
+    assert encoding_guess._non_ascii_lines(raw, budget, buf, high) == want
 
 
 # --- Unicode signs that the legacy detector must not overrule --------------------------
