@@ -379,11 +379,11 @@ class BatchReader:
         first batch is checked, on rows from all over the input rather than its first
         batch only. It may be called while the batches are read (on another thread): it
         reads the file through its own handle, and finds the header itself until the
-        first batch has. Each stretch
-        starts at the first line break after its offset and ends at its last line
-        break; a stretch that cannot be read (it began inside a quoted line break and
-        a quote then never closes) is left out. Row and line numbers are the sample's
-        own, not the file's: the rows are for deciding, never for reporting.
+        first batch has. The first stretch starts after the header; each other starts
+        at the first line break after its offset, and every one ends at its last line
+        break. A stretch that cannot be read (it began inside a quoted line break and a
+        quote then never closes) is left out. Row and line numbers are the sample's own,
+        not the file's: the rows are for deciding, never for reporting.
 
         Returns:
             The sample (under the file's header), or None when no header is found, the
@@ -393,18 +393,18 @@ class BatchReader:
             return None
         unit, skip = self.choice.unit, self.choice.skip
         span = max(self.choice.size - skip, 0)
-        stretches: list[bytes] = []
         with open_input(self.path, self.name) as handle:
-            header = self._header or self._find_header(handle)
+            # The file's start, read once: for its header and for the first stretch.
+            start = self._window(handle, skip, max(window_bytes, _HEADER_WINDOW))
+            header = self._header or self._find_header(start)
             if not header:
                 return None
+            at = start.find(header)
+            first = start[at + len(header) :] if at >= 0 else b""
+            stretches = [first[: first.rfind(b"\n", 0, window_bytes) + 1]]
             for k in range(1, windows):
                 offset = skip + (span * k // windows) // unit * unit
                 stretches.append(self._window(handle, offset, window_bytes))
-            # The first stretch: the records after the header at the file's start.
-            first = self._window(handle, skip, window_bytes)
-            at = first.find(header)
-            stretches.insert(0, first[at + len(header) :] if at >= 0 else b"")
         stretches = [stretch for stretch in stretches if stretch]
         # Read at once; one by one only when a stretch began inside a quoted line break.
         tables = self._sample_table(header, b"".join(stretches))
@@ -420,13 +420,12 @@ class BatchReader:
         )
         return replace(tables[0], frame=frame, issues=empty_issues(), blank_rows=0)
 
-    def _find_header(self, handle: BinaryIO) -> bytes:
-        """Return the header record as the first batch will find it (b"": none found).
+    def _find_header(self, start: bytes) -> bytes:
+        """Return the header record of the file's ``start`` as the first batch will find it.
 
         For a sample taken before the first batch is read: the lines above the header
-        that a whole-file read skips are skipped here too.
+        that a whole-file read skips are skipped here too. b"" when none is found.
         """
-        start = self._window(handle, self.choice.skip, _HEADER_WINDOW)
         if not start:
             return b""
         try:

@@ -273,11 +273,12 @@ class BatchRun:
         early = reader is not None and size // reader.choice.unit > 2 * self.batch_bytes
         if early and reader is not None:
             sampled = self._sample_decisions(reader)
-            decisions = sampled[0] if sampled is not None else decisions
         for table, read in tables:
-            if first is None and not early and reader is not None and read < size:
-                sampled = self._sample_decisions(reader)
-                decisions = sampled[0] if sampled is not None else decisions
+            if first is None:
+                if not early and reader is not None and read < size:
+                    sampled = self._sample_decisions(reader)
+                if sampled is not None:
+                    decisions = sampled[0]
             first = first or table
             batches += 1
             self.totals.batches += 1
