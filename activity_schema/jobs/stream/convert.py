@@ -214,6 +214,7 @@ class BatchRun:
         self.manifest_inputs: list[dict[str, Any]] = []
         self.decisions: list[ColumnDecisions] = []
         self.deduper = Deduper(spec, self.payload)
+        self.work = work
         self.dropped = DroppedSpill(work) if work is not None else None
         self.stage = "converting" if parts is not None else "checking"
 
@@ -240,6 +241,9 @@ class BatchRun:
         )
         tables: Iterator[tuple[SourceTable, int]]
         with contextlib.ExitStack() as stack:
+            warned = stack.enter_context(
+                contextlib.closing(DuplicateWarnings(self.spec, self.work))
+            )
             if reader is None:
                 tables = iter([(read_path(path, self.options), size)])
             else:
@@ -247,7 +251,7 @@ class BatchRun:
                 tables = stack.enter_context(
                     ReadAhead(((t, reader.bytes_read) for t in reader.batches()), name=name)
                 )
-            self._check_batches(index, name, reader, tables)
+            self._check_batches(index, name, reader, tables, warned)
 
     def _check_batches(
         self,
@@ -255,12 +259,12 @@ class BatchRun:
         name: str,
         reader: BatchReader | None,
         tables: Iterator[tuple[SourceTable, int]],
+        warned: DuplicateWarnings,
     ) -> None:
         """Check an input's batches, each with the input bytes read up to its end."""
         before, size = sum(self.sizes[:index]), self.sizes[index]
         self.deduper.start_input(name, self.totals.rows)
         decisions = ColumnDecisions()
-        warned = DuplicateWarnings(self.spec, self.payload)
         seen: set[tuple[Any, ...]] = set()
         first: SourceTable | None = None
         rows = rejected = batches = 0
@@ -291,7 +295,8 @@ class BatchRun:
             taken = checked.decisions or ColumnDecisions()
             new = decisions.new_in(taken)
             decisions = decisions.merged(taken)
-            engine = self._engine_issues(checked, warned, seen)
+            warned.add(checked)
+            engine = self._engine_issues(checked, seen)
             if new:
                 decided.append(_decision_issues(new, checked, rows + table.rows))
             sized = None
@@ -311,6 +316,10 @@ class BatchRun:
         if self.bytes_done < before + size:
             # The last batch came out before the blank lines at the file's end were read.
             self.progress(self.stage, name, before + size)
+        # Copies of earlier rows, found once every row is known, in row order.
+        for warnings in warned.warnings():
+            self._count(None, warnings)
+            self.log.add(warnings)
         once = [reader.file_issues(first)] if reader is not None else []
         if batches > 1:
             # Taken on the first rows only: say so (a single batch saw every row).
@@ -336,9 +345,7 @@ class BatchRun:
         taken = (checked.decisions or ColumnDecisions()).decided()
         return (taken, sample.rows) if taken else None
 
-    def _engine_issues(
-        self, checked: CheckedTable, warned: DuplicateWarnings, seen: set[tuple[Any, ...]]
-    ) -> pl.DataFrame:
+    def _engine_issues(self, checked: CheckedTable, seen: set[tuple[Any, ...]]) -> pl.DataFrame:
         """Return a batch's issues as a whole-file run reports them for these rows.
 
         The rewritten cells are left out (they are summarised from their masks), unless
@@ -352,13 +359,7 @@ class BatchRun:
                 seen.add(issue)
                 once.append(issue)
         file_level = pl.DataFrame(once, schema=ISSUE_SCHEMA, orient="row")
-        return pl.concat(
-            [
-                file_level,
-                issues.filter(pl.col("row").is_not_null()),
-                warned.warnings(checked),
-            ]
-        )
+        return pl.concat([file_level, issues.filter(pl.col("row").is_not_null())])
 
     def _count(
         self,

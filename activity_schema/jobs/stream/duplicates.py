@@ -3,13 +3,17 @@
 A whole-file run finds copies within one frame (``checks._row_rules`` warns about every
 copy of an earlier row of the same input; ``plan._dedupe`` drops copies of an earlier
 valid row of the run). A streamed run sees one batch at a time, so it keeps, per
-distinct row, a 64-bit hash and where the row first occurred (:mod:`.index`), and
-reports and drops the same rows, naming the same first rows.
+row, a 64-bit hash: the warnings are found once the input is read, from hashes spilled
+to disk past a size (:mod:`.copies`); ``--dedupe`` must drop a copy before its batch is
+written, so it keeps an index in memory, 12 bytes per distinct valid row (:mod:`.index`).
+Both report and drop the same rows as a whole-file run, naming the same first rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -20,6 +24,7 @@ from ...issues.records import conform_issues, empty_issues, issue_frame
 from ...output.plan import DROPPED_SCHEMA, INPUT
 from ...readers import FILE, LINE, ROW
 from ...schema.fields import SchemaSpec
+from .copies import LaterCopies
 from .index import FirstSeen, row_hashes
 
 __all__ = ["Deduper", "DuplicateWarnings", "is_engine_duplicate"]
@@ -34,42 +39,56 @@ is_engine_duplicate = (pl.col("code") == str(IssueCode.DUPLICATE_ROW)) & (
 class DuplicateWarnings:
     """Warn about each row equal to an earlier row of its input, across batches.
 
-    Use one per input, with every batch in order.
+    Use one per input: :meth:`add` every batch in order, then take :meth:`warnings` once
+    the input is read. Memory stays bounded at any input size (:mod:`.copies`).
     """
 
-    def __init__(
-        self, spec: SchemaSpec, payload: type[np.unsignedinteger] | type[np.signedinteger]
-    ):
+    def __init__(self, spec: SchemaSpec, work: Path | None = None) -> None:
         self._spec = spec
-        self._seen = FirstSeen(payload)
+        self._name: str | None = None
+        self._copies = LaterCopies(work)
 
-    def warnings(self, checked: CheckedTable) -> pl.DataFrame:
-        """Return the batch's ``duplicate-row`` warnings, as ``checks._row_rules`` words them.
-
-        Rows are compared on the normalized values of the mapped fields.
-        """
+    def add(self, checked: CheckedTable) -> None:
+        """Remember a batch's rows, compared on the normalized values of the mapped fields."""
         mapped = set(checked.mapping.renames.values())
         fields = [f for f in self._spec.names if f in mapped]
         frame = checked.normalized if checked.normalized is not None else checked.values
+        self._name = checked.source.name
         if not fields or not frame.height:
-            return empty_issues()
-        rows = frame.get_column(ROW).to_numpy()
-        first = self._seen.first(row_hashes(frame, fields), rows)
-        copies = (
-            frame.select(ROW, LINE)
-            .with_columns(pl.Series("__first", first.astype(np.int64)))
-            .filter(pl.col(ROW) != pl.col("__first"))
+            return
+        self._copies.add(
+            row_hashes(frame, fields),
+            frame.get_column(ROW).to_numpy(),
+            frame.get_column(LINE).to_numpy(),
         )
-        if not copies.height:
-            return empty_issues()
-        return issue_frame(
-            copies,
-            code=IssueCode.DUPLICATE_ROW,
-            severity=Severity.WARNING,
-            message=pl.format("same values as row {}", pl.col("__first")),
-            file=checked.source.name,
-            fix="remove the copy, or convert with --dedupe (Eloqua would create two activities)",
-        ).pipe(conform_issues)
+
+    def warnings(self) -> Iterator[pl.DataFrame]:
+        """Yield the input's ``duplicate-row`` warnings in row order, a chunk at a time.
+
+        Worded as ``checks._row_rules`` words them.
+        """
+        try:
+            for found in self._copies.copies():
+                if not found.size:
+                    continue
+                copies = pl.DataFrame(
+                    {ROW: found["row"], LINE: found["line"], "__first": found["first"]}
+                )
+                yield issue_frame(
+                    copies,
+                    code=IssueCode.DUPLICATE_ROW,
+                    severity=Severity.WARNING,
+                    message=pl.format("same values as row {}", pl.col("__first")),
+                    file=self._name or "",
+                    fix="remove the copy, or convert with --dedupe "
+                    "(Eloqua would create two activities)",
+                ).pipe(conform_issues)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove what went to disk (idempotent)."""
+        self._copies.close()
 
 
 class _Lines:
