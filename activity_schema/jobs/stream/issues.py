@@ -5,13 +5,18 @@ of rows, so the issues are not all kept: up to ``STREAM_REPORT_MAX_ISSUES`` are 
 whole (the report is then the one a whole-file run gives), and beyond that the first
 ``STREAM_REPORT_ISSUES_PER_CODE`` of each file and code, plus every file-level issue.
 The counts by code stay exact and go into the report as ``issue_counts``, which the text
-report shows instead of the listed ones. Mechanical normalizations never take room in
+report shows instead of the listed ones. The kept issues wait in memory as compressed
+Arrow IPC (about 8 bytes an issue, against 200 as a frame: their text repeats), so that
+a million of them do not add to every batch's working set; they are unpacked once, for
+the report. Mechanical normalizations never take room in
 that list: they are summarised as they come (:class:`~activity_schema.issues.rewrites.RewriteLog`),
 exactly, and written cell by cell only to a ``--fixes`` file when one is asked for.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 import polars as pl
@@ -53,7 +58,7 @@ class IssueLog:
     ) -> None:
         self._max = max_issues
         self._per_code = per_code
-        self._frames: list[pl.DataFrame] = []
+        self._frames: list[bytes] = []
         self._kept = 0
         self._counts: dict[tuple[str, str, str], int] = {}
         self._listed: dict[tuple[str, str, str], int] = {}
@@ -88,15 +93,21 @@ class IssueLog:
             key = (str(file), str(code), str(severity))
             self._counts[key] = self._counts.get(key, 0) + int(n)
         if not self.sampled and self._kept + issues.height <= self._max:
-            self._frames.append(issues)
-            self._kept += issues.height
+            self._keep(issues)
             return
         if not self.sampled:
+            # Sampled frame by frame, in order: the same as sampling them all at once.
             self.sampled = True
-            whole = pl.concat([*self._frames, issues]) if self._frames else issues
-            self._frames, self._kept = [], 0
-            issues = whole
+            kept, self._frames, self._kept = self._frames, [], 0
+            for frame in _unpacked(kept):
+                self._keep_sample(frame)
         self._keep_sample(issues)
+
+    def _keep(self, issues: pl.DataFrame) -> None:
+        packed = io.BytesIO()
+        issues.write_ipc(packed, compression="zstd")
+        self._frames.append(packed.getvalue())
+        self._kept += issues.height
 
     def _keep_sample(self, issues: pl.DataFrame) -> None:
         listed = pl.DataFrame(
@@ -104,7 +115,9 @@ class IssueLog:
             schema={"file": pl.String, "code": pl.String, "severity": pl.String, "__n": pl.Int64},
             orient="row",
         )
-        rank = pl.int_range(pl.len(), dtype=pl.Int64).over(_KEY)
+        # The rank among the code's cell issues: file-level ones are kept apart.
+        cell = pl.col("row").is_not_null()
+        rank = (cell.cast(pl.Int64).cum_sum() - 1).over(_KEY)
         marked = issues.with_columns(rank.alias("__rank")).join(
             listed, on=_KEY, how="left", maintain_order="left", nulls_equal=True
         )
@@ -112,17 +125,18 @@ class IssueLog:
             pl.col("__rank") + pl.col("__n").fill_null(0) < self._per_code
         )
         kept = marked.filter(keep).drop("__rank", "__n")
-        for file, code, severity, n in kept.group_by(_KEY).len().iter_rows():
+        cells = kept.filter(cell)
+        for file, code, severity, n in cells.group_by(_KEY).len().iter_rows():
             key = (str(file), str(code), str(severity))
             self._listed[key] = self._listed.get(key, 0) + int(n)
         if kept.height:
-            self._frames.append(kept)
-            self._kept += kept.height
+            self._keep(kept)
 
     @property
     def frame(self) -> pl.DataFrame:
         """Return the kept issues, in the order they were added."""
-        return pl.concat(self._frames) if self._frames else empty_issues()
+        frames = list(_unpacked(self._frames))
+        return pl.concat(frames) if frames else empty_issues()
 
     def counts(self) -> list[dict[str, str | int]]:
         """Return the exact number of issues of each code and severity (all files)."""
@@ -130,3 +144,8 @@ class IssueLog:
         for (_, code, severity), n in self._counts.items():
             total[(code, severity)] = total.get((code, severity), 0) + n
         return [{"code": c, "severity": s, "count": n} for (c, s), n in total.items()]
+
+
+def _unpacked(packed: Iterable[bytes]) -> Iterator[pl.DataFrame]:
+    for data in packed:
+        yield pl.read_ipc(data)
