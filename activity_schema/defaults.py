@@ -122,7 +122,8 @@ DEFLATE_MAX_RATIO: Final = 1032
 STREAM_THRESHOLD_BYTES: Final = 256_000_000
 #: Decoded text per record batch; the column-level decisions are taken on the first one.
 #: Checking a batch takes about 30 times its size in memory (polars keeps what it
-#: allocated), so this bounds a streamed run's peak with the duplicate index.
+#: allocated), so this bounds a streamed run's peak: nothing else it holds grows with the
+#: input (``--dedupe`` aside, whose index takes 12 bytes per distinct valid row).
 STREAM_BATCH_BYTES: Final = 16_000_000
 #: Bytes read from the file at a time (at most a batch).
 STREAM_BLOCK_BYTES: Final = 4_000_000
