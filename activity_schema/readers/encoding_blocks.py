@@ -20,6 +20,7 @@ import codecs
 import contextlib
 import hashlib
 from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -235,15 +236,23 @@ def _hash_and_utf8(
     digest = hashlib.sha256() if digest_it else None
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     valid, ascii_only = True, True
-    for block in _raw_blocks(handle, block_bytes):
-        if digest is not None:
-            digest.update(block)
-        ascii_only = ascii_only and block.isascii()
-        if valid:
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                valid = False
+    # hashlib lets go of the GIL on large blocks: each block is hashed on a thread while
+    # it is decoded here, one block in flight (the file is never held whole).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher:
+        hashing: Future[None] | None = None
+        for block in _raw_blocks(handle, block_bytes):
+            if digest is not None:
+                if hashing is not None:
+                    hashing.result()
+                hashing = hasher.submit(digest.update, block)
+            ascii_only = ascii_only and block.isascii()
+            if valid:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    valid = False
+        if hashing is not None:
+            hashing.result()
     if valid:
         try:
             decoder.decode(b"", final=True)
