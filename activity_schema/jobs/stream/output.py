@@ -21,10 +21,8 @@ Everything is staged in the claimed :class:`~activity_schema.output.folder.Outpu
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -59,6 +57,7 @@ from ...output.plan import (
 )
 from ...output.write import ConvertResult, Part, write_part
 from ...readers import FILE, LINE, ROW
+from .ahead import WorkBehind
 
 __all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
 
@@ -99,8 +98,7 @@ class PartWriter:
         self._sizes: RecordSizes | None = None
         # Parts are encoded and written on a thread while the caller checks the next
         # batch; at most one batch waits to be written.
-        self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
-        self._pending: Future[None] | None = None
+        self._behind = WorkBehind(name="parts")
 
     def add(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
         """Append a batch's records and write every part that can take no more.
@@ -112,13 +110,7 @@ class PartWriter:
             frame: ``ConvertPlan.frame`` of the batch (``_input`` set to the input).
             sizes: ``ConvertPlan.sizes`` of the batch.
         """
-        self._wait()
-        self._pending = self._behind.submit(self._add, frame, sizes)
-
-    def _wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        self._behind.submit(self._add, frame, sizes)
 
     def _add(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
         if self._frame is not None and self._sizes is not None and self._frame.height:
@@ -144,7 +136,7 @@ class PartWriter:
 
     def finish(self) -> None:
         """Write the last part (after the batches still being written)."""
-        self._wait()
+        self._behind.wait()
         if self._frame is not None and self._sizes is not None and self._frame.height:
             self._write(self._frame, self._sizes)
         self._frame = self._sizes = None
@@ -157,9 +149,7 @@ class PartWriter:
         staging folder once the caller goes on to remove it); its error, if any, is
         dropped: close runs after the run's own error or after :meth:`finish`.
         """
-        with contextlib.suppress(Exception):
-            self._wait()
-        self._behind.shutdown(wait=True)
+        self._behind.close(quiet=True)
         self._sources.close()
 
     def _write(self, frame: pl.DataFrame, sizes: RecordSizes) -> None:
