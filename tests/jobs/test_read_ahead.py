@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from activity_schema.jobs.stream.ahead import ReadAhead
+from activity_schema.jobs.stream.ahead import ReadAhead, WorkBehind
 
 
 def test_items_come_in_order_and_the_thread_ends() -> None:
@@ -80,3 +80,46 @@ def test_the_reader_runs_while_the_consumer_works() -> None:
             time.sleep(0.01)  # the consumer "checks" batch 0; batch 1 is read meanwhile
         assert len(started) == 2
         assert [first, *items] == [0, 1]
+
+
+# --- WorkBehind: the other side, a job behind the caller --------------------------------------
+
+
+def test_work_behind_runs_jobs_in_order_one_at_a_time() -> None:
+    running: list[int] = []
+    overlaps: list[int] = []
+    done: list[int] = []
+
+    def job(i: int) -> None:
+        running.append(i)
+        overlaps.append(len(running))
+        time.sleep(0.001)
+        running.remove(i)
+        done.append(i)
+
+    with WorkBehind(name="behind-test") as behind:
+        for i in range(50):
+            behind.submit(job, i)
+    assert done == list(range(50)) and max(overlaps) == 1
+    assert not any(t.name.startswith("behind-test") for t in threading.enumerate())
+
+
+def test_work_behind_raises_a_jobs_error_at_the_next_submit_and_skips_it() -> None:
+    done: list[int] = []
+    behind = WorkBehind()
+    behind.submit(int, "not a number")
+    with pytest.raises(ValueError, match="not a number"):
+        behind.submit(done.append, 1)
+    assert done == []
+    behind.close()
+
+
+def test_work_behind_keeps_the_callers_own_error() -> None:
+    behind_error = OSError(28, "No space left on device")
+
+    def failing() -> None:
+        raise behind_error
+
+    with pytest.raises(KeyError), WorkBehind() as behind:
+        behind.submit(failing)
+        raise KeyError("the caller's error")

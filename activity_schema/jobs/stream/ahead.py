@@ -8,9 +8,8 @@ exceptions (an unreadable record, a quote that never closes) reach the consumer 
 point of the sequence where they happened, after the batches before them.
 
 :class:`WorkBehind` is the other side: work on a batch that the next batch's checks do
-not need (planning and writing its records, logging and counting its issues) runs on a
-thread, in batch order, while the caller goes on; at most one job waits, so memory holds
-one batch more.
+not need (encoding and writing its parts) runs on a thread, in batch order, while the
+caller goes on; one job at a time, so memory holds one batch more.
 """
 
 from __future__ import annotations
