@@ -288,15 +288,16 @@ def test_a_large_json_report_is_complete_when_the_process_exits(tmp_path: Path) 
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
 
 
-@pytest.mark.parametrize("preset", [None, "dirty_decay_ms:0"], ids=["unset", "user-set"])
-def test_the_process_tells_polars_allocator_to_return_memory_unless_the_user_did(
-    monkeypatch: pytest.MonkeyPatch, preset: str | None
+@pytest.mark.parametrize("setting", ["ALLOCATOR_ENV", "BLAS_ENV"])
+@pytest.mark.parametrize("preset", [None, "7"], ids=["unset", "user-set"])
+def test_the_process_sets_polars_allocator_and_numpys_blas_unless_the_user_did(
+    monkeypatch: pytest.MonkeyPatch, preset: str | None, setting: str
 ) -> None:
-    # cli.run sets it before any command loads polars (jemalloc reads it once, at start);
-    # a value the user exported is theirs.
+    # cli.run sets them before any command loads polars or numpy (each reads its variable
+    # once, at start); a value the user exported is theirs.
     import activity_schema.cli as cli
 
-    name, default = cli.ALLOCATOR_ENV
+    name, default = getattr(cli, setting)
     if preset is None:
         monkeypatch.delenv(name, raising=False)
     else:
