@@ -9,7 +9,7 @@ integers is checked later, after content coercion may have moved values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -48,7 +48,7 @@ from .normalize import (
 from .normalize.emails import PADDED_EMAIL
 from .rewritten import RewrittenCells, shown
 
-__all__ = ["Cleaned", "clean_fields"]
+__all__ = ["Cleaned", "clean_fields", "derive_fields"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,29 @@ def _normalized(kind: Kind, values: pl.Series) -> pl.Series:
     )
 
 
+def derive_fields(
+    work: pl.DataFrame, spec: SchemaSpec, sources: Mapping[str, str]
+) -> list[pl.DataFrame]:
+    """Return what cleaning makes of each present field's values, one frame per field.
+
+    The per-value part of :func:`clean_fields` (mojibake, each kind's normalizer, null
+    strings: see ``_derive``), once per distinct value on columns whose values repeat.
+    It needs no column decision, so it can run before the decisions are known.
+
+    Args:
+        work: ``_row``, ``_line`` and one String column per field of ``spec``.
+        spec: The schema.
+        sources: ``{field: source header}`` for the fields that have a column.
+
+    Returns:
+        One frame per field of ``spec`` that is in ``sources``, in the spec's order.
+    """
+    present = [f for f in spec.fields if f.name in sources]
+    return in_parallel(
+        lambda f: by_distinct_value(work.get_column(f.name), partial(_derive, f.kind)), present
+    )
+
+
 def clean_fields(
     work: pl.DataFrame,
     spec: SchemaSpec,
@@ -166,6 +189,7 @@ def clean_fields(
     file: str,
     sources: dict[str, str],
     date_decisions: Mapping[str, DateDecision] | None = None,
+    derived: Sequence[pl.DataFrame] | None = None,
 ) -> Cleaned:
     """Normalize each field of ``work`` by its kind.
 
@@ -182,6 +206,8 @@ def clean_fields(
         sources: ``{field: source header}`` for the fields that have a column.
         date_decisions: Day/month orders decided earlier (on the first rows of a
             batched input), applied instead of deciding from these rows.
+        derived: :func:`derive_fields` of ``work``, when already computed (a batched
+            run computes it on its reader's thread, ahead of the checks).
 
     Returns:
         The normalized frame, its issues, and the date-order decisions.
@@ -190,11 +216,9 @@ def clean_fields(
     # With --no-fix the engine keeps the original values: a fix is only a suggestion.
     fixed = Severity.FIXED if settings.fix else Severity.WARNING
     changed_to = "changed to '{}'" if settings.fix else "change to '{}'"
-    # 1-3. Mojibake, each kind's normalizer and null strings: per value, so once per
-    # distinct value on columns whose values repeat (see _derive).
-    derived = in_parallel(
-        lambda f: by_distinct_value(work.get_column(f.name), partial(_derive, f.kind)), present
-    )
+    # 1-3. Mojibake, each kind's normalizer and null strings: per value (see _derive).
+    if derived is None:
+        derived = derive_fields(work, spec, sources)
     staged = work.with_columns(
         column
         for f, frame in zip(present, derived, strict=True)

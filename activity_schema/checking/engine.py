@@ -18,7 +18,7 @@ from ..issues.records import ISSUE_SCHEMA, Issue
 from ..readers import LINE, ROW, SourceTable
 from ..schema.config import Settings
 from ..schema.fields import Kind, SchemaSpec
-from .cleaning import clean_fields
+from .cleaning import clean_fields, derive_fields
 from .decisions import ColumnDecisions
 from .mapping import HeaderMapping, map_headers
 from .relocate import coerce_content
@@ -28,7 +28,13 @@ from .validate import check_values
 if TYPE_CHECKING:
     import pandera.polars as pa
 
-__all__ = ["CheckedTable", "check_table"]
+__all__ = [
+    "CheckedTable",
+    "StagedTable",
+    "check_staged",
+    "check_table",
+    "stage_table",
+]
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,71 @@ def _drop_missing_for_invalid_dates(checked: pl.DataFrame, cleaned: pl.DataFrame
     return marked.filter(~twice).drop("__invalid")
 
 
+@dataclass(frozen=True, eq=False)
+class StagedTable:
+    """One input mapped onto the schema, with the per-value part of cleaning done.
+
+    What checking needs before any column-level decision: a batched run stages the next
+    batch on its reader's thread while it checks this one (:func:`stage_table`, then
+    :func:`check_staged`).
+
+    Attributes:
+        table: The input as read.
+        spec: The schema's fields it was staged for.
+        mapping: How its columns map onto the fields.
+        sources: ``{field: source header}`` for the fields that have a column.
+        work: ``_row``, ``_line`` and one String column per field (null for a field
+            without a column).
+        derived: :func:`~activity_schema.checking.cleaning.derive_fields` of ``work``.
+    """
+
+    table: SourceTable
+    spec: SchemaSpec
+    mapping: HeaderMapping
+    sources: dict[str, str]
+    work: pl.DataFrame
+    derived: tuple[pl.DataFrame, ...]
+
+
+def stage_table(table: SourceTable, spec: SchemaSpec, settings: Settings) -> StagedTable:
+    """Map ``table`` onto ``spec`` and clean each field's values (no decision needed).
+
+    Args:
+        table: The input as read.
+        spec: The schema's fields.
+        settings: Run settings (the header aliases are used).
+
+    Returns:
+        The staged table, for :func:`check_staged`.
+    """
+    mapping = map_headers(
+        table.headers,
+        table.columns,
+        spec,
+        file=table.name,
+        aliases=settings.aliases,
+        line=table.header_line,
+    )
+    renames = mapping.renames
+    sources = {
+        field_name: next(m.header for m in mapping.matches if m.column == column)
+        for column, field_name in renames.items()
+    }
+    by_field = {field_name: column for column, field_name in renames.items()}
+    work = table.frame.select(
+        pl.col(ROW),
+        pl.col(LINE),
+        *(
+            pl.col(by_field[f]).alias(f)
+            if f in by_field
+            else pl.lit(None, dtype=pl.String).alias(f)
+            for f in spec.names
+        ),
+    )
+    derived = tuple(derive_fields(work, spec, sources))
+    return StagedTable(table, spec, mapping, sources, work, derived)
+
+
 def check_table(
     table: SourceTable,
     spec: SchemaSpec,
@@ -195,30 +266,24 @@ def check_table(
     Returns:
         The checked table.
     """
-    mapping = map_headers(
-        table.headers,
-        table.columns,
-        spec,
-        file=table.name,
-        aliases=settings.aliases,
-        line=table.header_line,
-    )
-    renames = mapping.renames
-    sources = {
-        field_name: next(m.header for m in mapping.matches if m.column == column)
-        for column, field_name in renames.items()
-    }
-    by_field = {field_name: column for column, field_name in renames.items()}
-    work = table.frame.select(
-        pl.col(ROW),
-        pl.col(LINE),
-        *(
-            pl.col(by_field[f]).alias(f)
-            if f in by_field
-            else pl.lit(None, dtype=pl.String).alias(f)
-            for f in spec.names
-        ),
-    )
+    staged = stage_table(table, spec, settings)
+    return check_staged(staged, schema, settings, decisions, duplicates=duplicates)
+
+
+def check_staged(
+    staged: StagedTable,
+    schema: pa.DataFrameSchema | None,
+    settings: Settings,
+    decisions: ColumnDecisions | None = None,
+    *,
+    duplicates: bool = True,
+) -> CheckedTable:
+    """Check a staged input: :func:`check_table` after :func:`stage_table`.
+
+    Args and returns as for :func:`check_table` (the schema's fields are the staged ones).
+    """
+    table, spec, mapping = staged.table, staged.spec, staged.mapping
+    sources, work = staged.sources, staged.work
     cleaned = clean_fields(
         work,
         spec,
@@ -226,6 +291,7 @@ def check_table(
         file=table.name,
         sources=sources,
         date_decisions=decisions.dates if decisions is not None else None,
+        derived=staged.derived,
     )
     coerced = coerce_content(
         cleaned.frame,

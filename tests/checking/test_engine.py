@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -491,3 +492,32 @@ def test_an_invalid_cell_is_reported_as_the_input_has_it_and_not_as_normalized()
         (2, "normalized", " <ann@EXAMPLE.com> "),
     ]
     assert prepared.summary.fixes == 1
+
+
+def test_staging_apart_checks_to_the_same_result(tmp_path: Path) -> None:
+    # A batched run stages its next batch (mapping, per-value cleaning) on its reader's
+    # thread and checks it on the main one: the result is check_table's, field by field.
+    from activity_schema.checking.decisions import ColumnDecisions
+    from activity_schema.checking.engine import check_staged, stage_table
+    from activity_schema.readers import read_path
+
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "E-mail Address,First Name,activityId,type,ActivityDate\n"
+        " Zoë@Example.COM ,JosÃ©,1,Registered,13/10/2024\n"
+        "bob@example.com,null,1,Attended,10/13/2024\n"
+        "Ann Lee,ann@example.com,x,Registered,2024-10-13\n",
+        encoding="utf-8",
+    )
+    spec, schema, run = resolve_schema()
+    table = read_path(path)
+    for decisions in (None, ColumnDecisions()):
+        whole = check_table(table, spec, schema, run, decisions, duplicates=False)
+        staged = stage_table(table, spec, run)
+        apart = check_staged(staged, schema, run, decisions, duplicates=False)
+        assert apart.values.equals(whole.values)
+        assert apart.listed.equals(whole.listed)
+        assert apart.rejected.equals(whole.rejected)
+        assert apart.rewrites.counts() == whole.rewrites.counts()
+        assert apart.decisions == whole.decisions
+        assert len(staged.derived) == 5  # one frame per mapped field

@@ -47,7 +47,13 @@ import numpy as np
 import polars as pl
 
 from ...checking.decisions import ColumnDecisions
-from ...checking.engine import CheckedTable, check_table
+from ...checking.engine import (
+    CheckedTable,
+    StagedTable,
+    check_staged,
+    check_table,
+    stage_table,
+)
 from ...checking.result import Prepared, Summary, count_fixed_rows
 from ...checking.rewritten import RewrittenCells
 from ...defaults import (
@@ -239,18 +245,18 @@ class BatchRun:
         reader = open_batches(
             path, self.options, batch_bytes=self.batch_bytes, block_bytes=self.block_bytes
         )
-        tables: Iterator[tuple[SourceTable, int]]
+        tables: Iterator[tuple[StagedTable, int]]
         with contextlib.ExitStack() as stack:
             warned = stack.enter_context(
                 contextlib.closing(DuplicateWarnings(self.spec, self.work))
             )
             if reader is None:
-                tables = iter([(read_path(path, self.options), size)])
+                tables = iter([(self._stage(read_path(path, self.options)), size)])
             else:
-                # The next batch is read on a thread while this one is checked.
-                tables = stack.enter_context(
-                    ReadAhead(((t, reader.bytes_read) for t in reader.batches()), name=name)
-                )
+                # The next batch is read, mapped and cleaned value by value (what needs
+                # no column decision) on a thread while this one is checked.
+                staged = ((self._stage(t), reader.bytes_read) for t in reader.batches())
+                tables = stack.enter_context(ReadAhead(staged, name=name))
             self._check_batches(index, name, reader, tables, warned)
 
     def _check_batches(
@@ -258,7 +264,7 @@ class BatchRun:
         index: int,
         name: str,
         reader: BatchReader | None,
-        tables: Iterator[tuple[SourceTable, int]],
+        tables: Iterator[tuple[StagedTable, int]],
         warned: DuplicateWarnings,
     ) -> None:
         """Check an input's batches, each with the input bytes read up to its end."""
@@ -277,7 +283,8 @@ class BatchRun:
         early = reader is not None and size // reader.choice.unit > 2 * self.batch_bytes
         if early and reader is not None:
             sampled = self._sample_decisions(reader)
-        for table, read in tables:
+        for staged, read in tables:
+            table = staged.table
             if first is None:
                 if not early and reader is not None and read < size:
                     sampled = self._sample_decisions(reader)
@@ -287,9 +294,7 @@ class BatchRun:
             batches += 1
             self.totals.batches += 1
             # Copies are found across batches (DuplicateWarnings), not within one.
-            checked = check_table(
-                table, self.spec, self.schema, self.settings, decisions, duplicates=False
-            )
+            checked = check_staged(staged, self.schema, self.settings, decisions, duplicates=False)
             if sampled is not None and batches == 1:
                 decided.append(_decision_issues(sampled[0], checked, sampled[1], sampled=True))
             taken = checked.decisions or ColumnDecisions()
@@ -329,6 +334,10 @@ class BatchRun:
             self.log.add(pl.concat(once))
         self.decisions.append(decisions)
         self._describe(index, first, reader, rows, rejected)
+
+    def _stage(self, table: SourceTable) -> StagedTable:
+        """Map a batch and clean its values (what needs no column decision)."""
+        return stage_table(table, self.spec, self.settings)
 
     def _sample_decisions(self, reader: BatchReader) -> tuple[ColumnDecisions, int] | None:
         """Take the column decisions on a sample spread over the input, and its rows.
