@@ -45,6 +45,7 @@ from .normalize import (
     parse_dates,
     repair_mojibake,
 )
+from .normalize.dates import DateCache
 from .normalize.emails import PADDED_EMAIL
 from .rewritten import RewrittenCells, shown
 
@@ -190,6 +191,7 @@ def clean_fields(
     sources: dict[str, str],
     date_decisions: Mapping[str, DateDecision] | None = None,
     derived: Sequence[pl.DataFrame] | None = None,
+    date_cache: DateCache | None = None,
 ) -> Cleaned:
     """Normalize each field of ``work`` by its kind.
 
@@ -208,6 +210,8 @@ def clean_fields(
             batched input), applied instead of deciding from these rows.
         derived: :func:`derive_fields` of ``work``, when already computed (a batched
             run computes it on its reader's thread, ahead of the checks).
+        date_cache: Date values parsed for earlier batches of the same input, under
+            ``date_decisions`` (see :class:`~.normalize.dates.DateCache`).
 
     Returns:
         The normalized frame, its issues, and the date-order decisions.
@@ -245,6 +249,8 @@ def clean_fields(
             staged.get_column(f"__new_{f.name}"),
             date_settings,
             (date_decisions or {}).get(f.name),
+            date_cache,
+            f.name,
         )
         date_orders[f.name] = (result.order_used, result.order_reason)
         if result.decision is not None:

@@ -21,6 +21,7 @@ from ..schema.fields import Kind, SchemaSpec
 from .cleaning import clean_fields, derive_fields
 from .decisions import ColumnDecisions
 from .mapping import HeaderMapping, map_headers
+from .normalize.dates import DateCache
 from .relocate import coerce_content
 from .rewritten import RewrittenCells, interleave
 from .validate import check_values
@@ -277,10 +278,13 @@ def check_staged(
     decisions: ColumnDecisions | None = None,
     *,
     duplicates: bool = True,
+    date_cache: DateCache | None = None,
 ) -> CheckedTable:
     """Check a staged input: :func:`check_table` after :func:`stage_table`.
 
-    Args and returns as for :func:`check_table` (the schema's fields are the staged ones).
+    Args and returns as for :func:`check_table` (the schema's fields are the staged
+    ones), and ``date_cache``: date values parsed for earlier batches of the same input
+    under ``decisions``, used and added to (a batched run keeps one per input).
     """
     table, spec, mapping = staged.table, staged.spec, staged.mapping
     sources, work = staged.sources, staged.work
@@ -292,6 +296,7 @@ def check_staged(
         sources=sources,
         date_decisions=decisions.dates if decisions is not None else None,
         derived=staged.derived,
+        date_cache=date_cache,
     )
     coerced = coerce_content(
         cleaned.frame,

@@ -37,6 +37,7 @@ from .text import clean_text
 __all__ = [
     "DATE_AMBIGUOUS",
     "DATE_INVALID",
+    "DateCache",
     "DateOrder",
     "DateResult",
     "DateSettings",
@@ -262,13 +263,51 @@ def _decide_order(frame: pl.DataFrame, settings: DateSettings) -> _OrderDecision
     return _OrderDecision(default, reason, True)
 
 
+class DateCache:
+    """Distinct date values already parsed, kept across the batches of one input.
+
+    Parsing a value depends on nothing but the value once its column's day/month order
+    is decided, so a batched run parses each distinct value of a date column once, not
+    once per batch. Only results under a decision passed in are kept (per field, order
+    and settings), and at most ``limit`` values per column: a column of timestamps
+    rarely repeats, and is parsed batch by batch as before.
+
+    Example:
+        >>> cache = DateCache()
+        >>> decided = DateDecision("dmy", "13/10/2024 can only be day-first")
+        >>> r = parse_dates(pl.Series(["13/10/2024"] * 4), DateSettings(), decided, cache, "D")
+        >>> r.values.to_list()[0], len(cache)
+        ('2024-10-13 00:00:00', 1)
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._known: dict[tuple[str, DateDecision, DateSettings], pl.DataFrame] = {}
+
+    def __len__(self) -> int:
+        return sum(frame.height for frame in self._known.values())
+
+    def get(self, key: tuple[str, DateDecision, DateSettings]) -> pl.DataFrame | None:
+        """Return the values known under ``key`` (``v`` and the result columns)."""
+        return self._known.get(key)
+
+    def put(self, key: tuple[str, DateDecision, DateSettings], known: pl.DataFrame) -> None:
+        """Keep ``known`` under ``key``, unless it holds more than the limit."""
+        if known.height <= self._limit:
+            self._known[key] = known
+
+
 #: A column whose distinct values are fewer than this share of its rows is parsed once
 #: per distinct value (exports repeat dates a lot), with counts as weights.
 DISTINCT_SHARE_FOR_DEDUP: Final = 0.5
 
 
 def parse_dates(
-    s: pl.Series, settings: DateSettings, decided: DateDecision | None = None
+    s: pl.Series,
+    settings: DateSettings,
+    decided: DateDecision | None = None,
+    cache: DateCache | None = None,
+    field: str = "",
 ) -> DateResult:
     """Parse a column of dates in any accepted form and write them in one format.
 
@@ -284,6 +323,9 @@ def parse_dates(
         settings: Order, time zone and output format.
         decided: An order decided earlier for the same column (``DateResult.decision``
             of its first rows): applied instead of deciding from ``s``.
+        cache: Values parsed for earlier batches of the same input (used, and added
+            to, only with ``decided``: the results then depend on the values alone).
+        field: The column's field, the cache's key.
 
     Returns:
         A :class:`DateResult`; its series have the name and length of ``s``.
@@ -311,16 +353,11 @@ def parse_dates(
         )
     # Parse each distinct value once; the order decision counts every row (weights).
     distinct = counts.get_column("v")
-    result = _parse(distinct, counts.get_column("n"), settings, decided)
-    mapping = pl.DataFrame(
-        {
-            "v": distinct,
-            "values": result.values,
-            "problem": result.problem,
-            "conflicting": result.conflicting,
-            "detail": result.detail,
-        }
-    )
+    if cache is not None and decided is not None:
+        result, mapping = _parse_cached(counts, settings, decided, cache, field)
+    else:
+        result = _parse(distinct, counts.get_column("n"), settings, decided)
+        mapping = _mapping(distinct, result)
     back = text.to_frame("v").join(
         mapping, on="v", how="left", nulls_equal=True, maintain_order="left"
     )
@@ -333,6 +370,53 @@ def parse_dates(
         conflicting=back["conflicting"].alias(s.name),
         detail=back["detail"].alias(s.name),
     )
+
+
+def _mapping(distinct: pl.Series, result: DateResult) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "v": distinct,
+            "values": result.values,
+            "problem": result.problem,
+            "conflicting": result.conflicting,
+            "detail": result.detail,
+        }
+    )
+
+
+def _parse_cached(
+    counts: pl.DataFrame,
+    settings: DateSettings,
+    decided: DateDecision,
+    cache: DateCache,
+    field: str,
+) -> tuple[DateResult, pl.DataFrame]:
+    """Parse the distinct values ``cache`` does not know yet; return them all mapped."""
+    key = (field, decided, settings)
+    known = cache.get(key)
+    distinct = counts.get_column("v")
+    new = (
+        distinct
+        if known is None
+        else distinct.filter(~distinct.is_in(known.get_column("v").implode(), nulls_equal=True))
+    )
+    if new.len() or known is None:
+        weights = counts.filter(pl.col("v").is_in(new.implode(), nulls_equal=True))
+        result = _parse(new, weights.get_column("n"), settings, decided)
+        added = _mapping(new, result)
+        known = added if known is None else pl.concat([known, added])
+        cache.put(key, known)
+    else:
+        result = DateResult(
+            values=pl.Series(dtype=pl.String),
+            problem=pl.Series(dtype=pl.String),
+            order_used=decided.order,
+            order_reason=decided.reason,
+            decision=decided,
+            conflicting=pl.Series(dtype=pl.Boolean),
+            detail=pl.Series(dtype=pl.String),
+        )
+    return result, known
 
 
 def _parse(

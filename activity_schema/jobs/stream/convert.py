@@ -54,6 +54,7 @@ from ...checking.engine import (
     check_table,
     stage_table,
 )
+from ...checking.normalize.dates import DateCache
 from ...checking.result import Prepared, Summary, count_fixed_rows
 from ...checking.rewritten import RewrittenCells
 from ...defaults import (
@@ -271,6 +272,7 @@ class BatchRun:
         before, size = sum(self.sizes[:index]), self.sizes[index]
         self.deduper.start_input(name, self.totals.rows)
         decisions = ColumnDecisions()
+        dates = DateCache()  # each distinct date parsed once per input, once decided
         seen: set[tuple[Any, ...]] = set()
         first: SourceTable | None = None
         rows = rejected = batches = 0
@@ -294,7 +296,14 @@ class BatchRun:
             batches += 1
             self.totals.batches += 1
             # Copies are found across batches (DuplicateWarnings), not within one.
-            checked = check_staged(staged, self.schema, self.settings, decisions, duplicates=False)
+            checked = check_staged(
+                staged,
+                self.schema,
+                self.settings,
+                decisions,
+                duplicates=False,
+                date_cache=dates,
+            )
             if sampled is not None and batches == 1:
                 decided.append(_decision_issues(sampled[0], checked, sampled[1], sampled=True))
             taken = checked.decisions or ColumnDecisions()

@@ -213,9 +213,10 @@ class RejectsSpill:
             too_large: How many records were rejected for their size.
         """
         self._too_large = self._too_large or bool(too_large)
-        codes = checked.select(pl.col("codes").str.split(",")).explode("codes")
-        for code, n in codes.group_by("codes").len().iter_rows():
-            self.by_code[str(code)] = self.by_code.get(str(code), 0) + int(n)
+        # Few distinct code lists repeat over many rows: count the lists, then split them.
+        for codes, n in checked.get_column("codes").value_counts().iter_rows():
+            for code in str(codes).split(","):
+                self.by_code[code] = self.by_code.get(code, 0) + int(n)
         if too_large:
             key = str(IssueCode.RECORD_TOO_LARGE)
             self.by_code[key] = self.by_code.get(key, 0) + too_large

@@ -326,3 +326,57 @@ def test_repeated_values_count_once_per_row(
     assert result.conflicting.to_list() == conflicting
     assert result.values.name == "d"
     assert result.values.len() == len(values)
+
+
+# --- the cache of a batched run ---------------------------------------------------------------
+
+_DATE_TEXTS = st.sampled_from(
+    [
+        "13/10/2024",
+        "10/13/2024",
+        "03/04/2024",
+        "2024-10-13T18:05Z",
+        "2024-02-30",
+        "45000",
+        "13/10/24",
+        "not a date",
+        " 01/02/2024 ",
+        "31/12/2024 11:59 PM",
+    ]
+)
+
+
+@given(
+    batches=st.lists(
+        st.lists(st.one_of(st.none(), _DATE_TEXTS), min_size=1, max_size=40), max_size=6
+    ),
+    order=st.sampled_from(["mdy", "dmy"]),
+    flag=st.booleans(),
+    limit=st.sampled_from([0, 3, 100]),
+)
+def test_a_cached_parse_is_the_plain_one_batch_after_batch(
+    batches: list[list[str | None]], order: str, flag: bool, limit: int
+) -> None:
+    # Values repeat in every batch (each is parsed once per distinct value): with the
+    # order decided, a value's result is the same in any batch, cached or not.
+    decided = module.DateDecision(order, "decided earlier", flag)  # type: ignore[arg-type]
+    settings = DateSettings()
+    cache = module.DateCache(limit=limit)
+    for batch in batches:
+        values = pl.Series("D", batch * 30, dtype=pl.String)
+        plain = parse_dates(values, settings, decided)
+        cached = parse_dates(values, settings, decided, cache, "D")
+        for name in ("values", "problem", "conflicting", "detail"):
+            assert getattr(cached, name).equals(getattr(plain, name)), name
+        assert (cached.order_used, cached.order_reason, cached.decision) == (
+            plain.order_used,
+            plain.order_reason,
+            plain.decision,
+        )
+    assert len(cache) <= max(limit, 0) or not batches
+
+
+def test_the_cache_is_not_used_without_a_decision() -> None:
+    cache = module.DateCache()
+    parse_dates(pl.Series(["13/10/2024"] * 10), DateSettings(), None, cache, "D")
+    assert len(cache) == 0
