@@ -226,7 +226,8 @@ class BatchRun:
         self.stage = "converting" if parts is not None else "checking"
 
     def close(self) -> None:
-        """Close the spill files."""
+        """Close the spill files and the issue log's thread."""
+        self.log.close()
         if self.dropped is not None:
             self.dropped.close()
 
@@ -330,6 +331,7 @@ class BatchRun:
         if self.bytes_done < before + size:
             # The last batch came out before the blank lines at the file's end were read.
             self.progress(self.stage, name, before + size)
+        self.log.wait()  # every batch's rewrites summarised (raises a summary's error)
         # Copies of earlier rows, found once every row is known, in row order.
         for warnings in warned.warnings():
             self._count(None, warnings)

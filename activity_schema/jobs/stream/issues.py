@@ -16,6 +16,7 @@ exactly, and written cell by cell only to a ``--fixes`` file when one is asked f
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -29,6 +30,7 @@ from ...defaults import (
 )
 from ...issues.records import ISSUE_SCHEMA, empty_issues
 from ...issues.rewrites import RewriteLog, fix_rows, is_summarized, write_fixes
+from .ahead import WorkBehind
 
 __all__ = ["IssueLog"]
 
@@ -63,8 +65,27 @@ class IssueLog:
         self._counts: dict[tuple[str, str, str], int] = {}
         self._listed: dict[tuple[str, str, str], int] = {}
         self.sampled = False
-        self.rewrites = RewriteLog(examples=examples)
+        self._rewrites = RewriteLog(examples=examples)
         self._fixes = fixes
+        # Each batch's rewrites are summarised on a thread, in order, behind the batch
+        # loop; the lock keeps the log's own additions (--fixes rows) apart from them.
+        self._summaries = WorkBehind(name="summaries")
+        self._lock = threading.Lock()
+
+    @property
+    def rewrites(self) -> RewriteLog:
+        """Return the summarised rewrites, once every batch's summary is in."""
+        self._summaries.wait()
+        return self._rewrites
+
+    def wait(self) -> None:
+        """Wait for the batches' summaries; raise the error of one that failed."""
+        self._summaries.wait()
+
+    def close(self) -> None:
+        """Stop the summaries' thread (after the batch it is summarising; cleanup only:
+        :meth:`wait` is where an error is raised)."""
+        self._summaries.close(quiet=True)
 
     @property
     def writes_fixes(self) -> bool:
@@ -72,8 +93,16 @@ class IssueLog:
         return self._fixes is not None
 
     def add_rewritten(self, rewrites: RewrittenCells) -> None:
-        """Summarise a batch's rewritten cells from their masks (no row per cell)."""
-        self.rewrites.add_counted(*rewrites.summary(self.rewrites.examples_per))
+        """Summarise a batch's rewritten cells from their masks (no row per cell).
+
+        The summary is taken on a thread; an error in the batch before is raised here.
+        """
+        self._summaries.submit(self._summarise, rewrites)
+
+    def _summarise(self, rewrites: RewrittenCells) -> None:
+        counted = rewrites.summary(self._rewrites.examples_per)
+        with self._lock:
+            self._rewrites.add_counted(*counted)
 
     def add(self, issues: pl.DataFrame) -> None:
         """Add a batch's issues (in report order within their file)."""
@@ -85,7 +114,8 @@ class IssueLog:
             fixes = fix_rows(issues).sort(["line", "row"], maintain_order=True)
             write_fixes(fixes, self._fixes)
         summarized = is_summarized()
-        self.rewrites.add(issues.filter(summarized))
+        with self._lock:
+            self._rewrites.add(issues.filter(summarized))
         issues = issues.filter(~summarized)
         if not issues.height:
             return
