@@ -428,7 +428,7 @@ class BatchRun:
         )
         frame = plan.frame.with_columns(pl.lit(index, dtype=pl.Int64).alias(INPUT))
         self.parts.add(frame, plan.sizes)
-        self.rejects.add(plan.rejects(), checked=checked.rejected, too_large=plan.too_large.height)
+        self.rejects.add(plan.rejects, checked=checked.rejected, too_large=plan.too_large.height)
         self.totals.rows_out += frame.height
         self.totals.too_large += plan.too_large.height
         extra = [plan.issues]
@@ -712,6 +712,7 @@ def _convert_into(
         folder.commit()
     finally:
         parts.close()
+        rejects.close()
         run.close()
     return run, result
 

@@ -22,7 +22,7 @@ Everything is staged in the claimed :class:`~activity_schema.output.folder.Outpu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -193,6 +193,7 @@ class RejectsSpill:
         self._checked: list[str] = []
         self._all: list[str] = []
         self._too_large = False
+        self._behind = WorkBehind(name="rejects")
 
     def input_columns(self, columns: Sequence[str], *, checked: bool) -> None:
         """Note an input's columns (``checked``: some of its rows failed the checks)."""
@@ -204,14 +205,27 @@ class RejectsSpill:
             if checked and name not in self._checked:
                 self._checked.append(name)
 
-    def add(self, rejects: pl.DataFrame, *, checked: pl.DataFrame, too_large: int) -> None:
-        """Spill a batch's rejects (``ConvertPlan.rejects()``) and count their codes.
+    def add(
+        self,
+        rejects: Callable[[], pl.DataFrame],
+        *,
+        checked: pl.DataFrame,
+        too_large: int,
+    ) -> None:
+        """Spill a batch's rejects and count their codes, on a thread behind the caller.
 
         Args:
-            rejects: The batch's rejects.
+            rejects: Returns the batch's rejects (``ConvertPlan.rejects``); called on the
+                thread, in batch order. An error in the batch before is raised here
+                (or by :meth:`stage`).
             checked: ``CheckedTable.rejected`` of the batch (rows and codes).
             too_large: How many records were rejected for their size.
         """
+        self._behind.submit(self._add, rejects, checked, too_large)
+
+    def _add(
+        self, rejects_of: Callable[[], pl.DataFrame], checked: pl.DataFrame, too_large: int
+    ) -> None:
         self._too_large = self._too_large or bool(too_large)
         # Few distinct code lists repeat over many rows: count the lists, then split them.
         for codes, n in checked.get_column("codes").value_counts().iter_rows():
@@ -220,12 +234,17 @@ class RejectsSpill:
         if too_large:
             key = str(IssueCode.RECORD_TOO_LARGE)
             self.by_code[key] = self.by_code.get(key, 0) + too_large
+        rejects = rejects_of()
         if not rejects.height:
             return
         path = self.work / f"rejects-{len(self.files):06d}.arrow"
         rejects.write_ipc(path)
         self.files.append(path)
         self.rows += rejects.height
+
+    def close(self) -> None:
+        """Stop the spilling thread (after the batch it is spilling; errors dropped)."""
+        self._behind.close(quiet=True)
 
     def columns(self) -> list[str]:
         """Return the rejects file's columns."""
@@ -248,7 +267,8 @@ class RejectsSpill:
             yield (records.str.join("\r\n").item() + "\r\n").encode("utf-8")
 
     def stage(self, folder: OutputFolder) -> None:
-        """Stage ``rejects.csv`` in ``folder``."""
+        """Stage ``rejects.csv`` in ``folder`` (once every batch's rejects are spilled)."""
+        self._behind.wait()
         folder.stage(REJECTS_NAME, self.document())
 
 
