@@ -125,7 +125,8 @@ def lint(
     While it works, a progress line (stage, rows, MB/s) is redrawn on stderr when stderr
     is a terminal (not with --quiet); it is erased before the report. Exit codes: 0 no
     errors, 1 errors (or warnings with --strict), 2 usage or configuration error, 3
-    unreadable input, 5 the --report file cannot be written.
+    unreadable input, 5 the --report file (or a streamed run's temporary files, in
+    TMPDIR) cannot be written.
     """
     from ..jobs.lint import lint_files
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -124,3 +126,45 @@ def test_a_streamed_run_that_spills_reports_what_one_in_memory_reports(
     )
     manifest = json.loads((tmp_path / "spilled" / "manifest.json").read_text())
     assert manifest["rows_in"] == 3_000
+
+
+def test_a_streamed_lint_that_cannot_spill_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Any]
+) -> None:
+    # lint --stream spills to the system's temporary folder: when it cannot be written
+    # (here a file stands where the folder should be), the run stops with exit 5 and
+    # says where and what to do, not with a traceback.
+    import tempfile
+
+    path = _duplicated_csv(tmp_path / "in.csv", 3_000)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(copies, "MEMORY_ROWS", 100)
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker))
+    result = cli("lint", path, "--stream")
+    assert result.exit_code == 5
+    line = result.stderr.strip().splitlines()[-1]
+    assert "cannot write the streamed run's temporary files" in line
+    assert "TMPDIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_converts_spill_failure_is_an_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # convert spills into its output's scratch folder: its own disk-full handling holds.
+    import errno
+
+    from activity_schema.errors import OutputError
+
+    path = _duplicated_csv(tmp_path / "in.csv", 3_000)
+    monkeypatch.setattr(copies, "MEMORY_ROWS", 100)
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(copies, "_append_split", full)
+    with pytest.raises(OutputError, match="No space left on device") as raised:
+        convert_stream([path], tmp_path / "out", batch_bytes=20_000, block_bytes=5_000)
+    assert raised.value.exit_code == 5
+    assert not (tmp_path / "out").exists()

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ...errors import OutputError
+
 __all__ = ["COPY_DTYPE", "LaterCopies"]
 
 #: Rows kept in memory before the index goes to disk (24 bytes each: 48 MB).
@@ -113,7 +115,10 @@ class LaterCopies:
                 continue
             found = _copies_of(np.fromfile(path, dtype=_ENTRY))
             path.unlink()
-            _append_split(found, found["row"] // span, ranges, lambda r: self._path("rows", r))
+            try:
+                _append_split(found, found["row"] // span, ranges, lambda r: self._path("rows", r))
+            except OSError as err:
+                raise self._spill_error(err) from err
         for r in range(ranges):
             path = self._path("rows", r)
             if not path.exists():
@@ -139,10 +144,29 @@ class LaterCopies:
         entries = self._take_pending()
         if not entries.size:
             return
-        if self._dir is None:
-            self._dir = Path(tempfile.mkdtemp(prefix="copies-", dir=self._work))
-        keys = (entries["hash"] >> self._shift).astype(np.intp)
-        _append_split(entries, keys, self._partitions, lambda p: self._path("hash", p))
+        try:
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="copies-", dir=self._work))
+            keys = (entries["hash"] >> self._shift).astype(np.intp)
+            _append_split(entries, keys, self._partitions, lambda p: self._path("hash", p))
+        except OSError as err:
+            raise self._spill_error(err) from err
+
+    def _spill_error(self, err: OSError) -> OSError | OutputError:
+        """Return the error to raise for a failed spill.
+
+        In a caller's folder (a convert's scratch folder) the caller's error handling
+        applies; in the system's temporary folder, say which folder and what to do.
+        """
+        if self._work is not None:
+            return err
+        where = str(err.filename or self._dir or tempfile.gettempdir())
+        return OutputError(
+            f"cannot write the streamed run's temporary files: {err.strerror or err}",
+            path=where,
+            errno=err.errno,
+            hint="set TMPDIR to a folder with free space, about 24 bytes per row",
+        )
 
     def _path(self, kind: str, index: int) -> Path:
         if self._dir is None:
