@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from activity_schema.readers import LINE, ROW, ReadOptions, SourceTable, read_path
@@ -150,6 +150,9 @@ CELLS = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
+# A literal quote in one record of many (patched from the csv module, whose empty cells
+# are ""), in a file with no two quotes side by side.
+@example([["x", "x", "x"]] * 10 + [['Monitor 27"', "", "x"]])
 @given(st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=1, max_size=40))
 def test_any_table_reads_as_the_csv_module_reads_it(rows: list[list[str]]) -> None:
     # Polars reads the records whose quotes are RFC 4180's, the csv module the others
