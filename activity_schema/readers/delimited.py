@@ -313,12 +313,6 @@ def _ragged_issues(data: bytes, structure: Structure, width: int, name: str) -> 
     )
 
 
-def _may_hold_quoted_empty(data: bytes, dialect: Dialect) -> bool:
-    """Return whether a cell may be a quoted empty string (two quotes side by side)."""
-    quote = dialect.quotechar
-    return quote != NO_QUOTE and (quote * 2).encode() in data
-
-
 def _scan_and_parse(
     data: bytes, dialect: Dialect, name: str
 ) -> tuple[Structure, tuple[int, pl.DataFrame | None] | None]:
@@ -415,13 +409,7 @@ def read_delimited(
         if frame.height != count:
             frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
         # A quoted empty cell ("") is as empty as an unquoted one, as in the csv path.
-        # Polars reads only a quoted one as "", and without two quotes side by side in
-        # the text there is none: the copy of every column is then saved. Records put
-        # back from the csv module (literal quotes) have "" for every empty cell.
-        if frame.height != count:
-            frame = None
-        elif literal.size or _may_hold_quoted_empty(data, dialect):
-            frame = frame.with_columns(pl.all().replace("", None))
+        frame = frame.with_columns(pl.all().replace("", None)) if frame.height == count else None
     if frame is None:
         rows = _parse_python(data[header_end:], dialect, name)
         if len(rows) != count:
