@@ -353,20 +353,23 @@ def parse_dates(
         )
     # Parse each distinct value once; the order decision counts every row (weights).
     distinct = counts.get_column("v")
+    order: tuple[DateOrder | None, str, DateDecision | None]
     if cache is not None and decided is not None:
-        result, mapping = _parse_cached(counts, settings, decided, cache, field)
+        mapping = _cached_mapping(distinct, settings, decided, cache, field)
+        order = (decided.order, decided.reason, decided)  # what _parse gives with it
     else:
         result = _parse(distinct, counts.get_column("n"), settings, decided)
         mapping = _mapping(distinct, result)
+        order = (result.order_used, result.order_reason, result.decision)
     back = text.to_frame("v").join(
         mapping, on="v", how="left", nulls_equal=True, maintain_order="left"
     )
     return DateResult(
         values=back["values"].alias(s.name),
         problem=back["problem"].alias(s.name),
-        order_used=result.order_used,
-        order_reason=result.order_reason,
-        decision=result.decision,
+        order_used=order[0],
+        order_reason=order[1],
+        decision=order[2],
         conflicting=back["conflicting"].alias(s.name),
         detail=back["detail"].alias(s.name),
     )
@@ -384,39 +387,30 @@ def _mapping(distinct: pl.Series, result: DateResult) -> pl.DataFrame:
     )
 
 
-def _parse_cached(
-    counts: pl.DataFrame,
+def _cached_mapping(
+    distinct: pl.Series,
     settings: DateSettings,
     decided: DateDecision,
     cache: DateCache,
     field: str,
-) -> tuple[DateResult, pl.DataFrame]:
-    """Parse the distinct values ``cache`` does not know yet; return them all mapped."""
+) -> pl.DataFrame:
+    """Return every distinct value mapped, parsing only those ``cache`` does not know.
+
+    With the order decided, a value's result depends on the value alone (the weights
+    that decide an order are not needed).
+    """
     key = (field, decided, settings)
     known = cache.get(key)
-    distinct = counts.get_column("v")
-    new = (
-        distinct
-        if known is None
-        else distinct.filter(~distinct.is_in(known.get_column("v").implode(), nulls_equal=True))
-    )
-    if new.len() or known is None:
-        weights = counts.filter(pl.col("v").is_in(new.implode(), nulls_equal=True))
-        result = _parse(new, weights.get_column("n"), settings, decided)
-        added = _mapping(new, result)
-        known = added if known is None else pl.concat([known, added])
-        cache.put(key, known)
-    else:
-        result = DateResult(
-            values=pl.Series(dtype=pl.String),
-            problem=pl.Series(dtype=pl.String),
-            order_used=decided.order,
-            order_reason=decided.reason,
-            decision=decided,
-            conflicting=pl.Series(dtype=pl.Boolean),
-            detail=pl.Series(dtype=pl.String),
+    if known is not None:
+        distinct = distinct.filter(
+            ~distinct.is_in(known.get_column("v").implode(), nulls_equal=True)
         )
-    return result, known
+        if not distinct.len():
+            return known
+    added = _mapping(distinct, _parse(distinct, None, settings, decided))
+    known = added if known is None else pl.concat([known, added])
+    cache.put(key, known)
+    return known
 
 
 def _parse(

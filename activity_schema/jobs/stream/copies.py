@@ -74,7 +74,6 @@ class LaterCopies:
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
         self._dir: Path | None = None
-        self._rows = 0
         self._last_row = 0
 
     @property
@@ -90,7 +89,6 @@ class LaterCopies:
         entries["hash"], entries["row"], entries["line"] = hashes, rows, lines
         self._pending.append(entries)
         self._pending_rows += entries.size
-        self._rows += entries.size
         self._last_row = max(self._last_row, int(rows[-1]))
         if self._pending_rows >= self._memory_rows:
             self._spill()

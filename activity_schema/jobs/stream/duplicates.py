@@ -68,9 +68,7 @@ class DuplicateWarnings:
         Worded as ``checks._row_rules`` words them.
         """
         try:
-            for found in self._copies.copies():
-                if not found.size:
-                    continue
+            for found in self._copies.copies():  # chunks of at least one copy
                 copies = pl.DataFrame(
                     {ROW: found["row"], LINE: found["line"], "__first": found["first"]}
                 )
