@@ -20,7 +20,6 @@ import codecs
 import contextlib
 import hashlib
 from collections.abc import Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -29,6 +28,7 @@ import numpy as np
 
 from ..defaults import CHARDET_SAMPLE_BYTES, MAX_REPORTED_BAD_BYTES, STREAM_BLOCK_BYTES
 from ..errors import InputError
+from ..threads import WorkBehind
 from .encoding import (
     BOMS,
     MOJIBAKE_SAFE,
@@ -238,21 +238,16 @@ def _hash_and_utf8(
     valid, ascii_only = True, True
     # hashlib lets go of the GIL on large blocks: each block is hashed on a thread while
     # it is decoded here, one block in flight (the file is never held whole).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher:
-        hashing: Future[None] | None = None
+    with WorkBehind(name="sha256") as hasher:
         for block in _raw_blocks(handle, block_bytes):
             if digest is not None:
-                if hashing is not None:
-                    hashing.result()
-                hashing = hasher.submit(digest.update, block)
+                hasher.submit(digest.update, block)
             ascii_only = ascii_only and block.isascii()
             if valid:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     valid = False
-        if hashing is not None:
-            hashing.result()
     if valid:
         try:
             decoder.decode(b"", final=True)

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from activity_schema.jobs.stream.ahead import ReadAhead, WorkBehind
+from activity_schema.jobs.stream.ahead import ReadAhead
+from activity_schema.threads import WorkBehind
 
 
 def test_items_come_in_order_and_the_thread_ends() -> None:

@@ -1,4 +1,4 @@
-"""Overlap a streamed run's stages: read the next batch, and finish the last, on threads.
+"""Read the next batch while this one is checked: an iterator run one item ahead on a thread.
 
 A streamed run alternates reading a batch (decoding, the structure scan, polars' parse)
 and checking and writing it. Neither waits on the other's results, and on two cores
@@ -7,21 +7,18 @@ a thread, one batch ahead: the memory of one more batch buys the overlap. The re
 exceptions (an unreadable record, a quote that never closes) reach the consumer at the
 point of the sequence where they happened, after the batches before them.
 
-:class:`WorkBehind` is the other side: work on a batch that the next batch's checks do
-not need (encoding and writing its parts) runs on a thread, in batch order, while the
-caller goes on; one job at a time, so memory holds one batch more.
+The other side, work on a batch that the next one does not need (its parts, rejects and
+summaries), runs behind the loop on :class:`~activity_schema.threads.WorkBehind`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterator
+from typing import Generic, TypeVar
 
-__all__ = ["ReadAhead", "WorkBehind"]
+__all__ = ["ReadAhead"]
 
 T = TypeVar("T")
 
@@ -120,61 +117,3 @@ class ReadAhead(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class WorkBehind:
-    """Run jobs on one thread, in order, while the caller goes on; one job at a time.
-
-    :meth:`submit` first waits for the job before (raising its error, so an error
-    reaches the caller at the next job or at :meth:`wait`). Use it as a context manager:
-    leaving the block waits for the last job; its error is raised unless the block is
-    already leaving on an error of its own.
-
-    Example:
-        >>> done = []
-        >>> with WorkBehind() as behind:
-        ...     for i in range(3):
-        ...         behind.submit(done.append, i)
-        >>> done
-        [0, 1, 2]
-        >>> with WorkBehind() as behind:
-        ...     behind.submit(int, "x")
-        ...     behind.submit(done.append, 3)
-        Traceback (most recent call last):
-        ...
-        ValueError: invalid literal for int() with base 10: 'x'
-        >>> done
-        [0, 1, 2]
-    """
-
-    def __init__(self, *, name: str = "behind") -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._pending: Future[Any] | None = None
-
-    def submit(self, job: Callable[..., Any], *args: Any) -> None:
-        """Wait for the job before, then start ``job(*args)`` on the thread."""
-        self.wait()
-        self._pending = self._pool.submit(job, *args)
-
-    def wait(self) -> None:
-        """Wait for the job running, if any; raise its error."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def close(self, *, quiet: bool = False) -> None:
-        """Wait for the last job and stop the thread (``quiet``: drop the job's error)."""
-        try:
-            if quiet:
-                with contextlib.suppress(Exception):
-                    self.wait()
-            else:
-                self.wait()
-        finally:
-            self._pool.shutdown(wait=True)
-
-    def __enter__(self) -> WorkBehind:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        self.close(quiet=kind is not None)

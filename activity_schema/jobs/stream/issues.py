@@ -30,7 +30,7 @@ from ...defaults import (
 )
 from ...issues.records import ISSUE_SCHEMA, empty_issues
 from ...issues.rewrites import RewriteLog, fix_rows, is_summarized, write_fixes
-from .ahead import WorkBehind
+from ...threads import WorkBehind
 
 __all__ = ["IssueLog"]
 

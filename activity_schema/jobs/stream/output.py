@@ -57,7 +57,7 @@ from ...output.plan import (
 )
 from ...output.write import ConvertResult, Part, write_part
 from ...readers import FILE, LINE, ROW
-from .ahead import WorkBehind
+from ...threads import WorkBehind
 
 __all__ = ["DroppedSpill", "PartWriter", "RejectsSpill", "stage_manifest"]
 
