@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from activity_schema.errors import InputError, UsageError
-from activity_schema.readers import encoding_guess
+from activity_schema.readers import encoding_blocks, encoding_guess
 from activity_schema.readers.encoding import decode, is_utf8
+from activity_schema.readers.encoding_blocks import choose_encoding
 from activity_schema.readers.encoding_guess import (
     Doubt,
     describe_doubt,
@@ -271,6 +274,34 @@ def test_is_utf8_in_pieces_agrees_with_a_whole_decode(data: bytes, chunk: int) -
     except UnicodeDecodeError:
         expected = False
     assert is_utf8(data, chunk_bytes=chunk) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map(b"".join),
+    block=st.integers(min_value=1, max_value=12),
+    piece=st.integers(min_value=1, max_value=7),
+)
+@example(data="aé€😀".encode() * 3, block=7, piece=2)  # characters cut by pieces and blocks
+@example(data=b"ab\xc3\xa9\xc3", block=8, piece=3)  # a character cut off by the end
+def test_streamed_utf8_check_agrees_with_a_whole_decode(
+    data: bytes, block: int, piece: int
+) -> None:
+    # A streamed run's encoding pass reads blocks and decodes each in small pieces
+    # (UTF8_CHECK_BYTES): a character cut between pieces or blocks is still one character.
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "in.csv"
+        path.write_bytes(b"email\n" + data)
+        with mock.patch.object(encoding_blocks, "UTF8_CHECK_BYTES", piece):
+            choice = choose_encoding(
+                path, name="in.csv", detector=lambda raw: ("cp1252", 0.9, "test"), block_bytes=block
+            )
+    assert (choice.kind == "utf8") is expected
 
 
 # --- Legacy 8-bit encodings: the ISO sets are not the Windows code pages ---------------
