@@ -40,7 +40,7 @@ from .encoding_blocks import (
     open_input,
 )
 from .limits import size_issues
-from .scan import NO_QUOTE, find_quotes
+from .scan import NL, NO_QUOTE, count_byte, find_quotes
 from .sniff import Dialect, format_from_extension, sniff_binary, sniff_text_format
 from .table import LINE, ROW, SourceTable
 
@@ -105,7 +105,8 @@ class _Cutter:
         if hi <= lo:
             return
         base = max(lo - 1, 0)
-        view = np.frombuffer(bytes(self.buf[base:n]), dtype=np.uint8)
+        # A view of the buffer, not a copy (it is let go before the buffer grows again).
+        view = np.frombuffer(self.buf, dtype=np.uint8)[base:n]
         first, stop = lo - base, hi - base
         region = view[first:stop]
         if self.quote >= 0:
@@ -141,7 +142,8 @@ class _Cutter:
         if self.cut_at <= 0 or self.cut_records < records_needed:
             return None
         at = self.cut_at
-        data = bytes(self.buf[:at])
+        with memoryview(self.buf) as whole:
+            data = bytes(whole[:at])  # one copy (a slice of the bytearray would be two)
         del self.buf[:at]
         self.scanned -= at
         self.last_end -= at
@@ -328,7 +330,7 @@ class BatchReader:
 
     def _batch(self, data: bytes, *, first: bool, final: bool) -> SourceTable:
         line0 = self._line0
-        newlines = data.count(b"\n")
+        newlines = count_byte(data, NL)
         self._line0 += newlines
         if first:
             table = require_rows(read_delimited(data, self.dialect, name=self.name))

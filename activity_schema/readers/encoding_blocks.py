@@ -42,12 +42,14 @@ from .encoding import (
     decode_recording,
     find_utf8_lines,
     finish_decoded,
+    needs_cleaning,
     python_codec,
     utf8_with_errors,
     utf16_without_bom,
 )
 from .encoding_guess import Detector, Doubt, Guess, detect_legacy
 from .files import open_regular_file
+from .scan import NL, count_byte
 
 __all__ = ["DecodedBlock", "EncodingChoice", "choose_encoding", "decode_blocks", "open_input"]
 
@@ -460,9 +462,10 @@ def _line_ends(data: bytes) -> int:
         >>> _line_ends(b"a\nb\r\nc\rd"), _line_ends(b"a\nb\n")
         (3, 2)
     """
-    crs = data.count(b"\r")
-    lfs = data.count(b"\n")
-    return lfs + crs - data.count(b"\r\n") if crs else lfs
+    lfs = count_byte(data, NL)
+    if b"\r" not in data:  # a memchr; counting is slower
+        return lfs
+    return lfs + data.count(b"\r") - data.count(b"\r\n")
 
 
 def decode_blocks(
@@ -487,7 +490,7 @@ def decode_blocks(
     with open_input(path, name) as handle:
         handle.seek(choice.skip)
         for block in _aligned_blocks(handle, block_bytes, unit, big_endian):
-            if choice.strict_utf8 and b"\x00" not in block and b"\xef\xbb\xbf" not in block:
+            if choice.strict_utf8 and not needs_cleaning(block):
                 lines = _line_ends(block)
                 yield DecodedBlock(block, line_base + 1, lines, end_offset=offset + len(block))
                 line_base += lines

@@ -9,6 +9,7 @@ quoted newlines, CRLF pairs and multi-byte characters.
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
 import json
 import re
@@ -271,6 +272,31 @@ def test_streamed_lint_finds_what_a_whole_run_finds(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [path]
     decided = found.issues.filter(pl.col("code") == "column-decision")
     assert decided.height and decided.get_column("severity").unique().to_list() == ["info"]
+
+
+def test_nul_bytes_and_stray_marks_in_later_blocks_are_cleaned_alike(tmp_path: Path) -> None:
+    # Strict UTF-8 blocks go through as they are unless they hold a NUL or a byte-order
+    # mark (readers.encoding.needs_cleaning): one in a later block must still be removed
+    # and reported, as a whole-file read does.
+    lines = _write(_messy(1_200), tmp_path / "clean.csv").read_bytes().split(b"\n")
+    lines[700] = lines[700].replace(b"@", b"\x00@", 1)
+    lines[900] = codecs.BOM_UTF8 + lines[900]  # two exports joined
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"\n".join(lines))
+    assert path.stat().st_size > 60_000  # the planted bytes are past the first blocks
+    whole, streamed = _both(tmp_path, [path], batch_bytes=20_000, block_bytes=5_000)
+    _assert_same(whole, streamed)
+    assert b"\x00" not in b"".join(streamed.values())
+    found = lint_stream([path], batch_bytes=20_000, block_bytes=5_000)
+    assert found.batches > 1
+    prepared = prepare(path)
+    lines_of = found.issues.filter(pl.col("value") == "U+FEFF").get_column("line").to_list()
+    assert lines_of == [901]
+    assert found.issues.filter(pl.col("code") == "nul-bytes").height == 1
+    mine = found.issues.filter(pl.col("code") != "column-decision")
+    assert build_report([], mine, {})["issues"].equals(
+        build_report([], prepared.issues, {})["issues"]
+    )
 
 
 def test_streamed_lint_agrees_with_the_streamed_convert(tmp_path: Path) -> None:
