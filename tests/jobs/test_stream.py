@@ -221,6 +221,22 @@ def test_a_first_batch_that_disagrees_with_the_rest_does_not_decide(tmp_path: Pa
     assert manifest["rows_rejected"] == sum(1 for i in range(300) if 1 + i % 28 > 12)
 
 
+def test_a_part_spans_two_inputs_as_in_a_whole_run(tmp_path: Path) -> None:
+    # Parts fill across inputs; the last part is written only after the last input
+    # (PartWriter.seal), not after each one.
+    frame = _messy(900)
+    first = _write(frame.slice(0, 500), tmp_path / "a.csv")
+    second = _write(frame.slice(500), tmp_path / "b.csv")
+    whole, streamed = _both(
+        tmp_path, [first, second], batch_bytes=9_000, block_bytes=2_000, max_bytes=50_000
+    )
+    _assert_same(whole, streamed)
+    manifest = json.loads(streamed["manifest.json"])
+    # ranges: [input, first row, first line, count]; one part holds rows of both inputs.
+    inputs_of = [{r[0] for r in part["ranges"]} for part in manifest["parts"]]
+    assert {0, 1} in inputs_of
+
+
 def test_duplicates_across_batches_and_inputs(tmp_path: Path) -> None:
     frame = _messy(600)
     first = _write(frame, tmp_path / "a.csv")

@@ -331,6 +331,8 @@ class BatchRun:
         if self.bytes_done < before + size:
             # The last batch came out before the blank lines at the file's end were read.
             self.progress(self.stage, name, before + size)
+        if self.parts is not None and index == len(self.sizes) - 1:
+            self.parts.seal()  # the last part is written while the copies are found
         self.log.wait()  # every batch's rewrites summarised (raises a summary's error)
         # Copies of earlier rows, found once every row is known, in row order.
         for warnings in warned.warnings():

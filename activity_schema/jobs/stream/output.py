@@ -134,13 +134,24 @@ class PartWriter:
             start = stop
         self._frame, self._sizes = frame.slice(start), sizes.slice(start)
 
+    def seal(self) -> None:
+        """Say that no more records come: the last part is written behind the caller.
+
+        The caller goes on (a streamed run finds its duplicate rows and stages its
+        rejects meanwhile); :meth:`finish` waits for the part. No :meth:`add` may follow.
+        """
+        self._behind.submit(self._write_rest)
+
     def finish(self) -> None:
-        """Write the last part (after the batches still being written)."""
+        """Write the last part (after the batches still being written), if not sealed."""
         self._behind.wait()
+        self._write_rest()
+        self._sources.close()
+
+    def _write_rest(self) -> None:
         if self._frame is not None and self._sizes is not None and self._frame.height:
             self._write(self._frame, self._sizes)
         self._frame = self._sizes = None
-        self._sources.close()
 
     def close(self) -> None:
         """Stop writing and close the spill file (idempotent).
