@@ -47,6 +47,7 @@ __all__ = [
     "encode_chunks",
     "encode_document",
     "encode_records",
+    "json_escaped",
     "oversized_records",
     "part_framing",
     "part_overhead",
@@ -178,7 +179,16 @@ _JSON_ESCAPED: Final = [
 ]
 
 
-def _json_text(col: pl.Expr) -> pl.Expr:
+def json_escaped(col: pl.Expr) -> pl.Expr:
+    r"""Return a ``String`` expression's text escaped for a JSON string (no quotes added).
+
+    As ``json.dumps(text, ensure_ascii=False)`` escapes it, and polars' JSON writer:
+    ``\\``, ``\"``, the short forms of five controls, ``\u00XX`` for the others.
+
+    Example:
+        >>> pl.select(json_escaped(pl.lit('say "hi"\n'))).item()
+        'say \\"hi\\"\\n'
+    """
     # One pass of Aho-Corasick finds the rare value that needs escaping; only those are
     # rewritten, all specials at once (so a backslash is never escaped twice).
     escaped = col.str.replace_many(_JSON_SPECIAL, _JSON_ESCAPED)
@@ -205,7 +215,7 @@ def _json_record(fields: Sequence[str], plain: Collection[str] = ()) -> pl.Expr:
                 pl.when(present & seen).then(pl.lit('",' + key)).when(present).then(pl.lit(key))
             )
             seen = seen | present
-        value = col if name in plain else _json_text(col)
+        value = col if name in plain else json_escaped(col)
         pieces += [opening, pl.when(present).then(value)]
     if seen is None:
         raise UsageError("no fields to write", hint="the schema needs at least one field")

@@ -12,14 +12,15 @@ the first line.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
-from .lint import issue_rows, normalization_message
-from .sarif import issue_fingerprint, issue_message
+import orjson
+
+from .lint import issue_rows, normalization_message, paused_gc, write_utf8
+from .sarif import issue_fingerprints, issue_message
 
 __all__ = ["GITLAB_SEVERITY", "build_gitlab", "gitlab_path", "render_gitlab"]
 
@@ -75,8 +76,7 @@ def build_gitlab(report: dict[str, Any], *, base: str | None = None) -> list[dic
                 }
             )
     seen: dict[str, int] = {}
-    for issue in issue_rows(report):
-        key = issue_fingerprint(issue)
+    for issue, key in zip(issue_rows(report), issue_fingerprints(report), strict=True):
         seen[key] = seen.get(key, 0) + 1
         found.append(
             {
@@ -107,6 +107,6 @@ def build_gitlab(report: dict[str, Any], *, base: str | None = None) -> list[dic
 
 def render_gitlab(report: dict[str, Any], stream: IO[str], *, base: str | None = None) -> None:
     """Write the report as a GitLab Code Quality JSON array (see :func:`build_gitlab`)."""
-    # Without indent, json uses its C encoder: ten times faster on a large report.
-    stream.write(json.dumps(build_gitlab(report, base=base), ensure_ascii=False))
-    stream.write("\n")
+    with paused_gc():
+        issues = build_gitlab(report, base=base)
+    write_utf8(stream, orjson.dumps(issues) + b"\n")

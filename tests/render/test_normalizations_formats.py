@@ -12,11 +12,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 from click.testing import Result
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activity_schema.render.sarif import issue_fingerprint
+from activity_schema.issues.records import ISSUE_SCHEMA
+from activity_schema.render.sarif import issue_fingerprint, issue_fingerprints
 
 MESSY = (
     "activityId,email,type,CampaignId\n"
@@ -101,3 +103,34 @@ def test_fingerprint_recipe_is_the_json_text_of_the_key(
     key = [issue[k] for k in ("file", "code", "field", "column", "row", "value")]
     expected = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
     assert issue_fingerprint(issue) == expected
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.text(st.characters(exclude_categories=["Cs"])),
+    st.sampled_from(['say "hi"', "a\\b", "tab\there", "\x00\x1f\x7f", "\u2028é€😀", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "file": _CELL,
+                "code": st.sampled_from(["invalid-email", "ragged-row"]),
+                "field": _CELL,
+                "column": _CELL,
+                "row": st.one_of(st.none(), st.integers(min_value=-(2**63), max_value=2**63 - 1)),
+                "value": _CELL,
+            }
+        ),
+        max_size=20,
+    )
+)
+def test_fingerprints_of_a_frame_are_those_of_each_issue(issues: list[dict[str, object]]) -> None:
+    # SARIF and GitLab build a run's keys with polars; each must hash as the recipe says.
+    frame = pl.DataFrame(issues, schema=ISSUE_SCHEMA)
+    expected = [issue_fingerprint(issue) for issue in frame.iter_rows(named=True)]
+    assert issue_fingerprints({"issues": frame}) == expected
+    assert issue_fingerprints({"issues": issues}) == [issue_fingerprint(i) for i in issues]
