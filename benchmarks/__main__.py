@@ -52,8 +52,19 @@ def _run(name: str, argv: list[str]) -> Sample:
     return Sample(name, seconds, usage.ru_maxrss * 1024)
 
 
+#: The report formats ``--formats`` times against ``lint --format json`` (to stdout, as
+#: the JSON report is).
+REPORT_FORMATS = ("text", "github", "sarif", "gitlab", "junit", "html")
+
+
 def _commands(
-    path: str, variant: str, out: Path, *, stream: bool = False, frictionless: str | None = None
+    path: str,
+    variant: str,
+    out: Path,
+    *,
+    stream: bool = False,
+    frictionless: str | None = None,
+    formats: bool = False,
 ) -> dict[str, list[str]]:
     py = sys.executable
     # polars reads UTF-8 (and lossy utf8) only; transcoding is part of the baseline's
@@ -87,6 +98,9 @@ def _commands(
             "json",
             "--stream",
         ]
+    if formats and variant == "utf8":
+        for name in REPORT_FORMATS:
+            commands[f"lint-{name}"] = [*cli, "lint", path, "--format", name]
     if frictionless and variant == "utf8":
         # --trusted: frictionless refuses absolute paths ("not safe") without it.
         commands["frictionless"] = [frictionless, "validate", "--trusted", "--json", path]
@@ -133,6 +147,11 @@ def main(argv: list[str] | None = None) -> None:
         "--stream", action="store_true", help="Also time convert --stream (record batches)."
     )
     parser.add_argument(
+        "--formats",
+        action="store_true",
+        help="Also time lint in every report format, as a ratio to --format json (utf8).",
+    )
+    parser.add_argument(
         "--frictionless",
         default=shutil.which("frictionless"),
         help="The frictionless executable to compare with (default: the one on PATH).",
@@ -157,7 +176,14 @@ def main(argv: list[str] | None = None) -> None:
         size = Path(path).stat().st_size
         out = work / f"out-{variant}"
         out.mkdir(exist_ok=True)
-        commands = _commands(path, variant, out, stream=args.stream, frictionless=args.frictionless)
+        commands = _commands(
+            path,
+            variant,
+            out,
+            stream=args.stream,
+            frictionless=args.frictionless,
+            formats=args.formats,
+        )
         samples: list[Sample] = []
         for _ in range(args.repeat):
             for name, command in commands.items():
@@ -178,6 +204,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"\nconvert --stream ({variant}): {streamed:.2f} s, "
                 f"{streamed / base:.2f}x polars, peak RSS {streamed_rss / size:.1f}x size"
             )
+        shown = [name for name in REPORT_FORMATS if f"lint-{name}" in commands]
+        if shown:
+            ratios = ", ".join(
+                f"{name} {_median(samples, f'lint-{name}')[0] / lint:.2f}x" for name in shown
+            )
+            print(f"\nlint --format X / lint --format json ({variant}): {ratios}")
         if "frictionless" in commands:
             fric, fric_rss = _median(samples, "frictionless")
             print(
