@@ -137,8 +137,8 @@ class PartWriter:
     def seal(self) -> None:
         """Say that no more records come: the last part is written behind the caller.
 
-        The caller goes on (a streamed run finds its duplicate rows and stages its
-        rejects meanwhile); :meth:`finish` waits for the part. No :meth:`add` may follow.
+        The caller goes on (a streamed run finds its duplicate rows meanwhile);
+        :meth:`finish` waits for the part. No :meth:`add` may follow.
         """
         self._behind.submit(self._write_rest)
 
