@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("|---" * 10 + "|")
     results: dict[str, dict[str, float]] = {}
+    # Printed after the table, so that its rows stay one Markdown table.
+    notes: list[str] = []
     for variant in variants:
         path = paths[variant]
         size = Path(path).stat().st_size
@@ -196,12 +198,13 @@ def main(argv: list[str] | None = None) -> None:
             f"| {variant} | {size / 1e6:.0f} | {base:.2f} | {lint:.2f} | {conv:.2f} | "
             f"{lint / base:.2f}x | {conv / base:.2f}x | {args.rows / lint:,.0f} | "
             f"{args.rows / conv:,.0f} | {base_rss / size:.1f} / {lint_rss / size:.1f} / "
-            f"{conv_rss / size:.1f} |"
+            f"{conv_rss / size:.1f} |",
+            flush=True,
         )
         if "convert-stream" in commands:
             streamed, streamed_rss = _median(samples, "convert-stream")
-            print(
-                f"\nconvert --stream ({variant}): {streamed:.2f} s, "
+            notes.append(
+                f"convert --stream ({variant}): {streamed:.2f} s, "
                 f"{streamed / base:.2f}x polars, peak RSS {streamed_rss / size:.1f}x size"
             )
         shown = [name for name in REPORT_FORMATS if f"lint-{name}" in commands]
@@ -209,11 +212,11 @@ def main(argv: list[str] | None = None) -> None:
             ratios = ", ".join(
                 f"{name} {_median(samples, f'lint-{name}')[0] / lint:.2f}x" for name in shown
             )
-            print(f"\nlint --format X / lint --format json ({variant}): {ratios}")
+            notes.append(f"lint --format X / lint --format json ({variant}): {ratios}")
         if "frictionless" in commands:
             fric, fric_rss = _median(samples, "frictionless")
-            print(
-                f"\nfrictionless validate ({variant}): {fric:.2f} s, "
+            notes.append(
+                f"frictionless validate ({variant}): {fric:.2f} s, "
                 f"{args.rows / fric:,.0f} rows/s, peak RSS {fric_rss / size:.1f}x size; "
                 f"frictionless/convert = {fric / conv:.1f}x"
             )
@@ -221,7 +224,10 @@ def main(argv: list[str] | None = None) -> None:
         for variant in ("cp1252", "utf16"):
             if variant in results:
                 ratio = results[variant]["convert"] / results["utf8"]["convert"]
-                print(f"convert {variant} / convert utf8 = {ratio:.2f}x")
+                notes.append(f"convert {variant} / convert utf8 = {ratio:.2f}x")
+    if notes:
+        print()
+        print("\n".join(f"- {note}" for note in notes))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 
