@@ -10,6 +10,7 @@ callback, and an unreadable input stops it before anything is written.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
@@ -162,7 +163,7 @@ def convert_files(
     )
     from ..output.write import convert as write_parts
     from ..output.write import write_document
-    from .report import convert_report, write_fix_list
+    from .report import convert_report, report_normalizations, write_fix_list
     from .whole import check_tables
 
     if inputs.errors:
@@ -175,21 +176,31 @@ def convert_files(
         write_fix_list(prepared.issues, fixes)
     if on_progress is not None:
         on_progress(whole_run_event("writing", paths, rows))
-    if folder is not None:
-        result = write_parts(
-            prepared,
-            folder,
-            to=to,
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            dedupe=dedupe,
-            escape_formulas=escape_formulas,
-            force=force,
-        )
-    else:
-        result = write_document(
-            prepared, cast("BinaryIO", out), to=to, dedupe=dedupe, escape_formulas=escape_formulas
-        )
+    # The report's summary of the rewritten cells needs only the checks: it is made on a
+    # thread while the parts are written (the writing leaves part of a core idle).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as behind:
+        summarised = behind.submit(report_normalizations, prepared)
+        if folder is not None:
+            result = write_parts(
+                prepared,
+                folder,
+                to=to,
+                max_bytes=max_bytes,
+                max_rows=max_rows,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+                force=force,
+            )
+        else:
+            result = write_document(
+                prepared,
+                cast("BinaryIO", out),
+                to=to,
+                dedupe=dedupe,
+                escape_formulas=escape_formulas,
+            )
+        normalizations = summarised.result()
     if on_progress is not None:
         on_progress(whole_run_event("reporting", paths, rows))
-    return ConvertFilesResult(convert_report(prepared, inputs.entries, result), result, False, 0)
+    report = convert_report(prepared, inputs.entries, result, normalizations=normalizations)
+    return ConvertFilesResult(report, result, False, 0)

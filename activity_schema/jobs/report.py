@@ -129,8 +129,12 @@ def _with_rejected(inputs: Sequence[InputSummary], rejected: Iterable[int]) -> l
     return found
 
 
-def _normalizations(prepared: Prepared) -> list[dict[str, Any]]:
-    """Return the report's ``normalizations``: the rewritten cells of every input, summarised."""
+def report_normalizations(prepared: Prepared) -> list[dict[str, Any]]:
+    """Return the report's ``normalizations``: the rewritten cells of every input, summarised.
+
+    It needs the checks' result only: a whole-file convert computes it on a thread while
+    its parts are written, and passes it to :func:`convert_report`.
+    """
     log = RewriteLog(examples=DEFAULT_MAX_EXAMPLES)
     for checked in prepared.tables:
         log.add_counted(*checked.rewrites.summary(log.examples_per))
@@ -144,12 +148,16 @@ def lint_report(prepared: Prepared, inputs: Sequence[InputSummary]) -> dict[str,
         _with_rejected(inputs, rejected),
         prepared.listed,
         prepared.summary.to_dict(),
-        normalizations=_normalizations(prepared),
+        normalizations=report_normalizations(prepared),
     )
 
 
 def convert_report(
-    prepared: Prepared, inputs: Sequence[InputSummary], result: ConvertResult
+    prepared: Prepared,
+    inputs: Sequence[InputSummary],
+    result: ConvertResult,
+    *,
+    normalizations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the report of a whole-file convert: the checks' and the conversion's.
 
@@ -163,7 +171,9 @@ def convert_report(
         issues = pl.concat([issues, result.issues])
     summary = (result.summary or prepared.summary).to_dict()
     summary["dropped_rows"] = result.rows_dropped
-    return build_report(inputs, issues, summary, normalizations=_normalizations(prepared))
+    if normalizations is None:
+        normalizations = report_normalizations(prepared)
+    return build_report(inputs, issues, summary, normalizations=normalizations)
 
 
 def streamed_report(found: StreamedRun) -> dict[str, Any]:

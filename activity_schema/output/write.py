@@ -347,8 +347,10 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
     framing = part_framing(plan.fields, to=plan.to)
     cuts = plan.cuts()
     # Each part's records are encoded as it is written, never all of them at once: the
-    # next part's on a thread (polars, off the GIL) while this one goes to the file.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoder:
+    # next part's on a thread (polars, off the GIL) while this one goes to the file. The
+    # rejects are gathered on another meanwhile (the writing leaves part of a core idle).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoder:
+        gathered = encoder.submit(plan.rejects)
         ahead = [encoder.submit(plan.records_of, *cut) for cut in cuts[:1]]
         for index, (start, stop) in enumerate(cuts, start=1):
             records = ahead.pop().result()
@@ -361,9 +363,9 @@ def _write(plan: ConvertPlan, folder: OutputFolder, hashes: dict[str, str]) -> C
             sources = plan.frame.select(INPUT, FILE, ROW, LINE).slice(start, stop - start)
             offset += stop - start
             parts.append(Part(name, folder.given / name, stop - start, size, sha256, sources))
+        rejects = gathered.result()
     if offset != plan.rows_out:
         raise AssertionError(f"{offset} records in parts, {plan.rows_out} planned (this is a bug)")
-    rejects = plan.rejects()
     folder.stage(REJECTS_NAME, encode_document(rejects, rejects.columns, to="csv"))
     result = _result(plan, folder.given, tuple(parts))
     manifest = render_manifest(plan, result, rejected=rejects.height, hashes=hashes)

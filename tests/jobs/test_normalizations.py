@@ -17,9 +17,11 @@ from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from activity_schema.defaults import DEFAULT_MAX_BYTES
 from activity_schema.issues import rewrites as rewrites_module
 from activity_schema.issues.records import issue_frame
 from activity_schema.issues.rewrites import RewriteLog, is_summarized
+from activity_schema.jobs.convert import convert_files
 from activity_schema.jobs.lint import lint_files
 from activity_schema.jobs.report import build_report
 from activity_schema.jobs.seams import Seams
@@ -112,6 +114,19 @@ def test_streamed_report_agrees_with_the_whole_one(tmp_path: Path) -> None:
     whole, streamed = report(False), report(True)
     assert streamed["normalizations"] == whole["normalizations"]
     assert streamed["summary"] == whole["summary"]
+
+
+def test_a_whole_file_convert_reports_what_lint_reports(tmp_path: Path) -> None:
+    # A whole-file convert summarises the rewrites on a thread while it writes its parts.
+    path = _write(tmp_path, _messy(2_000))
+    options = {"spec": DEFAULT_SCHEMA, "settings": Settings(), "read_options": ReadOptions()}
+    linted = lint_files([path], stream=False, **options).report
+    converted = convert_files(
+        [path], tmp_path / "out", max_bytes=DEFAULT_MAX_BYTES, stream=False, **options
+    ).report
+    assert sum(e["count"] for e in converted["normalizations"]) > 1_000
+    assert converted["normalizations"] == linted["normalizations"]
+    assert converted["summary"]["rows"] == linted["summary"]["rows"] == 2_000
 
 
 def test_a_sampled_streamed_log_keeps_the_summary_exact() -> None:
