@@ -119,10 +119,18 @@ def test_streamed_report_agrees_with_the_whole_one(tmp_path: Path) -> None:
 def test_a_whole_file_convert_reports_what_lint_reports(tmp_path: Path) -> None:
     # A whole-file convert summarises the rewrites on a thread while it writes its parts.
     path = _write(tmp_path, _messy(2_000))
-    options = {"spec": DEFAULT_SCHEMA, "settings": Settings(), "read_options": ReadOptions()}
-    linted = lint_files([path], stream=False, **options).report
+    spec, settings, options = DEFAULT_SCHEMA, Settings(), ReadOptions()
+    linted = lint_files(
+        [path], spec=spec, settings=settings, read_options=options, stream=False
+    ).report
     converted = convert_files(
-        [path], tmp_path / "out", max_bytes=DEFAULT_MAX_BYTES, stream=False, **options
+        [path],
+        tmp_path / "out",
+        spec=spec,
+        settings=settings,
+        read_options=options,
+        max_bytes=DEFAULT_MAX_BYTES,
+        stream=False,
     ).report
     assert sum(e["count"] for e in converted["normalizations"]) > 1_000
     assert converted["normalizations"] == linted["normalizations"]
