@@ -177,29 +177,27 @@ def convert_files(
     if on_progress is not None:
         on_progress(whole_run_event("writing", paths, rows))
     # The report's summary of the rewritten cells needs only the checks: it is made on a
-    # thread while the parts are written (the writing leaves part of a core idle).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as behind:
-        summarised = behind.submit(report_normalizations, prepared)
-        if folder is not None:
-            result = write_parts(
-                prepared,
-                folder,
-                to=to,
-                max_bytes=max_bytes,
-                max_rows=max_rows,
-                dedupe=dedupe,
-                escape_formulas=escape_formulas,
-                force=force,
-            )
-        else:
-            result = write_document(
-                prepared,
-                cast("BinaryIO", out),
-                to=to,
-                dedupe=dedupe,
-                escape_formulas=escape_formulas,
-            )
-        normalizations = summarised.result()
+    # thread while the parts are written (the writing leaves part of a core idle). The
+    # thread ends with its one job; an error writing the parts leaves it unread.
+    summarising = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report")
+    summarised = summarising.submit(report_normalizations, prepared)
+    summarising.shutdown(wait=False)
+    if folder is not None:
+        result = write_parts(
+            prepared,
+            folder,
+            to=to,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            dedupe=dedupe,
+            escape_formulas=escape_formulas,
+            force=force,
+        )
+    else:
+        result = write_document(
+            prepared, cast("BinaryIO", out), to=to, dedupe=dedupe, escape_formulas=escape_formulas
+        )
+    normalizations = summarised.result()
     if on_progress is not None:
         on_progress(whole_run_event("reporting", paths, rows))
     report = convert_report(prepared, inputs.entries, result, normalizations=normalizations)
