@@ -42,6 +42,7 @@ __all__ = [
     "Decoded",
     "cesu8_sequences",
     "decode",
+    "decode_in_pieces",
     "decode_recording",
     "find_utf8_lines",
     "finish_decoded",
@@ -252,8 +253,7 @@ def is_utf8(raw: bytes, *, chunk_bytes: int = UTF8_CHECK_BYTES) -> bool:
     """Tell whether ``raw`` is strict UTF-8, in bounded memory.
 
     Decoding a whole file to validate it would build a text object of up to four times
-    its size; this decodes ``chunk_bytes`` at a time, each piece cut at a character
-    boundary.
+    its size; this decodes ``chunk_bytes`` at a time (:func:`decode_in_pieces`).
 
     Example:
         >>> is_utf8("Zoë".encode("utf-8") * 3), is_utf8("Zoë".encode("cp1252"))
@@ -261,27 +261,31 @@ def is_utf8(raw: bytes, *, chunk_bytes: int = UTF8_CHECK_BYTES) -> bool:
     """
     if raw.isascii():
         return True
-    view, start, size = memoryview(raw), 0, len(raw)
-    # Valid pieces join into valid text, and valid text cut at character boundaries
-    # gives valid pieces: so the input is valid if and only if every piece is.
-    while start < size:
-        end = min(start + chunk_bytes, size)
-        cut = end
-        # Back over continuation bytes (10xxxxxx) to a character's first byte...
-        while start < cut < size and end - cut < 3 and raw[cut] & 0xC0 == 0x80:
-            cut -= 1
-        if cut == start:
-            # ...or, when the piece is shorter than that character, forward past it.
-            cut = end
-            while cut < size and cut - end < 3 and raw[cut] & 0xC0 == 0x80:
-                cut += 1
-        end = cut
-        try:
-            str(view[start:end], "utf-8")
-        except UnicodeDecodeError:
-            return False
-        start = end
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decode_in_pieces(decoder, raw, chunk_bytes=chunk_bytes)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
     return True
+
+
+def decode_in_pieces(
+    decoder: codecs.IncrementalDecoder, data: bytes, *, chunk_bytes: int = UTF8_CHECK_BYTES
+) -> None:
+    """Feed ``data`` to ``decoder`` ``chunk_bytes`` at a time, dropping the text.
+
+    Validation in bounded memory, whole-file or block by block (the decoder carries a
+    character cut between pieces, and between blocks). Small pieces on purpose: see
+    :data:`~activity_schema.defaults.UTF8_CHECK_BYTES`.
+
+    Raises:
+        UnicodeDecodeError: ``data`` is not UTF-8 (what is still buffered at the end is
+            checked by ``decoder.decode(b"", final=True)``).
+    """
+    view = memoryview(data)
+    for start in range(0, len(view), chunk_bytes):
+        decoder.decode(view[start : start + chunk_bytes])
 
 
 def needs_cleaning(utf8: bytes) -> bool:
